@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Speed of `loopscope fetch` against peers, as ratios. See bench/README.md.
+#
+#   bench/fetch-bench.sh [path/to/loopscope]      (default: build/app/loopscope in the repo)
+#
+# Starts a private nginx (tests/nginx/nginx-fixture.sh) on 127.0.0.1, makes $BENCH_URLS URLs
+# /delay/$BENCH_DELAY_MS on it, and times every tool $BENCH_RUNS times at $BENCH_JOBS in flight.
+# Only 127.0.0.1 is contacted: proxy variables are dropped and every tool is told not to use one.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/.." && pwd)
+loopscope=${1:-$root/build/app/loopscope}
+urls=${BENCH_URLS:-200}
+jobs=${BENCH_JOBS:-50}
+delay_ms=${BENCH_DELAY_MS:-200}
+runs=${BENCH_RUNS:-3}
+PY=/usr/bin/python3
+
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY ftp_proxy FTP_PROXY
+export no_proxy=127.0.0.1,localhost NO_PROXY=127.0.0.1,localhost
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/fetch-bench.XXXXXX")
+cleanup() {
+    "$root/tests/nginx/nginx-fixture.sh" stop "$work/nginx" || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+"$root/tests/nginx/nginx-fixture.sh" start "$work/nginx" >/dev/null
+port=$(cat "$work/nginx/port")
+url="http://127.0.0.1:$port/delay/$delay_ms"
+urlfile=$work/urls.txt
+curlcfg=$work/curl.cfg
+# Distinct URLs (a query counter): wget2 fetches a repeated URL only once.
+for ((i = 0; i < urls; i++)); do
+    echo "$url?n=$i" >>"$urlfile"
+    printf 'url = "%s?n=%d"\noutput = "/dev/null"\n' "$url" "$i" >>"$curlcfg"
+done
+access_log=$work/nginx/access.log
+
+# ideal = ceil(urls / jobs) rounds of one delay each
+ideal=$(awk -v u="$urls" -v j="$jobs" -v d="$delay_ms" 'BEGIN { printf "%.3f", int((u + j - 1) / j) * d / 1000 }')
+
+names=()
+declare -A median=()
+notes=()
+
+# Successful /delay responses nginx has logged so far.
+served() { grep -c "GET /delay/$delay_ms?n=[0-9]* HTTP/1.1\" 200 " "$access_log" || true; }
+
+# bench NAME CHECK COMMAND...: runs COMMAND $runs times; CHECK (a function) gets the exit code and
+# the output file and must return 0. Every run must also have made nginx serve all $urls URLs.
+bench() {
+    local name=$1 check=$2 times=() t0 t1 rc before after r
+    shift 2
+    for ((r = 1; r <= runs; r++)); do
+        before=$(served)
+        t0=$EPOCHREALTIME
+        rc=0
+        "$@" >"$work/out" 2>"$work/err" || rc=$?
+        t1=$EPOCHREALTIME
+        after=$(served)
+        if ! "$check" "$rc" "$work/out" || ((after - before < urls)); then
+            echo "fetch-bench: $name run $r failed (exit $rc, nginx served $((after - before))/$urls):" >&2
+            head -c 2000 "$work/err" >&2
+            exit 1
+        fi
+        times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')")
+    done
+    median[$name]=$(printf '%s\n' "${times[@]}" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+    names+=("$name")
+    echo "  $name: ${times[*]} s" >&2
+}
+
+exit_ok() { [[ $1 -eq 0 ]]; }
+curl_ok() { [[ $1 -eq 0 && $(grep -cx 200 "$2") -eq $urls ]]; }
+
+echo "fetch-bench: $urls x $url?n=<i>, $jobs at a time, $runs runs each (ideal ${ideal} s)" >&2
+
+if [[ -x $loopscope ]]; then
+    bench loopscope exit_ok "$loopscope" fetch -j "$jobs" --per-host "$jobs" -q "$urlfile"
+else
+    notes+=("loopscope skipped: no executable at $loopscope (build it, or pass its path)")
+fi
+
+curl_args=(-s -S --noproxy '*' --parallel --parallel-max "$jobs" -w '%{http_code}\n' -K "$curlcfg")
+bench "curl" curl_ok curl "${curl_args[@]}"
+# Without --parallel-immediate curl first waits for one connection to learn whether it can
+# multiplex (HTTP/2): on plain HTTP/1.1 that costs one extra round of the delay.
+bench "curl --parallel-immediate" curl_ok curl --parallel-immediate "${curl_args[@]}"
+
+if command -v wget2 >/dev/null; then
+    bench "wget2" exit_ok wget2 -q --no-config --no-proxy --max-threads="$jobs" -O /dev/null -i "$urlfile"
+else
+    notes+=("wget2 skipped: not installed (apt-get install wget2)")
+fi
+
+if "$PY" -c 'import aiohttp' 2>/dev/null; then
+    bench "aiohttp (seed-style)" exit_ok "$PY" "$here/aiohttp_fetch.py" -j "$jobs" "$urlfile"
+else
+    notes+=("aiohttp skipped: $PY has no aiohttp (apt-get install python3-aiohttp)")
+fi
+
+echo
+printf '%-28s %9s %9s %16s\n' tool "median s" "x ideal" "loopscope/peer"
+for name in "${names[@]}"; do
+    m=${median[$name]}
+    vs=$(awk -v l="${median[loopscope]:-}" -v p="$m" 'BEGIN { if (l == "") print "n/a"; else printf "%.2f", l / p }')
+    printf '%-28s %9.3f %9.2f %16s\n' "$name" "$m" "$(awk -v m="$m" -v i="$ideal" 'BEGIN { printf "%.2f", m / i }')" "$vs"
+done
+printf '%-28s %9.3f %9.2f %16s\n' "(ideal: $urls x ${delay_ms} ms / $jobs)" "$ideal" 1 ""
+for note in "${notes[@]}"; do echo "note: $note"; done

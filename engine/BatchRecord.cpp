@@ -1,0 +1,28 @@
+#include "BatchRecord.h"
+
+namespace loopscope {
+
+int BatchRecord::done() const
+{
+    return count(TaskState::Succeeded) + count(TaskState::Failed) + count(TaskState::Cancelled);
+}
+
+qint64 BatchRecord::elapsedMs(qint64 now) const
+{
+    if (firstStartedAt < 0)
+        return 0;
+    return (finished() ? lastFinishedAt : now) - firstStartedAt;
+}
+
+qint64 BatchRecord::sumRunMs(qint64 now) const
+{
+    return finishedRunMs + count(TaskState::Running) * now - runningSince;
+}
+
+double BatchRecord::gain(qint64 now) const
+{
+    const qint64 elapsed = elapsedMs(now);
+    return elapsed > 0 ? double(sumRunMs(now)) / double(elapsed) : 0.0;
+}
+
+} // namespace loopscope

@@ -1,0 +1,51 @@
+#pragma once
+
+#include "TaskRecord.h"
+
+#include <QList>
+#include <QString>
+#include <array>
+
+namespace loopscope {
+
+struct BatchSettings {
+    int concurrency = 8;     // named workers sharing the batch's queue
+    int perHost = 6;         // running tasks per host:port at most
+    int timeoutMs = 30'000;  // per attempt
+    int retries = 0;         // further attempts after a retryable failure
+};
+
+// A batch's aggregates, as published to observers.
+struct BatchRecord {
+    BatchId id = 0;
+    TaskId firstTask = 0; // tasks have ids firstTask … firstTask + total - 1
+    QString name;
+    BatchSettings settings;
+    int total = 0;
+    std::array<int, TaskStateCount> counts{};
+    qint64 firstStartedAt = -1;
+    qint64 lastFinishedAt = -1;
+    qint64 finishedRunMs = 0; // sum of the run times of finished tasks
+    qint64 runningSince = 0;  // sum of the start times of running tasks, for the live sum
+
+    int count(TaskState state) const { return counts[static_cast<int>(state)]; }
+    int done() const;
+    bool finished() const { return done() == total; }
+    // First start to last finish; live while tasks remain.
+    qint64 elapsedMs(qint64 now) const;
+    // Sum of every task's run time, running ones included.
+    qint64 sumRunMs(qint64 now) const;
+    // How much concurrency saved: sum of task times / elapsed time (0 until known).
+    double gain(qint64 now) const;
+};
+
+// One coalesced delivery of engine changes: only what changed since the last one.
+struct EngineUpdate {
+    QList<TaskRecord> tasks;
+    QList<BatchRecord> batches;
+};
+
+} // namespace loopscope
+
+Q_DECLARE_METATYPE(loopscope::BatchRecord)
+Q_DECLARE_METATYPE(loopscope::EngineUpdate)

@@ -1,0 +1,56 @@
+#pragma once
+
+#include "BatchRecord.h"
+#include "HostQueue.h"
+
+#include <vector>
+
+namespace loopscope {
+
+class CancelToken;
+
+// A batch as the worker loop runs it: its tasks, its queue, its named workers and the
+// aggregates, kept current on every state change. Worker-thread only.
+class BatchRun {
+public:
+    BatchRun(BatchId id, const QString &name, const BatchSettings &settings, TaskId firstTask,
+             const QList<QUrl> &urls, qint64 now);
+
+    const BatchRecord &record() const { return m_record; }
+    TaskId firstTask() const { return m_firstTask; }
+    int size() const { return int(m_tasks.size()); }
+    TaskRecord &task(int index) { return m_tasks[size_t(index)]; }
+    const std::vector<TaskRecord> &tasks() const { return m_tasks; }
+    HostQueue &queue() { return m_queue; }
+
+    // Moves a task forward and keeps the aggregates in step; false if the move is not allowed.
+    bool move(int index, TaskState to, qint64 now);
+    void touch(int index); // a running task's details changed
+
+    // Workers: a free one's index, or -1; a busy worker holds its task and cancel token.
+    struct Worker {
+        CancelToken *token = nullptr;
+        int task = -1;
+    };
+    int freeWorker() const;
+    void occupy(int worker, CancelToken *token, int task) { m_workers[size_t(worker)] = {token, task}; }
+    void vacate(int worker) { m_workers[size_t(worker)] = {}; }
+    const std::vector<Worker> &workers() const { return m_workers; }
+    static QString workerName(int worker);
+
+    // What changed since the last call; the batch's own record comes along when anything did.
+    bool hasChanges() const { return m_batchChanged; }
+    void takeChanges(EngineUpdate &update);
+
+private:
+    BatchRecord m_record;
+    TaskId m_firstTask;
+    std::vector<TaskRecord> m_tasks;
+    std::vector<char> m_taskChanged;
+    std::vector<int> m_changedTasks;
+    bool m_batchChanged = true;
+    HostQueue m_queue;
+    std::vector<Worker> m_workers;
+};
+
+} // namespace loopscope

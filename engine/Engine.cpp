@@ -1,0 +1,69 @@
+#include "Engine.h"
+
+#include "FetchScheduler.h"
+
+namespace loopscope {
+
+Engine::Engine(QObject *parent)
+    : QObject(parent)
+    , m_loop(std::make_unique<WorkerLoop>(QStringLiteral("loopscope worker loop")))
+    , m_scheduler(new FetchScheduler)
+{
+    qRegisterMetaType<EngineUpdate>();
+    m_scheduler->moveToThread(m_loop->thread());
+    connect(m_loop->thread(), &QThread::finished, m_scheduler, &QObject::deleteLater);
+    connect(m_scheduler, &FetchScheduler::updated, this, &Engine::updated);
+}
+
+Engine::~Engine()
+{
+    shutdown();
+}
+
+BatchId Engine::addBatch(const QString &name, const QList<QUrl> &urls, const BatchSettings &settings)
+{
+    const BatchId id = m_nextBatch++;
+    const TaskId firstTask = m_nextTask.fetch_add(TaskId(urls.size()));
+    m_loop->post([scheduler = m_scheduler, id, name, settings, firstTask, urls] {
+        scheduler->addBatch(id, name, settings, firstTask, urls);
+    });
+    return id;
+}
+
+void Engine::cancelTask(TaskId id, CancelReason reason)
+{
+    m_loop->post([scheduler = m_scheduler, id, reason] { scheduler->cancelTask(id, reason); });
+}
+
+void Engine::cancelBatch(BatchId id, CancelReason reason)
+{
+    m_loop->post([scheduler = m_scheduler, id, reason] { scheduler->cancelBatch(id, reason); });
+}
+
+void Engine::cancelAll(CancelReason reason)
+{
+    m_loop->post([scheduler = m_scheduler, reason] { scheduler->cancelAll(reason); });
+}
+
+QFuture<BatchRecord> Engine::whenBatchFinished(BatchId id) const
+{
+    return m_loop->submit([scheduler = m_scheduler, id] { return scheduler->whenBatchFinished(id); });
+}
+
+QFuture<QList<TaskRecord>> Engine::tasks(BatchId id) const
+{
+    return m_loop->submit([scheduler = m_scheduler, id]() -> QCoro::Task<QList<TaskRecord>> {
+        co_return scheduler->tasks(id);
+    });
+}
+
+void Engine::shutdown()
+{
+    if (!m_loop)
+        return;
+    // Blocking here is brief: cancellation aborts every transfer at once.
+    m_loop->submit([scheduler = m_scheduler] { return scheduler->shutdown(); }).waitForFinished();
+    m_loop.reset();
+}
+
+} // namespace loopscope

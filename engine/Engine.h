@@ -1,0 +1,52 @@
+#pragma once
+
+#include "BatchRecord.h"
+#include "WorkerLoop.h"
+
+#include <QFuture>
+#include <QObject>
+
+#include <atomic>
+#include <memory>
+
+namespace loopscope {
+
+class FetchScheduler;
+
+// The engine's public face, usable from any thread. Commands are posted to the worker loop
+// and return at once; results come back as futures to co_await, and changes as coalesced
+// updated() signals delivered on each observer's own thread.
+class Engine : public QObject {
+    Q_OBJECT
+public:
+    explicit Engine(QObject *parent = nullptr);
+    ~Engine() override; // shuts down: every task is recorded as cancelled, the thread joined
+
+    // Queues a batch; its tasks get consecutive ids starting at the batch's first task.
+    BatchId addBatch(const QString &name, const QList<QUrl> &urls, const BatchSettings &settings);
+    void cancelTask(TaskId id, CancelReason reason = CancelReason::User);
+    void cancelBatch(BatchId id, CancelReason reason = CancelReason::Batch);
+    void cancelAll(CancelReason reason = CancelReason::User);
+
+    // The gather of a batch: finishes when every task of it has ended, after the update
+    // carrying their final records has been emitted.
+    QFuture<BatchRecord> whenBatchFinished(BatchId id) const;
+    QFuture<QList<TaskRecord>> tasks(BatchId id) const;
+
+    // Cancels everything, waits until each task has recorded its end, and joins the worker
+    // thread. Safe to call more than once.
+    void shutdown();
+
+    const WorkerLoop &loop() const { return *m_loop; }
+
+Q_SIGNALS:
+    void updated(const loopscope::EngineUpdate &update);
+
+private:
+    std::unique_ptr<WorkerLoop> m_loop;
+    FetchScheduler *m_scheduler; // lives on the worker thread, deleted when it finishes
+    std::atomic<BatchId> m_nextBatch{1};
+    std::atomic<TaskId> m_nextTask{1};
+};
+
+} // namespace loopscope

@@ -1,0 +1,31 @@
+#include "EngineClock.h"
+
+#include <QElapsedTimer>
+
+namespace loopscope::EngineClock {
+
+namespace {
+struct Origin {
+    QElapsedTimer monotonic;
+    QDateTime wall;
+    Origin() : wall(QDateTime::currentDateTimeUtc()) { monotonic.start(); }
+};
+
+const Origin &origin()
+{
+    static const Origin instance;
+    return instance;
+}
+} // namespace
+
+qint64 now()
+{
+    return origin().monotonic.elapsed();
+}
+
+QDateTime toUtc(qint64 monotonicMs)
+{
+    return origin().wall.addMSecs(monotonicMs);
+}
+
+} // namespace loopscope::EngineClock

@@ -1,0 +1,13 @@
+#pragma once
+
+#include <QDateTime>
+
+namespace loopscope::EngineClock {
+
+// Milliseconds on one process-wide monotonic clock: every task timestamp uses it, so
+// durations never jump with the wall clock.
+qint64 now();
+// The wall-clock time (UTC) of a monotonic timestamp, for records people read.
+QDateTime toUtc(qint64 monotonicMs);
+
+} // namespace loopscope::EngineClock

@@ -1,0 +1,71 @@
+#pragma once
+
+#include "BatchRun.h"
+#include "ManagerPool.h"
+
+#include <QFuture>
+#include <QObject>
+#include <QPromise>
+#include <QTimer>
+#include <QCoroTask>
+
+#include <map>
+#include <memory>
+#include <optional>
+
+namespace loopscope {
+
+class CancelToken;
+
+// The worker-loop side of the engine: owns every batch and network manager, hands queued
+// tasks to free workers, runs each task as a coroutine, and publishes coalesced changes.
+// Lives on the worker thread; the Engine reaches it only through posted calls.
+class FetchScheduler : public QObject {
+    Q_OBJECT
+public:
+    static constexpr int FlushIntervalMs = 33; // about 30 deliveries a second at most
+
+    FetchScheduler();
+    ~FetchScheduler() override;
+
+    void addBatch(BatchId id, const QString &name, const BatchSettings &settings, TaskId firstTask,
+                  const QList<QUrl> &urls);
+    void cancelTask(TaskId id, CancelReason reason);
+    void cancelBatch(BatchId id, CancelReason reason);
+    void cancelAll(CancelReason reason);
+
+    QList<TaskRecord> tasks(BatchId id) const;
+    // The gather of a batch: resumes once every task of it has ended.
+    QCoro::Task<BatchRecord> whenBatchFinished(BatchId id);
+    // Cancels everything and resumes once no task runs; the managers can then go.
+    QCoro::Task<> shutdown();
+
+    int managerCount() const { return m_pool.size(); }
+
+Q_SIGNALS:
+    void updated(const loopscope::EngineUpdate &update);
+
+private:
+    struct Batch {
+        std::unique_ptr<BatchRun> run;
+        QPromise<void> finished;
+    };
+
+    QCoro::Task<> runTask(Batch &batch, int index, QString host, int worker);
+    void dispatch(Batch &batch);
+    void cancelQueued(BatchRun &run, int index, CancelReason reason);
+    void changed(Batch &batch); // after any change: schedule a delivery, announce the end
+    void flush();
+    Batch *batchOfTask(TaskId id);
+
+    std::map<BatchId, Batch> m_batches;
+    std::map<TaskId, BatchId> m_batchByFirstTask;
+    ManagerPool m_pool;
+    QTimer m_flushTimer;
+    int m_running = 0;
+    bool m_dispatching = false;
+    bool m_dispatchAgain = false;
+    std::optional<QPromise<void>> m_idle;
+};
+
+} // namespace loopscope

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <QString>
+
+#include <deque>
+#include <functional>
+#include <optional>
+#include <set>
+#include <QHash>
+
+namespace loopscope {
+
+// A batch's FIFO queue with a per-host limit: take() returns the oldest task whose host has
+// room, so a busy host holds back only its own tasks. O(log hosts) per operation, which keeps
+// 100,000 tasks on 100,000 hosts cheap. Cancelled tasks are dropped lazily when they reach
+// the front (the caller says which tasks are still waiting).
+class HostQueue {
+public:
+    struct Taken {
+        int task;
+        QString host;
+    };
+
+    explicit HostQueue(int perHostLimit) : m_limit(perHostLimit) {}
+
+    void push(int task, const QString &host);
+    std::optional<Taken> take(const std::function<bool(int task)> &stillWaiting);
+    void release(const QString &host); // a task taken for this host has ended
+    void clear();
+
+private:
+    struct Entry {
+        quint64 seq;
+        int task;
+    };
+    struct Host {
+        std::deque<Entry> waiting;
+        int running = 0;
+    };
+    void markReady(const QString &host, const Host &state);
+
+    int m_limit;
+    quint64 m_nextSeq = 0;
+    QHash<QString, Host> m_hosts;
+    // Hosts with waiting tasks and room to run one, keyed by the age of their oldest task.
+    std::set<std::pair<quint64, QString>> m_ready;
+};
+
+} // namespace loopscope

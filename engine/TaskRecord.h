@@ -1,0 +1,39 @@
+#pragma once
+
+#include "TaskState.h"
+
+#include <QMetaType>
+#include <QUrl>
+
+namespace loopscope {
+
+using TaskId = quint64;
+using BatchId = quint64;
+
+// Everything known about one task, as published to observers. Times are EngineClock
+// milliseconds; -1 means "not yet".
+struct TaskRecord {
+    TaskId id = 0;
+    BatchId batch = 0;
+    QUrl url;
+    TaskState state = TaskState::Queued;
+    CancelReason cancelReason = CancelReason::None;
+    int attempts = 0;
+    int httpStatus = 0; // 0: no response
+    qint64 bytesReceived = 0;
+    qint64 bytesTotal = -1; // -1: size unknown
+    QString error;
+    QString worker;
+    QUrl finalUrl; // after redirects
+    qint64 queuedAt = -1;
+    qint64 startedAt = -1;
+    qint64 finishedAt = -1;
+
+    // Time spent waiting for a worker, and time spent running; both tick until they end.
+    qint64 queuedMs(qint64 now) const;
+    qint64 runMs(qint64 now) const;
+};
+
+} // namespace loopscope
+
+Q_DECLARE_METATYPE(loopscope::TaskRecord)

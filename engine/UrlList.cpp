@@ -1,0 +1,73 @@
+#include "UrlList.h"
+
+#include <QIODevice>
+#include <QStringView>
+
+namespace loopscope {
+
+namespace {
+constexpr qsizetype MaxUrlLength = 65'536;
+
+void parseLine(QStringView raw, const QString &source, int lineNumber, UrlList &out)
+{
+    const QString line = raw.trimmed().toString();
+    if (line.isEmpty() || line.startsWith(u'#'))
+        return;
+    QUrl url;
+    const QString problem = urlProblem(line, &url);
+    if (problem.isEmpty())
+        out.urls.append(url);
+    else
+        out.rejected.append({source, lineNumber, problem});
+}
+} // namespace
+
+void UrlList::append(const UrlList &other)
+{
+    urls.append(other.urls);
+    rejected.append(other.rejected);
+}
+
+QString urlProblem(const QString &line, QUrl *parsed)
+{
+    if (line.size() > MaxUrlLength)
+        return QStringLiteral("URL longer than %1 characters").arg(MaxUrlLength);
+    for (const QChar c : line) {
+        if (c.isSpace())
+            return QStringLiteral("URL contains white space");
+    }
+    const QUrl url(line, QUrl::StrictMode);
+    if (!url.isValid())
+        return QStringLiteral("not a valid URL: %1").arg(url.errorString());
+    if (url.scheme().isEmpty())
+        return QStringLiteral("not a URL (no scheme): %1").arg(line.left(80));
+    if (url.scheme() != u"http" && url.scheme() != u"https")
+        return QStringLiteral("unsupported scheme \"%1\" (only http and https)").arg(url.scheme());
+    if (url.host().isEmpty())
+        return QStringLiteral("URL has no host");
+    if (parsed)
+        *parsed = url;
+    return {};
+}
+
+UrlList parseUrlLines(const QString &text, const QString &source)
+{
+    UrlList out;
+    int lineNumber = 0;
+    for (const QStringView line : QStringView(text).split(u'\n'))
+        parseLine(line, source, ++lineNumber, out);
+    return out;
+}
+
+UrlList readUrlLines(QIODevice &device, const QString &source)
+{
+    UrlList out;
+    int lineNumber = 0;
+    while (!device.atEnd()) {
+        const QByteArray line = device.readLine();
+        parseLine(QString::fromUtf8(line), source, ++lineNumber, out);
+    }
+    return out;
+}
+
+} // namespace loopscope

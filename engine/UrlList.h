@@ -1,0 +1,34 @@
+#pragma once
+
+#include <QList>
+#include <QString>
+#include <QUrl>
+
+class QIODevice;
+
+namespace loopscope {
+
+// A line that could not be queued, with where it came from.
+struct RejectedLine {
+    QString source; // file name, or "-" for standard input
+    int line = 0;   // 1-based
+    QString reason;
+
+    QString toString() const { return source + u':' + QString::number(line) + u": " + reason; }
+};
+
+// URLs read from text: one per line; blank lines and lines starting with '#' are skipped.
+struct UrlList {
+    QList<QUrl> urls;
+    QList<RejectedLine> rejected;
+
+    void append(const UrlList &other);
+};
+
+// Why a line is not an http(s) URL the engine can fetch, or an empty string if it is.
+QString urlProblem(const QString &line, QUrl *parsed = nullptr);
+
+UrlList parseUrlLines(const QString &text, const QString &source);
+UrlList readUrlLines(QIODevice &device, const QString &source);
+
+} // namespace loopscope

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Loopscope's one set-up script for Debian 12: installs what is missing, builds, and then
+# launches the window (run) or runs every test (test). Safe to run again at any time.
+#
+#   packaging/setup.sh run [FILE...]   install, build, launch the app
+#   packaging/setup.sh test            install, build, run the whole test suite
+#   packaging/setup.sh build           install and build only
+# Environment: BUILD_DIR (default build, or build-sanitize with SANITIZE=1),
+#              SANITIZE=1 (AddressSanitizer + UBSan build), CI=true (warnings are errors).
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+command=${1:-run}
+shift || true
+
+BUILD_PACKAGES=(cmake ninja-build g++ pkg-config qt6-base-dev qt6-base-dev-tools libgl-dev
+                qcoro-qt6-dev libqt6sql6-sqlite libqt6svg6)
+TEST_PACKAGES=(nginx libnginx-mod-http-echo python3-aiosmtpd xvfb xauth)
+
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+install_missing() {
+    local missing=()
+    for package in "$@"; do
+        dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    echo "Installing: ${missing[*]}"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+build() {
+    local dir=${BUILD_DIR:-build$([ "${SANITIZE:-0}" = 1 ] && echo -sanitize)}
+    local werror=OFF
+    [ "${CI:-}" = true ] && werror=ON
+    cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+        -DLOOPSCOPE_WERROR=$werror -DLOOPSCOPE_SANITIZE="$([ "${SANITIZE:-0}" = 1 ] && echo ON || echo OFF)" >/dev/null
+    cmake --build "$dir" -j "$(nproc)"
+    BUILT_DIR=$dir
+}
+
+case "$command" in
+build)
+    install_missing "${BUILD_PACKAGES[@]}"
+    build
+    ;;
+run)
+    install_missing "${BUILD_PACKAGES[@]}"
+    build
+    exec "$BUILT_DIR/app/loopscope" "$@"
+    ;;
+test)
+    install_missing "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+    build
+    # Sanitizers: fail on the first report; Qt's own one-time allocations are not leaks of ours.
+    export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+    export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+    ctest --test-dir "$BUILT_DIR" --output-on-failure --timeout 600 "$@"
+    ;;
+*)
+    echo "usage: packaging/setup.sh run [FILE...] | test | build" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,340 @@
+#include "TestHttpServer.h"
+
+#include <QHash>
+#include <QMutex>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QThread>
+#include <QTimer>
+#include <QUrlQuery>
+
+#include <atomic>
+
+using namespace Qt::StringLiterals;
+
+class TestHttpServerPrivate {
+public:
+    QThread thread;
+    QObject *home = nullptr; // lives on the thread; parent of the listener and every connection
+    quint16 port = 0;
+    std::atomic<int> inFlight{0};
+    std::atomic<int> peakInFlight{0};
+    std::atomic<int> requestCount{0};
+    mutable QMutex mutex; // guards paths and lastBody, which the test thread reads
+    QStringList paths;
+    QByteArray lastBody;
+    QHash<QByteArray, int> failures; // /fail-then-ok hits per key; server thread only
+
+    void begin(const QByteArray &target)
+    {
+        // One lock with resetCounters(); the path goes first, so a test that saw the count sees the path.
+        QMutexLocker lock(&mutex);
+        paths.append(QString::fromLatin1(target));
+        ++requestCount;
+        const int now = ++inFlight;
+        int peak = peakInFlight.load();
+        while (now > peak && !peakInFlight.compare_exchange_weak(peak, now)) {
+        }
+    }
+};
+
+namespace {
+
+QByteArray reasonPhrase(int status)
+{
+    switch (status) {
+    case 200: return "OK";
+    case 201: return "Created";
+    case 204: return "No Content";
+    case 301: return "Moved Permanently";
+    case 302: return "Found";
+    case 303: return "See Other";
+    case 304: return "Not Modified";
+    case 307: return "Temporary Redirect";
+    case 308: return "Permanent Redirect";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 408: return "Request Timeout";
+    case 429: return "Too Many Requests";
+    case 500: return "Internal Server Error";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    default: return "Status";
+    }
+}
+
+// One accepted socket, from the first byte to the close. Lives on the server thread.
+class Connection : public QObject {
+public:
+    Connection(QTcpSocket *socket, TestHttpServerPrivate *d)
+        : QObject(d->home), m_socket(socket), m_d(d)
+    {
+        socket->setParent(this);
+        connect(socket, &QTcpSocket::readyRead, this, &Connection::read);
+        connect(socket, &QTcpSocket::bytesWritten, this, [this] {
+            if (m_closing && m_socket->bytesToWrite() == 0)
+                done();
+        });
+        connect(socket, &QTcpSocket::disconnected, this, [this] {
+            end();
+            deleteLater();
+        });
+    }
+
+private:
+    void read()
+    {
+        const QByteArray data = m_socket->readAll();
+        if (m_answering)
+            return; // no keep-alive, so anything after the request is ignored
+        m_buffer += data;
+        if (m_bodyStart < 0 && !parseHead())
+            return;
+        if (m_buffer.size() - m_bodyStart < m_bodyLength)
+            return;
+        m_answering = true;
+        if (m_hasBody) {
+            QMutexLocker lock(&m_d->mutex);
+            m_d->lastBody = m_buffer.mid(m_bodyStart, m_bodyLength);
+        }
+        route(m_buffer.mid(m_bodyStart, m_bodyLength));
+    }
+
+    // Returns whether the head is complete; a malformed one is answered with 400.
+    bool parseHead()
+    {
+        const qsizetype end = m_buffer.indexOf("\r\n\r\n");
+        if (end < 0)
+            return false;
+        m_bodyStart = end + 4;
+        const QList<QByteArray> lines = m_buffer.left(end).split('\n');
+        const QList<QByteArray> requestLine = lines.first().trimmed().split(' ');
+        m_target = requestLine.value(1);
+        m_head = requestLine.first() == "HEAD";
+        m_d->begin(m_target);
+        m_counted = true;
+        bool valid = requestLine.size() == 3 && m_target.startsWith('/');
+        for (const QByteArray &line : lines.mid(1)) {
+            const qsizetype colon = line.indexOf(':');
+            if (colon > 0 && line.left(colon).trimmed().toLower() == "content-length") {
+                m_bodyLength = line.mid(colon + 1).trimmed().toLongLong(&m_hasBody);
+                valid = valid && m_hasBody && m_bodyLength >= 0;
+            }
+        }
+        if (!valid) {
+            m_answering = true;
+            respond(400, "bad request\n");
+            return false;
+        }
+        return true;
+    }
+
+    void route(const QByteArray &body)
+    {
+        const qsizetype question = m_target.indexOf('?');
+        const QByteArray query = question < 0 ? QByteArray() : m_target.mid(question + 1);
+        const QList<QByteArray> parts = (question < 0 ? m_target : m_target.left(question)).split('/'); // "/a/b" -> "", "a", "b"
+        const QByteArray name = parts.value(1);
+        const qsizetype args = parts.size() - 2;
+        // Argument i as a non-negative number, or -1.
+        const auto number = [&parts](int i) {
+            bool ok = false;
+            const int value = parts.value(i + 2).toInt(&ok);
+            return ok && value >= 0 ? value : -1;
+        };
+
+        if (name == "ok" && args == 0)
+            return respond(200, "ok");
+        if (name == "delay" && args == 1 && number(0) >= 0) {
+            QTimer::singleShot(number(0), this, [this] { respond(200, "ok"); });
+            return;
+        }
+        if (name == "status" && args == 1 && number(0) >= 200 && number(0) <= 599)
+            return respond(number(0), "status " + parts[2] + '\n');
+        if (name == "bytes" && args == 1 && number(0) >= 0)
+            return respond(200, QByteArray(number(0), 'x'));
+        if (name == "hang" && args == 0)
+            return;
+        if (name == "close" && args == 0) {
+            end();
+            m_socket->disconnectFromHost();
+            return;
+        }
+        if (name == "redirect" && args == 1 && number(0) > 0)
+            return redirect("/redirect/" + QByteArray::number(number(0) - 1));
+        if (name == "redirect" && args == 1 && number(0) == 0)
+            return respond(200, "ok");
+        if (name == "redirect-loop" && args == 0)
+            return redirect("/redirect-loop");
+        if (name == "redirect-to" && args == 0) {
+            const QUrlQuery items(QString::fromLatin1(query));
+            const QString location = items.queryItemValue(u"url"_s, QUrl::FullyDecoded);
+            return location.isEmpty() ? respond(400, "missing url\n") : redirect(location.toUtf8());
+        }
+        if (name == "fail-then-ok" && args == 2 && number(1) >= 0) {
+            const bool fail = ++m_d->failures[parts[2]] <= number(1);
+            return fail ? respond(503, "status 503\n") : respond(200, "ok");
+        }
+        if (name == "drip" && args == 2 && number(0) >= 0 && number(1) >= 0)
+            return drip(number(0), number(1));
+        if (name == "post-echo" && args == 0)
+            return respond(200, body);
+        respond(404, "not found\n");
+    }
+
+    void writeHead(int status, qint64 length, const QByteArray &extraHeaders = {})
+    {
+        QByteArray head = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status)
+            + "\r\nConnection: close\r\nContent-Type: text/plain\r\n" + extraHeaders;
+        if (status != 204 && status != 304) // these must not carry a length
+            head += "Content-Length: " + QByteArray::number(length) + "\r\n";
+        head += "\r\n";
+        m_socket->write(head);
+    }
+
+    void respond(int status, const QByteArray &body, const QByteArray &extraHeaders = {})
+    {
+        const bool bodyless = m_head || status == 204 || status == 304;
+        writeHead(status, body.size(), extraHeaders);
+        if (!bodyless)
+            m_socket->write(body);
+        finish();
+    }
+
+    void redirect(const QByteArray &location)
+    {
+        respond(302, "redirect\n", "Location: " + location + "\r\n");
+    }
+
+    void drip(int length, int intervalMs)
+    {
+        writeHead(200, length);
+        if (m_head || length == 0)
+            return finish();
+        auto *timer = new QTimer(this);
+        connect(timer, &QTimer::timeout, this, [this, timer, left = length]() mutable {
+            m_socket->write("x", 1);
+            if (--left == 0) {
+                timer->stop();
+                finish();
+            }
+        });
+        timer->start(intervalMs);
+    }
+
+    // The response is complete once the socket has handed its last byte to the kernel.
+    void finish()
+    {
+        m_closing = true;
+        if (m_socket->bytesToWrite() == 0)
+            done();
+    }
+
+    void done()
+    {
+        end();
+        m_socket->disconnectFromHost();
+    }
+
+    void end()
+    {
+        if (m_counted && !m_ended) {
+            m_ended = true;
+            --m_d->inFlight;
+        }
+    }
+
+    QTcpSocket *m_socket;
+    TestHttpServerPrivate *m_d;
+    QByteArray m_buffer;
+    QByteArray m_target;
+    qsizetype m_bodyStart = -1; // -1 until the head is complete
+    qint64 m_bodyLength = 0;
+    bool m_hasBody = false;
+    bool m_head = false; // HEAD request: headers only
+    bool m_counted = false;
+    bool m_ended = false;
+    bool m_answering = false;
+    bool m_closing = false;
+};
+
+} // namespace
+
+TestHttpServer::TestHttpServer()
+    : d(std::make_unique<TestHttpServerPrivate>())
+{
+    d->home = new QObject;
+    d->home->moveToThread(&d->thread);
+    // Deferred deletes run on the thread as it finishes, so the sockets close where they live.
+    QObject::connect(&d->thread, &QThread::finished, d->home, &QObject::deleteLater);
+    d->thread.setObjectName(u"TestHttpServer"_s);
+    d->thread.start();
+    QMetaObject::invokeMethod(
+        d->home,
+        [d = d.get()] {
+            auto *server = new QTcpServer(d->home);
+            server->setListenBacklogSize(1024); // bursts of connections must not be dropped
+            if (!server->listen(QHostAddress::LocalHost, 0))
+                qFatal("TestHttpServer: cannot listen: %s", qPrintable(server->errorString()));
+            d->port = server->serverPort();
+            QObject::connect(server, &QTcpServer::newConnection, server, [d, server] {
+                while (QTcpSocket *socket = server->nextPendingConnection())
+                    new Connection(socket, d);
+            });
+        },
+        Qt::BlockingQueuedConnection);
+}
+
+TestHttpServer::~TestHttpServer()
+{
+    d->thread.quit();
+    d->thread.wait();
+}
+
+quint16 TestHttpServer::port() const
+{
+    return d->port;
+}
+
+QUrl TestHttpServer::url(const QString &pathAndQuery) const
+{
+    return QUrl(u"http://127.0.0.1:"_s + QString::number(d->port) + pathAndQuery);
+}
+
+int TestHttpServer::inFlight() const
+{
+    return d->inFlight;
+}
+
+int TestHttpServer::peakInFlight() const
+{
+    return d->peakInFlight;
+}
+
+int TestHttpServer::requestCount() const
+{
+    return d->requestCount;
+}
+
+QStringList TestHttpServer::requestedPaths() const
+{
+    QMutexLocker lock(&d->mutex);
+    return d->paths;
+}
+
+QByteArray TestHttpServer::lastRequestBody() const
+{
+    QMutexLocker lock(&d->mutex);
+    return d->lastBody;
+}
+
+void TestHttpServer::resetCounters()
+{
+    QMutexLocker lock(&d->mutex);
+    d->paths.clear();
+    d->requestCount = 0;
+    d->peakInFlight = d->inFlight.load();
+}

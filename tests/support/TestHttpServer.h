@@ -1,0 +1,47 @@
+#pragma once
+// An HTTP/1.1 server for tests that misbehaves on request. It serves from its own thread, so
+// the test thread may block (QSignalSpy::wait, QTRY_COMPARE, waitFor*) while requests proceed.
+// Every response carries "Connection: close" and the socket is closed after it. Routes:
+//   /ok                      200 "ok"
+//   /delay/<ms>              200 "ok" after <ms> milliseconds (timer, never blocks the server)
+//   /status/<code>           that status (200..599), body "status <code>\n"
+//   /bytes/<n>               200 with n bytes 'x'
+//   /hang                    never answers; holds the socket until the client closes it
+//   /close                   closes the connection without answering
+//   /redirect/<n>            302 to /redirect/<n-1>; /redirect/0 is 200 "ok"
+//   /redirect-loop           302 to itself
+//   /redirect-to?url=<enc>   302 to the percent-decoded url
+//   /fail-then-ok/<key>/<n>  503 for the first n requests per key (kept across resetCounters()), then 200 "ok"
+//   /drip/<n>/<ms>           200 with Content-Length n, then one byte every <ms> milliseconds
+//   /post-echo               200 echoing the request body
+//   anything else            404
+// Requests may carry a body with Content-Length (chunked request bodies are not supported).
+#include <QByteArray>
+#include <QStringList>
+#include <QUrl>
+
+#include <memory>
+
+class TestHttpServerPrivate;
+
+class TestHttpServer {
+public:
+    TestHttpServer(); // returns once listening on 127.0.0.1 at a free port
+    ~TestHttpServer(); // closes every socket on the server thread, then joins it
+    Q_DISABLE_COPY_MOVE(TestHttpServer)
+
+    quint16 port() const;
+    QUrl url(const QString &pathAndQuery) const; // url(u"/delay/200"_s) -> http://127.0.0.1:PORT/delay/200
+
+    // A request is in flight from the end of its headers until its response is fully written
+    // or the client goes away.
+    int inFlight() const;
+    int peakInFlight() const; // since construction or resetCounters()
+    int requestCount() const;
+    QStringList requestedPaths() const; // request targets (path and query as sent), in arrival order
+    QByteArray lastRequestBody() const; // of the last request that had a Content-Length, set before it is answered
+    void resetCounters();
+
+private:
+    std::unique_ptr<TestHttpServerPrivate> d;
+};

@@ -1,0 +1,352 @@
+// The engine end to end against a local server that counts simultaneous requests and
+// misbehaves on purpose. Assertions are about states, order and counts, never wall time.
+#include "Engine.h"
+#include "support/TestHttpServer.h"
+
+#include <QSignalSpy>
+#include <QTest>
+
+#include <atomic>
+#include <map>
+
+using namespace loopscope;
+
+namespace {
+// Collects every update the engine publishes, keeping the latest record of each task.
+class Observer : public QObject {
+public:
+    explicit Observer(Engine &engine)
+    {
+        connect(&engine, &Engine::updated, this, [this](const EngineUpdate &update) {
+            ++deliveries;
+            deliveredOn = QThread::currentThread();
+            for (const TaskRecord &task : update.tasks) {
+                auto &seen = states[task.id];
+                if (seen.isEmpty() || seen.last() != task.state)
+                    seen.append(task.state);
+                latest[task.id] = task;
+            }
+            for (const BatchRecord &batch : update.batches)
+                batches[batch.id] = batch;
+        });
+    }
+    int deliveries = 0;
+    std::atomic<QThread *> deliveredOn = nullptr; // read by the test while another thread observes
+    std::map<TaskId, QList<TaskState>> states;
+    std::map<TaskId, TaskRecord> latest;
+    std::map<BatchId, BatchRecord> batches;
+
+    int count(TaskState state) const
+    {
+        return int(std::count_if(latest.begin(), latest.end(), [state](const auto &entry) { return entry.second.state == state; }));
+    }
+};
+
+QList<QUrl> repeat(const QUrl &url, int times)
+{
+    return QList<QUrl>(times, url);
+}
+
+BatchRecord waitForBatch(Engine &engine, BatchId id)
+{
+    QFuture<BatchRecord> done = engine.whenBatchFinished(id);
+    if (!QTest::qWaitFor([&] { return done.isFinished(); }, 30'000))
+        return {};
+    return done.result();
+}
+} // namespace
+
+class TestEngine : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void successRecordsEverything()
+    {
+        TestHttpServer server;
+        Engine engine;
+        Observer observer(engine);
+        const BatchId id = engine.addBatch(u"one"_qs, {server.url(u"/bytes/1000"_qs)}, BatchSettings{});
+        const BatchRecord batch = waitForBatch(engine, id);
+        QCOMPARE(batch.total, 1);
+        QCOMPARE(batch.count(TaskState::Succeeded), 1);
+        // The update with the final record arrived before the batch was reported finished.
+        QCOMPARE(observer.latest.size(), size_t(1));
+        const TaskRecord &task = observer.latest.begin()->second;
+        QCOMPARE(task.state, TaskState::Succeeded);
+        QCOMPARE(task.httpStatus, 200);
+        QCOMPARE(task.bytesReceived, 1000);
+        QCOMPARE(task.attempts, 1);
+        QCOMPARE(task.worker, u"Worker 1"_qs);
+        QVERIFY(task.error.isEmpty());
+        QVERIFY(task.queuedAt >= 0 && task.startedAt >= task.queuedAt && task.finishedAt >= task.startedAt);
+        QCOMPARE(observer.deliveredOn.load(), QThread::currentThread());
+    }
+
+    void statesMoveInOrderAndEndOnce()
+    {
+        TestHttpServer server;
+        Engine engine;
+        Observer observer(engine);
+        QList<QUrl> urls;
+        for (int i = 0; i < 20; ++i)
+            urls << server.url(QStringLiteral("/delay/%1").arg(10 + i * 5)) << server.url(u"/status/500"_qs);
+        const BatchId id = engine.addBatch(u"order"_qs, urls, BatchSettings{4, 6, 30'000, 0});
+        const BatchRecord batch = waitForBatch(engine, id);
+        QCOMPARE(batch.count(TaskState::Succeeded), 20);
+        QCOMPARE(batch.count(TaskState::Failed), 20);
+        QCOMPARE(observer.latest.size(), size_t(40));
+        for (const auto &[taskId, seen] : observer.states) {
+            // Coalescing may hide intermediate states, never reorder them.
+            for (qsizetype i = 1; i < seen.size(); ++i)
+                QVERIFY2(int(seen[i - 1]) < int(seen[i]) && !isTerminal(seen[i - 1]), qPrintable(QString::number(taskId)));
+            QVERIFY(isTerminal(seen.last()));
+        }
+        for (const auto &[taskId, task] : observer.latest) {
+            if (task.state == TaskState::Failed) {
+                QCOMPARE(task.httpStatus, 500);
+                QVERIFY2(task.error.startsWith(u"HTTP 500"_qs), qPrintable(task.error));
+            }
+        }
+        QVERIFY(batch.sumRunMs(0) > 0);
+        QVERIFY(batch.elapsedMs(0) > 0);
+    }
+
+    void concurrencyIsHonouredBeyondSixPerHost()
+    {
+        // More than Qt's six connections per manager, all to one host.
+        TestHttpServer server;
+        Engine engine;
+        const BatchId id = engine.addBatch(u"wide"_qs, repeat(server.url(u"/delay/300"_qs), 40), BatchSettings{20, 20, 30'000, 0});
+        const BatchRecord batch = waitForBatch(engine, id);
+        QCOMPARE(batch.count(TaskState::Succeeded), 40);
+        QCOMPARE(server.peakInFlight(), 20);
+    }
+
+    void concurrencyIsACeiling()
+    {
+        TestHttpServer server;
+        Engine engine;
+        const BatchId id = engine.addBatch(u"narrow"_qs, repeat(server.url(u"/delay/50"_qs), 12), BatchSettings{3, 6, 30'000, 0});
+        QCOMPARE(waitForBatch(engine, id).count(TaskState::Succeeded), 12);
+        QCOMPARE(server.peakInFlight(), 3);
+    }
+
+    void perHostLimitHoldsOnlyThatHost()
+    {
+        // Two servers are two hosts (127.0.0.1 on different ports). With per-host 2, the
+        // slow host never has more than 2 in flight, while the other still gets its share.
+        TestHttpServer slow;
+        TestHttpServer quick;
+        Engine engine;
+        Observer observer(engine);
+        QList<QUrl> urls = repeat(slow.url(u"/delay/200"_qs), 10);
+        urls += repeat(quick.url(u"/delay/200"_qs), 4);
+        const BatchId id = engine.addBatch(u"hosts"_qs, urls, BatchSettings{8, 2, 30'000, 0});
+        QCOMPARE(waitForBatch(engine, id).count(TaskState::Succeeded), 14);
+        QCOMPARE(slow.peakInFlight(), 2);
+        QCOMPARE(quick.peakInFlight(), 2);
+        // The quick host's tasks (queued last) did not wait for the slow host's queue to drain.
+        qint64 lastSlowStart = 0;
+        qint64 lastQuickStart = 0;
+        for (const auto &[taskId, task] : observer.latest)
+            (task.url.port() == slow.port() ? lastSlowStart : lastQuickStart) = std::max(task.startedAt, task.url.port() == slow.port() ? lastSlowStart : lastQuickStart);
+        QVERIFY(lastQuickStart < lastSlowStart);
+    }
+
+    void workersAreNamedAndShared()
+    {
+        TestHttpServer server;
+        Engine engine;
+        Observer observer(engine);
+        const BatchId id = engine.addBatch(u"named"_qs, repeat(server.url(u"/delay/20"_qs), 9), BatchSettings{3, 6, 30'000, 0});
+        waitForBatch(engine, id);
+        QSet<QString> workers;
+        for (const auto &[taskId, task] : observer.latest)
+            workers.insert(task.worker);
+        QCOMPARE(workers, (QSet<QString>{u"Worker 1"_qs, u"Worker 2"_qs, u"Worker 3"_qs}));
+    }
+
+    void cancellingARunningTaskAbortsIt()
+    {
+        TestHttpServer server;
+        Engine engine;
+        Observer observer(engine);
+        const BatchId id = engine.addBatch(u"hang"_qs, {server.url(u"/hang"_qs), server.url(u"/ok"_qs)}, BatchSettings{2, 6, 60'000, 0});
+        QTRY_COMPARE(server.inFlight(), 1);
+        QTRY_VERIFY(observer.latest.count(1) && observer.latest[1].state == TaskState::Running);
+        engine.cancelTask(1);
+        const BatchRecord batch = waitForBatch(engine, id);
+        QCOMPARE(batch.count(TaskState::Cancelled), 1);
+        QCOMPARE(batch.count(TaskState::Succeeded), 1);
+        QCOMPARE(observer.latest[1].cancelReason, CancelReason::User);
+        QCOMPARE(observer.latest[1].error, u"cancelled by user"_qs);
+        // The connection was released: the server saw the client go away.
+        QTRY_COMPARE(server.inFlight(), 0);
+    }
+
+    void cancellingAQueuedTaskMeansItNeverStarts()
+    {
+        TestHttpServer server;
+        Engine engine;
+        Observer observer(engine);
+        const BatchId id = engine.addBatch(u"queued"_qs, {server.url(u"/hang"_qs), server.url(u"/ok?second"_qs)}, BatchSettings{1, 6, 60'000, 0});
+        QTRY_COMPARE(server.inFlight(), 1);
+        engine.cancelTask(2);
+        QTRY_VERIFY(observer.latest.count(2) && observer.latest[2].state == TaskState::Cancelled);
+        engine.cancelTask(1);
+        const BatchRecord batch = waitForBatch(engine, id);
+        QCOMPARE(batch.count(TaskState::Cancelled), 2);
+        QCOMPARE(observer.latest[2].startedAt, -1);
+        QCOMPARE(observer.states[2], (QList<TaskState>{TaskState::Queued, TaskState::Cancelled}));
+        QCOMPARE(server.requestCount(), 1);
+    }
+
+    void cancellingABatchLeavesOthersRunning()
+    {
+        TestHttpServer server;
+        Engine engine;
+        Observer observer(engine);
+        const BatchId doomed = engine.addBatch(u"doomed"_qs, repeat(server.url(u"/hang"_qs), 5), BatchSettings{2, 6, 60'000, 0});
+        const BatchId kept = engine.addBatch(u"kept"_qs, repeat(server.url(u"/delay/100"_qs), 3), BatchSettings{3, 6, 60'000, 0});
+        QTRY_VERIFY(server.inFlight() >= 2);
+        engine.cancelBatch(doomed);
+        const BatchRecord cancelled = waitForBatch(engine, doomed);
+        QCOMPARE(cancelled.count(TaskState::Cancelled), 5);
+        QCOMPARE(waitForBatch(engine, kept).count(TaskState::Succeeded), 3);
+        for (const auto &[taskId, task] : observer.latest) {
+            if (task.batch == doomed)
+                QCOMPARE(task.cancelReason, CancelReason::Batch);
+        }
+    }
+
+    void cancelAllFromAnotherThread()
+    {
+        TestHttpServer server;
+        Engine engine;
+        const BatchId a = engine.addBatch(u"a"_qs, repeat(server.url(u"/hang"_qs), 4), BatchSettings{2, 6, 60'000, 0});
+        const BatchId b = engine.addBatch(u"b"_qs, repeat(server.url(u"/hang"_qs), 4), BatchSettings{2, 6, 60'000, 0});
+        QTRY_COMPARE(server.inFlight(), 4);
+        std::unique_ptr<QThread> other(QThread::create([&engine] { engine.cancelAll(); }));
+        other->start();
+        other->wait();
+        QCOMPARE(waitForBatch(engine, a).count(TaskState::Cancelled), 4);
+        QCOMPARE(waitForBatch(engine, b).count(TaskState::Cancelled), 4);
+        QTRY_COMPARE(server.inFlight(), 0);
+    }
+
+    void shutdownRecordsEveryTaskAsCancelled()
+    {
+        TestHttpServer server;
+        auto engine = std::make_unique<Engine>();
+        const BatchId id = engine->addBatch(u"open"_qs, repeat(server.url(u"/hang"_qs), 6), BatchSettings{3, 6, 60'000, 0});
+        QTRY_COMPARE(server.inFlight(), 3);
+        QFuture<QList<TaskRecord>> before = engine->tasks(id);
+        QTRY_VERIFY(before.isFinished());
+        QCOMPARE(before.result().size(), 6);
+        QFuture<BatchRecord> done = engine->whenBatchFinished(id);
+        engine->shutdown();
+        QVERIFY(done.isFinished());
+        QCOMPARE(done.result().count(TaskState::Cancelled), 6);
+        engine.reset();
+        QTRY_COMPARE(server.inFlight(), 0);
+    }
+
+    void timeoutFailsTheAttempt()
+    {
+        TestHttpServer server;
+        Engine engine;
+        Observer observer(engine);
+        const BatchId id = engine.addBatch(u"slow"_qs, {server.url(u"/hang"_qs)}, BatchSettings{1, 1, 200, 0});
+        QCOMPARE(waitForBatch(engine, id).count(TaskState::Failed), 1);
+        QVERIFY2(observer.latest[1].error.startsWith(u"timed out"_qs), qPrintable(observer.latest[1].error));
+        QTRY_COMPARE(server.inFlight(), 0);
+    }
+
+    void retriesRetryableFailures()
+    {
+        TestHttpServer server;
+        Engine engine;
+        Observer observer(engine);
+        const BatchId id = engine.addBatch(u"retry"_qs, {server.url(u"/fail-then-ok/k/2"_qs), server.url(u"/status/404"_qs)},
+                                           BatchSettings{2, 6, 30'000, 3});
+        const BatchRecord batch = waitForBatch(engine, id);
+        QCOMPARE(batch.count(TaskState::Succeeded), 1);
+        QCOMPARE(observer.latest[1].attempts, 3);
+        QCOMPARE(observer.latest[1].httpStatus, 200);
+        // 404 is not worth retrying.
+        QCOMPARE(observer.latest[2].attempts, 1);
+        QCOMPARE(observer.latest[2].state, TaskState::Failed);
+    }
+
+    void redirectsAreFollowedUpToTen()
+    {
+        TestHttpServer server;
+        Engine engine;
+        Observer observer(engine);
+        const BatchId id = engine.addBatch(
+            u"redirects"_qs,
+            {server.url(u"/redirect/10"_qs), server.url(u"/redirect/11"_qs), server.url(u"/redirect-loop"_qs),
+             server.url(u"/redirect-to?url=ftp%3A%2F%2Fexample.org%2Ffile"_qs)},
+            BatchSettings{4, 6, 30'000, 0});
+        const BatchRecord batch = waitForBatch(engine, id);
+        QCOMPARE(batch.count(TaskState::Succeeded), 1);
+        QCOMPARE(observer.latest[1].state, TaskState::Succeeded);
+        QCOMPARE(observer.latest[1].finalUrl, server.url(u"/redirect/0"_qs));
+        QCOMPARE(observer.latest[2].state, TaskState::Failed);
+        QCOMPARE(observer.latest[3].state, TaskState::Failed);
+        QCOMPARE(observer.latest[4].state, TaskState::Failed);
+        QCOMPARE(observer.latest[2].error, u"too many redirects (more than 10)"_qs);
+        QCOMPARE(observer.latest[3].error, u"too many redirects (more than 10)"_qs);
+        QCOMPARE(observer.latest[4].error, u"redirect to an unsupported scheme: ftp://example.org/file"_qs);
+    }
+
+    void connectionFailuresAreRecorded()
+    {
+        TestHttpServer server;
+        Engine engine;
+        Observer observer(engine);
+        const BatchId id = engine.addBatch(u"broken"_qs, {server.url(u"/close"_qs)}, BatchSettings{});
+        QCOMPARE(waitForBatch(engine, id).count(TaskState::Failed), 1);
+        QVERIFY(!observer.latest[1].error.isEmpty());
+        QCOMPARE(observer.latest[1].httpStatus, 0);
+    }
+
+    void updatesAreCoalesced()
+    {
+        TestHttpServer server;
+        Engine engine;
+        Observer observer(engine);
+        const int tasks = 2000;
+        const BatchId id = engine.addBatch(u"many"_qs, repeat(server.url(u"/ok"_qs), tasks), BatchSettings{50, 50, 30'000, 0});
+        QCOMPARE(waitForBatch(engine, id).count(TaskState::Succeeded), tasks);
+        QCOMPARE(observer.latest.size(), size_t(tasks));
+        // Every task changes state at least twice; deliveries are far fewer than changes.
+        QVERIFY2(observer.deliveries < tasks / 4, qPrintable(QString::number(observer.deliveries)));
+    }
+
+    void observersOnAnotherThreadHearOnTheirThread()
+    {
+        TestHttpServer server;
+        Engine engine;
+        QThread observerThread;
+        observerThread.start();
+        auto *observer = new Observer(engine);
+        observer->moveToThread(&observerThread);
+        const BatchId id = engine.addBatch(u"far"_qs, repeat(server.url(u"/ok"_qs), 3), BatchSettings{});
+        waitForBatch(engine, id);
+        QTRY_VERIFY(observer->deliveredOn.load() != nullptr);
+        QCOMPARE(observer->deliveredOn.load(), &observerThread);
+        QMetaObject::invokeMethod(observer, &QObject::deleteLater);
+        observerThread.quit();
+        observerThread.wait();
+    }
+
+    void emptyBatchFinishesAtOnce()
+    {
+        Engine engine;
+        const BatchId id = engine.addBatch(u"empty"_qs, {}, BatchSettings{});
+        QCOMPARE(waitForBatch(engine, id).total, 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestEngine)
+#include "tst_engine.moc"

@@ -1,0 +1,150 @@
+// The engine's plain parts: task states, the per-host queue, batch aggregates, URL lists.
+#include "BatchRun.h"
+#include "HostQueue.h"
+#include "TaskState.h"
+#include "UrlList.h"
+
+#include <QBuffer>
+#include <QTest>
+
+using namespace loopscope;
+
+class TestEngineParts : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void statesMoveForwardOnly()
+    {
+        QVERIFY(canMove(TaskState::Queued, TaskState::Running));
+        QVERIFY(canMove(TaskState::Queued, TaskState::Cancelled));
+        QVERIFY(canMove(TaskState::Running, TaskState::Succeeded));
+        QVERIFY(canMove(TaskState::Running, TaskState::Failed));
+        QVERIFY(canMove(TaskState::Running, TaskState::Cancelled));
+        QVERIFY(!canMove(TaskState::Queued, TaskState::Succeeded));
+        QVERIFY(!canMove(TaskState::Running, TaskState::Queued));
+        QVERIFY(!canMove(TaskState::Running, TaskState::Running));
+        for (const TaskState terminal : {TaskState::Succeeded, TaskState::Failed, TaskState::Cancelled}) {
+            QVERIFY(isTerminal(terminal));
+            for (int to = 0; to < TaskStateCount; ++to)
+                QVERIFY(!canMove(terminal, TaskState(to)));
+        }
+    }
+
+    void hostQueueIsFifoWithinLimit()
+    {
+        HostQueue queue(2);
+        const auto waiting = [](int) { return true; };
+        queue.push(0, u"a"_qs);
+        queue.push(1, u"a"_qs);
+        queue.push(2, u"a"_qs);
+        queue.push(3, u"b"_qs);
+        QCOMPARE(queue.take(waiting)->task, 0);
+        QCOMPARE(queue.take(waiting)->task, 1);
+        // Host a is at its limit: its third task waits, b's runs.
+        QCOMPARE(queue.take(waiting)->task, 3);
+        QVERIFY(!queue.take(waiting));
+        queue.release(u"a"_qs);
+        const auto next = queue.take(waiting);
+        QCOMPARE(next->task, 2);
+        QCOMPARE(next->host, u"a"_qs);
+        QVERIFY(!queue.take(waiting));
+    }
+
+    void hostQueueSkipsCancelledTasks()
+    {
+        HostQueue queue(1);
+        queue.push(0, u"a"_qs);
+        queue.push(1, u"a"_qs);
+        queue.push(2, u"b"_qs);
+        const auto notZero = [](int task) { return task != 0; };
+        QCOMPARE(queue.take(notZero)->task, 1);
+        QCOMPARE(queue.take(notZero)->task, 2);
+        QVERIFY(!queue.take(notZero));
+    }
+
+    void batchAggregatesFollowMoves()
+    {
+        const QList<QUrl> urls{QUrl(u"http://a/1"_qs), QUrl(u"http://a/2"_qs), QUrl(u"http://b/3"_qs)};
+        BatchRun run(7, u"seven"_qs, BatchSettings{}, 100, urls, 1000);
+        QCOMPARE(run.record().total, 3);
+        QCOMPARE(run.record().count(TaskState::Queued), 3);
+        QCOMPARE(run.task(2).id, TaskId(102));
+
+        QVERIFY(run.move(0, TaskState::Running, 1000));
+        QVERIFY(run.move(1, TaskState::Running, 1100));
+        QCOMPARE(run.record().sumRunMs(1200), 200 + 100);
+        QCOMPARE(run.record().elapsedMs(1200), 200);
+        QVERIFY(run.move(0, TaskState::Succeeded, 1500));
+        QVERIFY(run.move(1, TaskState::Failed, 1600));
+        QVERIFY(!run.move(1, TaskState::Succeeded, 1700)); // ended once, for good
+        QVERIFY(run.move(2, TaskState::Cancelled, 1650));
+        const BatchRecord &record = run.record();
+        QVERIFY(record.finished());
+        QCOMPARE(record.count(TaskState::Succeeded), 1);
+        QCOMPARE(record.count(TaskState::Failed), 1);
+        QCOMPARE(record.count(TaskState::Cancelled), 1);
+        QCOMPARE(record.sumRunMs(9999), 500 + 500);
+        QCOMPARE(record.elapsedMs(9999), 650);
+        QCOMPARE(record.gain(9999), 1000.0 / 650.0);
+        QCOMPARE(run.task(0).runMs(9999), 500);
+        QCOMPARE(run.task(2).queuedMs(9999), 650);
+    }
+
+    void batchChangesAreTakenOnce()
+    {
+        BatchRun run(1, u"b"_qs, BatchSettings{}, 1, {QUrl(u"http://a/"_qs), QUrl(u"http://a/2"_qs)}, 0);
+        EngineUpdate first;
+        run.takeChanges(first);
+        QCOMPARE(first.tasks.size(), 2);
+        QCOMPARE(first.batches.size(), 1);
+        EngineUpdate none;
+        run.takeChanges(none);
+        QVERIFY(none.tasks.isEmpty() && none.batches.isEmpty());
+        run.move(1, TaskState::Running, 5);
+        run.touch(1);
+        EngineUpdate one;
+        run.takeChanges(one);
+        QCOMPARE(one.tasks.size(), 1);
+        QCOMPARE(one.tasks.first().state, TaskState::Running);
+    }
+
+    void urlLinesAreValidatedWithTheirLineNumbers()
+    {
+        const QString text = u"# a comment\n"
+                             "http://example.org/a\n"
+                             "\n"
+                             "   https://example.org/b   \r\n"
+                             "ftp://example.org/c\n"
+                             "example.org/d\n"
+                             "http://exa mple.org/e\n"
+                             "http:///nohost\n"
+                             "HTTPS://EXAMPLE.org/f\n"
+                             "http://[::1]:8080/g\n"_qs;
+        const UrlList list = parseUrlLines(text, u"list.txt"_qs);
+        QCOMPARE(list.urls.size(), 4);
+        QCOMPARE(list.urls[1], QUrl(u"https://example.org/b"_qs));
+        QCOMPARE(list.urls[2].scheme(), u"https"_qs);
+        QCOMPARE(list.urls[3].host(), u"::1"_qs);
+        QCOMPARE(list.rejected.size(), 4);
+        QCOMPARE(list.rejected[0].line, 5);
+        QCOMPARE(list.rejected[0].toString(), u"list.txt:5: unsupported scheme \"ftp\" (only http and https)"_qs);
+        QCOMPARE(list.rejected[1].line, 6);
+        QVERIFY(list.rejected[1].reason.contains(u"no scheme"_qs));
+        QCOMPARE(list.rejected[2].line, 7);
+        QVERIFY(list.rejected[2].reason.contains(u"white space"_qs));
+        QCOMPARE(list.rejected[3].line, 8);
+    }
+
+    void urlLinesFromADevice()
+    {
+        QByteArray data("http://a.example/\nnot a url\n");
+        QBuffer buffer(&data);
+        QVERIFY(buffer.open(QIODevice::ReadOnly));
+        const UrlList list = readUrlLines(buffer, u"-"_qs);
+        QCOMPARE(list.urls.size(), 1);
+        QCOMPARE(list.rejected.size(), 1);
+        QCOMPARE(list.rejected.first().toString().left(4), u"-:2:"_qs);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestEngineParts)
+#include "tst_engine_parts.moc"

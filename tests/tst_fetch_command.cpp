@@ -1,0 +1,249 @@
+// `loopscope fetch` as a process, against a real nginx started by the ctest fixture.
+#include <QDir>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <csignal>
+
+namespace {
+QString nginxBase()
+{
+    QFile portFile(qEnvironmentVariable("LOOPSCOPE_NGINX_DIR") + u"/port");
+    if (!portFile.open(QIODevice::ReadOnly))
+        return {};
+    return u"http://127.0.0.1:"_qs + QString::fromLatin1(portFile.readAll().trimmed());
+}
+
+QList<QJsonObject> readJsonl(const QString &path)
+{
+    QFile file(path);
+    QList<QJsonObject> records;
+    if (!file.open(QIODevice::ReadOnly))
+        return records;
+    while (!file.atEnd()) {
+        const QByteArray line = file.readLine();
+        QJsonParseError error;
+        const QJsonDocument document = QJsonDocument::fromJson(line, &error);
+        if (error.error != QJsonParseError::NoError || !line.endsWith('\n'))
+            qFatal("bad JSONL line: %s", line.constData());
+        records.append(document.object());
+    }
+    return records;
+}
+
+QJsonObject byUrlSuffix(const QList<QJsonObject> &records, const QString &suffix)
+{
+    for (const QJsonObject &record : records) {
+        if (record[u"url"].toString().endsWith(suffix))
+            return record;
+    }
+    return {};
+}
+} // namespace
+
+class TestFetchCommand : public QObject {
+    Q_OBJECT
+private:
+    QString m_base;
+    QTemporaryDir m_dir;
+
+    QString writeList(const QString &name, const QStringList &lines)
+    {
+        const QString path = m_dir.filePath(name);
+        QFile file(path);
+        if (!file.open(QIODevice::WriteOnly))
+            qFatal("cannot write %s", qPrintable(path));
+        file.write(lines.join(u'\n').toUtf8() + '\n');
+        return path;
+    }
+
+    struct Run {
+        int exitCode = -1;
+        QString out;
+        QString err;
+    };
+
+    Run fetch(const QStringList &arguments, const QByteArray &input = {})
+    {
+        QProcess process;
+        process.start(qEnvironmentVariable("LOOPSCOPE_BIN"), QStringList{u"fetch"_qs} + arguments);
+        if (!process.waitForStarted())
+            return {};
+        process.write(input);
+        process.closeWriteChannel();
+        if (!process.waitForFinished(120'000))
+            process.kill();
+        return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
+                QString::fromUtf8(process.readAllStandardOutput()), QString::fromUtf8(process.readAllStandardError())};
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        m_base = nginxBase();
+        QVERIFY2(!m_base.isEmpty(), "the nginx fixture is not running (LOOPSCOPE_NGINX_DIR/port)");
+        QVERIFY(QFile::exists(qEnvironmentVariable("LOOPSCOPE_BIN")));
+        QVERIFY(m_dir.isValid());
+    }
+
+    void everyTaskSucceededExitsZero()
+    {
+        const QString list = writeList(u"ok.txt"_qs, {m_base + u"/ok", m_base + u"/delay/50", m_base + u"/bytes/1024"});
+        const Run run = fetch({u"-j"_qs, u"2"_qs, list});
+        QCOMPARE(run.exitCode, 0);
+        QCOMPARE(run.out.count(u" getting URL: "_qs), 3);
+        QCOMPARE(run.out.count(QRegularExpression(u"^Worker \\d+ elapsed time: "_qs, QRegularExpression::MultilineOption)), 3);
+        QVERIFY2(run.out.contains(u"(200, 1.0 KiB)"_qs) || run.out.contains(u"(200, 1024 B)"_qs), qPrintable(run.out));
+        QVERIFY2(run.out.contains(u"Total elapsed time: "_qs), qPrintable(run.out));
+        QVERIFY(run.out.contains(u"from concurrency)"_qs));
+        QVERIFY(run.out.contains(u"Worker 1 getting URL: "_qs));
+        QVERIFY(!run.out.contains(u"Worker 3"_qs));
+        QVERIFY(run.err.isEmpty());
+    }
+
+    void jsonlHasOneRecordPerTask()
+    {
+        const QString list = writeList(u"mixed.txt"_qs, {u"# comment"_qs, m_base + u"/ok", u""_qs, m_base + u"/status/404",
+                                                         m_base + u"/bytes/1024", m_base + u"/redirect/3", m_base + u"/status/503"});
+        const QString jsonl = m_dir.filePath(u"mixed.jsonl"_qs);
+        const Run run = fetch({u"-q"_qs, u"--jsonl"_qs, jsonl, list});
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY(run.out.isEmpty());
+        const QList<QJsonObject> records = readJsonl(jsonl);
+        QCOMPARE(records.size(), 5);
+        const QStringList fields{u"id"_qs, u"batch"_qs, u"url"_qs, u"worker"_qs, u"state"_qs, u"http_status"_qs, u"attempts"_qs,
+                                 u"bytes"_qs, u"queued_ms"_qs, u"run_ms"_qs, u"error"_qs, u"started_at"_qs, u"finished_at"_qs};
+        for (const QJsonObject &record : records) {
+            for (const QString &field : fields)
+                QVERIFY2(record.contains(field), qPrintable(field));
+            QVERIFY(QDateTime::fromString(record[u"finished_at"].toString(), Qt::ISODateWithMs).isValid());
+            QVERIFY(record[u"finished_at"].toString().endsWith(u'Z'));
+        }
+        const QJsonObject ok = byUrlSuffix(records, u"/ok"_qs);
+        QCOMPARE(ok[u"state"].toString(), u"succeeded"_qs);
+        QCOMPARE(ok[u"http_status"].toInt(), 200);
+        QCOMPARE(ok[u"bytes"].toInt(), 3);
+        QVERIFY(ok[u"error"].isNull());
+        QCOMPARE(ok[u"attempts"].toInt(), 1);
+        const QJsonObject missing = byUrlSuffix(records, u"/status/404"_qs);
+        QCOMPARE(missing[u"state"].toString(), u"failed"_qs);
+        QCOMPARE(missing[u"http_status"].toInt(), 404);
+        QVERIFY(missing[u"error"].toString().startsWith(u"HTTP 404"_qs));
+        QCOMPARE(byUrlSuffix(records, u"/bytes/1024"_qs)[u"bytes"].toInt(), 1024);
+        const QJsonObject redirected = byUrlSuffix(records, u"/redirect/3"_qs);
+        QCOMPARE(redirected[u"state"].toString(), u"succeeded"_qs);
+        QVERIFY(redirected[u"final_url"].toString().endsWith(u"/redirect/0"_qs));
+        QCOMPARE(byUrlSuffix(records, u"/status/503"_qs)[u"http_status"].toInt(), 503);
+    }
+
+    void rejectedLinesAreReportedAndTheRestRuns()
+    {
+        const QString list = writeList(u"bad.txt"_qs, {m_base + u"/ok", u"ftp://example.org/x"_qs, u"not a url"_qs, m_base + u"/delay/10"});
+        const QString jsonl = m_dir.filePath(u"bad.jsonl"_qs);
+        const Run run = fetch({u"--jsonl"_qs, jsonl, list});
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.contains(list + u":2: unsupported scheme \"ftp\""), qPrintable(run.err));
+        QVERIFY2(run.err.contains(list + u":3: "), qPrintable(run.err));
+        const QList<QJsonObject> records = readJsonl(jsonl);
+        QCOMPARE(records.size(), 2);
+        for (const QJsonObject &record : records)
+            QCOMPARE(record[u"state"].toString(), u"succeeded"_qs);
+    }
+
+    void standardInputIsRead()
+    {
+        const Run run = fetch({u"-"_qs}, (m_base + u"/ok\n" + m_base + u"/ok?again\n").toUtf8());
+        QCOMPARE(run.exitCode, 0);
+        QCOMPARE(run.out.count(QRegularExpression(u"^Worker \\d+ elapsed time: "_qs, QRegularExpression::MultilineOption)), 2);
+        const Run implicit = fetch({u"-q"_qs}, (u"bogus\n"_qs + m_base + u"/ok\n").toUtf8());
+        QCOMPARE(implicit.exitCode, 1);
+        QVERIFY2(implicit.err.startsWith(u"-:1: "_qs), qPrintable(implicit.err));
+    }
+
+    void timeoutOption()
+    {
+        const QString jsonl = m_dir.filePath(u"timeout.jsonl"_qs);
+        const Run run = fetch({u"--timeout"_qs, u"0.3"_qs, u"--jsonl"_qs, jsonl, u"-"_qs}, (m_base + u"/hang\n").toUtf8());
+        QCOMPARE(run.exitCode, 1);
+        const QList<QJsonObject> records = readJsonl(jsonl);
+        QCOMPARE(records.size(), 1);
+        QCOMPARE(records.first()[u"state"].toString(), u"failed"_qs);
+        QVERIFY(records.first()[u"error"].toString().startsWith(u"timed out"_qs));
+    }
+
+    void usageErrorsExitTwo_data()
+    {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::newRow("zero concurrency") << QStringList{u"-j"_qs, u"0"_qs};
+        QTest::newRow("bad per-host") << QStringList{u"--per-host"_qs, u"many"_qs};
+        QTest::newRow("bad timeout") << QStringList{u"--timeout"_qs, u"-1"_qs};
+        QTest::newRow("unknown option") << QStringList{u"--frobnicate"_qs};
+        QTest::newRow("missing file") << QStringList{u"/nonexistent/list.txt"_qs};
+    }
+
+    void usageErrorsExitTwo()
+    {
+        QFETCH(QStringList, arguments);
+        const Run run = fetch(arguments);
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY(run.err.startsWith(u"loopscope fetch: "_qs));
+    }
+
+    void helpAndVersion()
+    {
+        const Run help = fetch({u"--help"_qs});
+        QCOMPARE(help.exitCode, 0);
+        QVERIFY(help.out.contains(u"--concurrency"_qs));
+        QVERIFY(help.out.contains(u"--jsonl"_qs));
+        const Run version = fetch({u"--version"_qs});
+        QCOMPARE(version.exitCode, 0);
+        QVERIFY(version.out.startsWith(u"loopscope "_qs));
+    }
+
+    void interruptCancelsRunningAndQueued_data()
+    {
+        QTest::addColumn<int>("signalNumber");
+        QTest::newRow("SIGINT") << SIGINT;
+        QTest::newRow("SIGTERM") << SIGTERM;
+    }
+
+    void interruptCancelsRunningAndQueued()
+    {
+        QFETCH(int, signalNumber);
+        QStringList urls;
+        for (int i = 0; i < 10; ++i)
+            urls << m_base + u"/hang?" + QString::number(i);
+        const QString list = writeList(u"hang.txt"_qs, urls);
+        const QString jsonl = m_dir.filePath(u"hang.jsonl"_qs);
+        QProcess process;
+        process.start(qEnvironmentVariable("LOOPSCOPE_BIN"), {u"fetch"_qs, u"-j"_qs, u"3"_qs, u"--jsonl"_qs, jsonl, list});
+        QVERIFY(process.waitForStarted());
+        QByteArray out;
+        QVERIFY(QTest::qWaitFor([&] {
+            process.waitForReadyRead(100);
+            out += process.readAllStandardOutput();
+            return out.count(" getting URL: ") == 3;
+        }, 30'000));
+        ::kill(pid_t(process.processId()), signalNumber);
+        QVERIFY(process.waitForFinished(30'000));
+        QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(process.exitCode(), 130);
+        const QList<QJsonObject> records = readJsonl(jsonl);
+        QCOMPARE(records.size(), 10);
+        int started = 0;
+        for (const QJsonObject &record : records) {
+            QCOMPARE(record[u"state"].toString(), u"cancelled"_qs);
+            QCOMPARE(record[u"error"].toString(), u"cancelled at shutdown"_qs);
+            started += record[u"started_at"].isNull() ? 0 : 1;
+        }
+        QCOMPARE(started, 3);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestFetchCommand)
+#include "tst_fetch_command.moc"
