@@ -2,13 +2,13 @@
 
 #include "Engine.h"
 #include "EngineClock.h"
+#include "Format.h"
 #include "TaskJson.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QFileInfo>
 #include <QJsonDocument>
-#include <QLocale>
 #include <QCoroFuture>
 
 #include <cstdio>
@@ -16,18 +16,6 @@
 using namespace loopscope;
 
 namespace {
-QString seconds(qint64 ms)
-{
-    return QString::number(double(ms) / 1000.0, 'f', 1) + QStringLiteral(" s");
-}
-
-QString size(qint64 bytes)
-{
-    if (bytes < 1024)
-        return QString::number(bytes) + QStringLiteral(" B");
-    return QLocale::c().formattedDataSize(bytes, 1, QLocale::DataSizeIecFormat);
-}
-
 std::optional<int> positiveNumber(const QCommandLineParser &parser, const QString &name, QString &error)
 {
     bool ok = false;
@@ -204,10 +192,10 @@ void FetchCommand::printTaskLines(const TaskRecord &task)
         return;
     QString detail;
     if (task.state == TaskState::Succeeded)
-        detail = QString::number(task.httpStatus) + u", " + size(task.bytesReceived);
+        detail = QString::number(task.httpStatus) + u", " + formatBytes(task.bytesReceived);
     else
         detail = stateName(task.state) + u": " + task.error;
-    m_out << task.worker << " elapsed time: " << seconds(task.runMs(task.finishedAt)) << " (" << detail << ")\n";
+    m_out << task.worker << " elapsed time: " << formatSeconds(task.runMs(task.finishedAt)) << " (" << detail << ")\n";
 }
 
 void FetchCommand::printSummary(const BatchRecord &batch)
@@ -215,7 +203,7 @@ void FetchCommand::printSummary(const BatchRecord &batch)
     const qint64 now = EngineClock::now();
     m_out << "Succeeded " << batch.count(TaskState::Succeeded) << ", failed " << batch.count(TaskState::Failed)
           << ", cancelled " << batch.count(TaskState::Cancelled) << " of " << batch.total << '\n';
-    m_out << "Total elapsed time: " << seconds(batch.elapsedMs(now)) << " (sum of task times "
-          << seconds(batch.sumRunMs(now)) << ", " << QString::number(batch.gain(now), 'f', 1) << "x from concurrency)"
+    m_out << "Total elapsed time: " << formatSeconds(batch.elapsedMs(now)) << " (sum of task times "
+          << formatSeconds(batch.sumRunMs(now)) << ", " << formatGainAscii(batch.gain(now)) << " from concurrency)"
           << Qt::endl;
 }

@@ -51,13 +51,15 @@ int runWindow(int argc, char **argv)
     app.setApplicationDisplayName(QStringLiteral("Loopscope"));
     app.setApplicationVersion(QStringLiteral(LOOPSCOPE_VERSION));
     app.setDesktopFileName(QStringLiteral("loopscope"));
+    app.setOrganizationName(QStringLiteral("loopscope"));
 
     loopscope::Engine engine;
     MainWindow window(engine);
     SignalWatcher signalWatcher;
-    QObject::connect(&signalWatcher, &SignalWatcher::received, &window, &MainWindow::close);
+    QObject::connect(&signalWatcher, &SignalWatcher::received, &window, &MainWindow::quitNow);
     window.show();
-    return app.exec();
+    window.importFiles(app.arguments().mid(1));
+    return app.exec(); // the engine then shuts down: every task recorded, the worker joined
 }
 } // namespace
 

@@ -125,6 +125,7 @@ QCoro::Task<> FetchScheduler::runTask(Batch &batch, int index, QString host, int
 
     task.httpStatus = outcome.httpStatus;
     task.finalUrl = outcome.finalUrl;
+    task.responseHeaders = outcome.headers;
     TaskState end = TaskState::Succeeded;
     if (outcome.kind == FetchOutcome::Kind::Cancelled || token.isCancelled()) {
         end = TaskState::Cancelled;

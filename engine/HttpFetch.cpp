@@ -75,6 +75,7 @@ QCoro::Task<FetchOutcome> fetchOnce(QNetworkAccessManager &manager, FetchRequest
     co_await reply.get();
 
     outcome.finalUrl = reply->url();
+    outcome.headers = reply->rawHeaderPairs();
     outcome.httpStatus = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     if (token.isCancelled()) {
         outcome.kind = FetchOutcome::Kind::Cancelled;

@@ -18,6 +18,7 @@ struct FetchOutcome {
     Kind kind = Kind::Ok;
     int httpStatus = 0;
     QUrl finalUrl;
+    QList<std::pair<QByteArray, QByteArray>> headers;
     QString error;
 
     // Worth another attempt: network trouble, a timeout, 5xx, 408 and 429.

@@ -2,6 +2,8 @@
 
 #include "TaskState.h"
 
+#include <QByteArray>
+#include <QList>
 #include <QMetaType>
 #include <QUrl>
 
@@ -25,6 +27,7 @@ struct TaskRecord {
     QString error;
     QString worker;
     QUrl finalUrl; // after redirects
+    QList<std::pair<QByteArray, QByteArray>> responseHeaders; // of the last response
     qint64 queuedAt = -1;
     qint64 startedAt = -1;
     qint64 finishedAt = -1;

@@ -1,18 +1,105 @@
 #pragma once
 
+#include "BatchRecord.h"
+#include "UrlList.h"
+
 #include <QMainWindow>
+
+class BatchListModel;
+class QAction;
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QMimeData;
+class QSplitter;
+class QTableView;
+class TaskFilterProxy;
+class TaskTableModel;
+class WorkerModel;
 
 namespace loopscope {
 class Engine;
 }
 
-// The monitor's main window. It renders engine updates and sends commands; it never touches
-// worker-side objects.
+// The monitor: queues, tasks and workers, live. It renders engine updates and sends
+// commands; it never touches worker-side objects.
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
     explicit MainWindow(loopscope::Engine &engine, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    // Queues each file as a batch named after it (parsed off the GUI thread).
+    void importFiles(const QStringList &paths);
+    // Queues the URLs in text as a batch, after the same validation as everywhere.
+    void queueText(const QString &text, const QString &batchName);
+    // Quit without asking (SIGINT/SIGTERM): running work is cancelled on the way out.
+    void quitNow();
+
+    // Counts over every batch, for the status bar and the quit question.
+    int unfinishedTaskCount() const;
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+    void dragEnterEvent(QDragEnterEvent *event) override;
+    void dropEvent(QDropEvent *event) override;
 
 private:
+    void createActions();
+    void createLayout();
+    void restoreSettings();
+    void saveSettings() const;
+
+    void applyUpdate(const loopscope::EngineUpdate &update);
+    void refreshLive();
+    void updateStatus();
+    void updateActions();
+
+    void addUrls();
+    void importDialog();
+    void pasteUrls();
+    void queueMimeData(const QMimeData &data, const QString &batchName);
+    void queueParsed(const loopscope::UrlList &urls, const QString &batchName, const loopscope::BatchSettings &settings);
+    void cancelSelectedTasks();
+    void cancelSelectedBatch();
+    void cancelEverything();
+    void retrySelectedTasks();
+    void retryFailedOfBatch();
+    void showSelectedTaskDetails();
+    void selectBatch();
+
+    QList<int> selectedTaskRows() const; // rows of the task model
+    loopscope::BatchId selectedBatch() const;
+    QString nextBatchName(const QString &stem);
+    loopscope::BatchSettings defaultSettings() const;
+
     loopscope::Engine &m_engine;
+    TaskTableModel *m_tasks;
+    TaskFilterProxy *m_taskFilter;
+    BatchListModel *m_batches;
+    WorkerModel *m_workers;
+    QTableView *m_taskView;
+    QTableView *m_batchView;
+    QTableView *m_workerView;
+    QSplitter *m_mainSplitter;
+    QSplitter *m_topSplitter;
+    QComboBox *m_stateFilter;
+    QLineEdit *m_textFilter;
+    QCheckBox *m_allBatches;
+    QLabel *m_statusCounts;
+
+    QAction *m_addAction;
+    QAction *m_importAction;
+    QAction *m_pasteAction;
+    QAction *m_cancelTasksAction;
+    QAction *m_cancelBatchAction;
+    QAction *m_cancelAllAction;
+    QAction *m_retryTasksAction;
+    QAction *m_retryBatchAction;
+    QAction *m_detailsAction;
+    QAction *m_quitAction;
+
+    int m_batchCounter = 0;
+    bool m_quitConfirmed = false;
 };

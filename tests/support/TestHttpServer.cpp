@@ -149,7 +149,10 @@ private:
         if (name == "ok" && args == 0)
             return respond(200, "ok");
         if (name == "delay" && args == 1 && number(0) >= 0) {
-            QTimer::singleShot(number(0), this, [this] { respond(200, "ok"); });
+            QTimer::singleShot(number(0), this, [this] {
+                if (!m_ended) // the client may have left; our deletion is deferred
+                    respond(200, "ok");
+            });
             return;
         }
         if (name == "status" && args == 1 && number(0) >= 200 && number(0) <= 599)
@@ -158,11 +161,8 @@ private:
             return respond(200, QByteArray(number(0), 'x'));
         if (name == "hang" && args == 0)
             return;
-        if (name == "close" && args == 0) {
-            end();
-            m_socket->disconnectFromHost();
-            return;
-        }
+        if (name == "close" && args == 0)
+            return done();
         if (name == "redirect" && args == 1 && number(0) > 0)
             return redirect("/redirect/" + QByteArray::number(number(0) - 1));
         if (name == "redirect" && args == 1 && number(0) == 0)
@@ -216,6 +216,8 @@ private:
             return finish();
         auto *timer = new QTimer(this);
         connect(timer, &QTimer::timeout, this, [this, timer, left = length]() mutable {
+            if (m_ended) // the client left
+                return;
             m_socket->write("x", 1);
             if (--left == 0) {
                 timer->stop();

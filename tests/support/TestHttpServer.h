@@ -16,6 +16,8 @@
 //   /post-echo               200 echoing the request body
 //   anything else            404
 // Requests may carry a body with Content-Length (chunked request bodies are not supported).
+// Mind the client when counting: QNetworkAccessManager resends a request whose connection closed
+// unanswered (its GET of /close arrives twice), and Qt 6.4 sometimes sends a followed redirect twice.
 #include <QByteArray>
 #include <QStringList>
 #include <QUrl>

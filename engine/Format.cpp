@@ -1,0 +1,34 @@
+#include "Format.h"
+
+#include <QLocale>
+
+namespace loopscope {
+
+QString formatSeconds(qint64 ms)
+{
+    return QString::number(double(ms) / 1000.0, 'f', 1) + QStringLiteral(" s");
+}
+
+QString formatBytes(qint64 bytes)
+{
+    if (bytes < 1024)
+        return QString::number(bytes) + QStringLiteral(" B");
+    return QLocale::c().formattedDataSize(bytes, 1, QLocale::DataSizeIecFormat);
+}
+
+QString formatGain(double gain)
+{
+    return QString::number(gain, 'f', 1) + u'\u00d7';
+}
+
+QString formatGainAscii(double gain)
+{
+    return QString::number(gain, 'f', 1) + u'x';
+}
+
+QString countOf(qsizetype count, const QString &one, const QString &many)
+{
+    return QString::number(count) + u' ' + (count == 1 ? one : many);
+}
+
+} // namespace loopscope

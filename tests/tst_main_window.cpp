@@ -1,0 +1,321 @@
+// The real main window, offscreen, against a local server: paste, drop, the add dialog,
+// sorting and filtering, cancelling by keyboard and menu, re-queuing, details, quitting.
+#include "AddUrlsDialog.h"
+#include "BatchListModel.h"
+#include "Engine.h"
+#include "MainWindow.h"
+#include "TaskDetailsDialog.h"
+#include "TaskTableModel.h"
+#include "support/TestHttpServer.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QClipboard>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+
+using namespace loopscope;
+
+namespace {
+// Runs handle() on the next modal dialog of type T that opens (they block in exec()).
+template<typename T, typename Handle>
+void onNextModal(Handle handle)
+{
+    auto *poll = new QTimer(qApp);
+    QObject::connect(poll, &QTimer::timeout, poll, [poll, handle] {
+        if (auto *dialog = qobject_cast<T *>(QApplication::activeModalWidget())) {
+            poll->deleteLater();
+            handle(dialog);
+        }
+    });
+    poll->start(20);
+}
+
+void answer(QMessageBox::StandardButton button)
+{
+    onNextModal<QMessageBox>([button](QMessageBox *box) { box->button(button)->click(); });
+}
+
+QString lines(const QList<QUrl> &urls)
+{
+    QStringList text;
+    for (const QUrl &url : urls)
+        text << url.toString();
+    return text.join(u'\n');
+}
+
+struct Window {
+    TestHttpServer server;
+    Engine engine;
+    MainWindow window{engine};
+
+    Window()
+    {
+        window.show();
+        activate();
+    }
+    void activate()
+    {
+        window.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+    }
+    QTableView *view(const QString &name) { return window.findChild<QTableView *>(name); }
+    QAbstractItemModel *tasks() { return view(u"Tasks"_qs)->model(); }
+    QAbstractItemModel *batches() { return view(u"Queues"_qs)->model(); }
+    QAction *action(const QString &name) { return window.findChild<QAction *>(name); }
+    int batchCount(int row, int column) { return batches()->index(row, column).data().toInt(); }
+    QString taskCell(int row, int column) { return tasks()->index(row, column).data().toString(); }
+    void selectTaskRow(int row)
+    {
+        // Through the selection model: selectRow() would honour whatever modifier keys an
+        // earlier test left marked as held.
+        QTableView *tasksView = view(u"Tasks"_qs);
+        tasksView->setFocus();
+        tasksView->selectionModel()->setCurrentIndex(tasks()->index(row, 0),
+                                                     QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    }
+    void selectBatchRow(int row)
+    {
+        view(u"Queues"_qs)->selectionModel()->select(batches()->index(row, 0),
+                                                     QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    }
+};
+} // namespace
+
+class TestMainWindow : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QCoreApplication::setOrganizationName(u"loopscope-tests"_qs);
+    }
+
+    void pasteQueuesTheValidLines()
+    {
+        Window w;
+        QGuiApplication::clipboard()->setText(w.server.url(u"/ok?1"_qs).toString() + u"\nftp://example.org/\n"
+                                              + w.server.url(u"/ok?2"_qs).toString() + u"\n");
+        QTest::keySequence(w.view(u"Tasks"_qs), QKeySequence::Paste);
+        QTRY_COMPARE(w.batches()->rowCount(), 1);
+        QTRY_COMPARE(w.batchCount(0, BatchListModel::Succeeded), 2);
+        QCOMPARE(w.tasks()->rowCount(), 2);
+        QCOMPARE(w.batches()->index(0, BatchListModel::Name).data().toString(), u"Pasted 1"_qs);
+        QVERIFY2(w.window.statusBar()->currentMessage().contains(u"1 line rejected, first: "_qs), qPrintable(w.window.statusBar()->currentMessage()));
+        QVERIFY(w.batches()->index(0, BatchListModel::Work).data().toString().contains(u"of work in"_qs));
+    }
+
+    void droppedTextAndFilesAreQueued()
+    {
+        Window w;
+        QMimeData text;
+        text.setText(w.server.url(u"/ok"_qs).toString());
+        QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &text, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(&w.window, &enter);
+        QVERIFY(enter.isAccepted());
+        QDropEvent drop(QPointF(10, 10), Qt::CopyAction, &text, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(&w.window, &drop);
+        QTRY_COMPARE(w.batches()->rowCount(), 1);
+
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"list.txt"_qs);
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write((lines({w.server.url(u"/ok?a"_qs), w.server.url(u"/ok?b"_qs)}) + u'\n').toUtf8());
+        file.close();
+        QMimeData files;
+        files.setUrls({QUrl::fromLocalFile(path)});
+        QDragEnterEvent enterFile(QPoint(10, 10), Qt::CopyAction, &files, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(&w.window, &enterFile);
+        QVERIFY(enterFile.isAccepted());
+        QDropEvent dropFile(QPointF(10, 10), Qt::CopyAction, &files, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(&w.window, &dropFile);
+        QTRY_COMPARE(w.batches()->rowCount(), 2);
+        QCOMPARE(w.batches()->index(1, BatchListModel::Name).data().toString(), u"list.txt"_qs);
+        QTRY_COMPARE(w.batchCount(1, BatchListModel::Succeeded), 2);
+    }
+
+    void addDialogShowsRejectedLines()
+    {
+        AddUrlsDialog dialog(u"Batch 1"_qs, BatchSettings{});
+        dialog.setText(u"http://example.org/a\nnot a url\n\nftp://example.org/b\n# note\nhttps://example.org/c\n"_qs);
+        auto *counts = dialog.findChild<QLabel *>(u"validationCounts"_qs);
+        QTRY_COMPARE(counts->text(), u"2 valid URLs, 2 rejected lines"_qs);
+        auto *rejected = dialog.findChild<QListWidget *>();
+        QCOMPARE(rejected->count(), 2);
+        QVERIFY(rejected->item(0)->text().startsWith(u"Line 2: "_qs));
+        QCOMPARE(rejected->item(1)->text(), u"Line 4: unsupported scheme \"ftp\" (only http and https)"_qs);
+        QVERIFY(dialog.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->isEnabled());
+        QCOMPARE(dialog.urls().urls.size(), 2);
+        dialog.setText(u"nothing here"_qs);
+        QTRY_VERIFY(!dialog.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->isEnabled());
+    }
+
+    void addDialogQueuesANamedBatch()
+    {
+        Window w;
+        const QString urls = lines({w.server.url(u"/ok"_qs), w.server.url(u"/status/404"_qs)});
+        onNextModal<AddUrlsDialog>([urls](AddUrlsDialog *dialog) {
+            dialog->findChild<QPlainTextEdit *>()->setPlainText(urls);
+            dialog->findChild<QLineEdit *>()->setText(u"Mine"_qs);
+            auto *ok = dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok);
+            QTRY_VERIFY(ok->isEnabled());
+            ok->click();
+        });
+        w.action(u"Add URLs"_qs)->trigger();
+        QTRY_COMPARE(w.batches()->rowCount(), 1);
+        QCOMPARE(w.batches()->index(0, BatchListModel::Name).data().toString(), u"Mine"_qs);
+        QTRY_COMPARE(w.batchCount(0, BatchListModel::Failed), 1);
+        QCOMPARE(w.batchCount(0, BatchListModel::Succeeded), 1);
+    }
+
+    void sortingAndFiltering()
+    {
+        Window w;
+        w.window.queueText(lines({w.server.url(u"/ok?1"_qs), w.server.url(u"/status/404"_qs), w.server.url(u"/ok?2"_qs),
+                                  w.server.url(u"/status/503"_qs)}),
+                           u"mixed"_qs);
+        QTRY_COMPARE(w.batchCount(0, BatchListModel::Failed), 2);
+        QTRY_COMPARE(w.batchCount(0, BatchListModel::Succeeded), 2);
+        auto *state = w.window.findChild<QComboBox *>(u"stateFilter"_qs);
+        state->setCurrentIndex(4); // Failed
+        QCOMPARE(w.tasks()->rowCount(), 2);
+        state->setCurrentIndex(0);
+        w.window.findChild<QLineEdit *>(u"textFilter"_qs)->setText(u"503"_qs);
+        QCOMPARE(w.tasks()->rowCount(), 1);
+        QCOMPARE(w.taskCell(0, TaskTableModel::HttpStatus), u"503"_qs);
+        w.window.findChild<QLineEdit *>(u"textFilter"_qs)->clear();
+        QCOMPARE(w.tasks()->rowCount(), 4);
+        w.view(u"Tasks"_qs)->sortByColumn(TaskTableModel::HttpStatus, Qt::DescendingOrder);
+        QCOMPARE(w.taskCell(0, TaskTableModel::HttpStatus), u"503"_qs);
+        QCOMPARE(w.taskCell(1, TaskTableModel::HttpStatus), u"404"_qs);
+        QVERIFY(w.tasks()->index(0, TaskTableModel::Error).data(Qt::ToolTipRole).toString().contains(u"HTTP 503"_qs));
+    }
+
+    void cancelByKeyboardBatchAndEverything()
+    {
+        Window w;
+        QList<QUrl> hanging;
+        for (int i = 0; i < 4; ++i)
+            hanging << w.server.url(QStringLiteral("/hang?%1").arg(i));
+        w.engine.addBatch(u"hanging"_qs, hanging, BatchSettings{2, 6, 60'000, 0});
+        QTRY_COMPARE(w.server.inFlight(), 2);
+        QTRY_COMPARE(w.tasks()->rowCount(), 4);
+        w.activate();
+        w.selectTaskRow(0);
+        QTRY_VERIFY(w.action(u"Cancel Selected Tasks"_qs)->isEnabled());
+        QTest::keyClick(w.view(u"Tasks"_qs), Qt::Key_Delete);
+        QTRY_COMPARE(w.taskCell(0, TaskTableModel::State), u"cancelled"_qs);
+        QCOMPARE(w.taskCell(0, TaskTableModel::Error), u"cancelled by user"_qs);
+
+        w.selectBatchRow(0);
+        QVERIFY(w.action(u"Cancel Batch"_qs)->isEnabled());
+        w.action(u"Cancel Batch"_qs)->trigger();
+        QTRY_COMPARE(w.batchCount(0, BatchListModel::Cancelled), 4);
+        QTRY_COMPARE(w.server.inFlight(), 0);
+
+        // Many tasks: Cancel Everything asks first; its shortcut works from the window.
+        QList<QUrl> many;
+        for (int i = 0; i < 60; ++i)
+            many << w.server.url(QStringLiteral("/hang?many%1").arg(i));
+        w.engine.addBatch(u"many"_qs, many, BatchSettings{3, 6, 60'000, 0});
+        QTRY_COMPARE(w.server.inFlight(), 3);
+        QTRY_COMPARE(w.batches()->rowCount(), 2);
+        answer(QMessageBox::No);
+        QTest::keySequence(w.view(u"Tasks"_qs), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Delete));
+        QCOMPARE(w.batchCount(1, BatchListModel::Cancelled), 0);
+        w.activate(); // as a person clicking back into the window after the question
+        answer(QMessageBox::Yes);
+        QTest::keySequence(w.view(u"Tasks"_qs), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Delete));
+        QTRY_COMPARE(w.batchCount(1, BatchListModel::Cancelled), 60);
+        QTRY_COMPARE(w.server.inFlight(), 0);
+    }
+
+    void failedTasksCanBeRequeued()
+    {
+        Window w;
+        w.window.queueText(lines({w.server.url(u"/status/500"_qs), w.server.url(u"/ok"_qs)}), u"flaky"_qs);
+        QTRY_COMPARE(w.batchCount(0, BatchListModel::Failed), 1);
+        QTRY_COMPARE(w.batchCount(0, BatchListModel::Succeeded), 1);
+        w.selectBatchRow(0);
+        w.action(u"Re-queue Failed and Cancelled"_qs)->trigger();
+        QTRY_COMPARE(w.batches()->rowCount(), 2);
+        QCOMPARE(w.batches()->index(1, BatchListModel::Name).data().toString(), u"flaky (re-queued)"_qs);
+        QTRY_COMPARE(w.batchCount(1, BatchListModel::Failed), 1);
+        QCOMPARE(w.batches()->index(1, BatchListModel::Progress).data().toString(), u"1 / 1"_qs);
+    }
+
+    void enterOpensTaskDetails()
+    {
+        Window w;
+        w.window.queueText(w.server.url(u"/redirect/2"_qs).toString(), u"details"_qs);
+        QTRY_COMPARE(w.batchCount(0, BatchListModel::Succeeded), 1);
+        w.selectTaskRow(0);
+        QString shown;
+        onNextModal<TaskDetailsDialog>([&shown](TaskDetailsDialog *dialog) {
+            for (const QLabel *label : dialog->findChildren<QLabel *>())
+                shown += label->text() + u'\n';
+            shown += dialog->findChild<QPlainTextEdit *>()->toPlainText();
+            dialog->reject();
+        });
+        QTest::keyClick(w.view(u"Tasks"_qs), Qt::Key_Return);
+        QTRY_VERIFY(!shown.isEmpty());
+        QVERIFY2(shown.contains(w.server.url(u"/redirect/0"_qs).toString()), qPrintable(shown)); // the final URL
+        QVERIFY(shown.contains(u"Content-Length: 2"_qs));
+    }
+
+    void quitWhileRunningAsksAndCancels()
+    {
+        Window w;
+        const BatchId id = w.engine.addBatch(u"open"_qs, {w.server.url(u"/hang"_qs), w.server.url(u"/hang?2"_qs)}, BatchSettings{1, 6, 60'000, 0});
+        QTRY_COMPARE(w.server.inFlight(), 1);
+        QTRY_COMPARE(w.window.unfinishedTaskCount(), 2);
+        answer(QMessageBox::No);
+        w.window.close();
+        QVERIFY(w.window.isVisible());
+        answer(QMessageBox::Yes);
+        w.window.close();
+        QVERIFY(!w.window.isVisible());
+        QFuture<BatchRecord> done = w.engine.whenBatchFinished(id);
+        QTRY_VERIFY(done.isFinished());
+        QCOMPARE(done.result().count(TaskState::Cancelled), 2);
+        QTRY_COMPARE(w.server.inFlight(), 0);
+        w.engine.shutdown();
+    }
+
+    void oneHundredThousandPastedUrls()
+    {
+        Window w;
+        QString text;
+        const QString base = w.server.url(u"/hang?n="_qs).toString();
+        for (int i = 0; i < 100'000; ++i)
+            text += base + QString::number(i) + u'\n';
+        QGuiApplication::clipboard()->setText(text);
+        w.action(u"Paste URLs"_qs)->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(w.tasks()->rowCount(), 100'000, 60'000);
+        w.window.findChild<QLineEdit *>(u"textFilter"_qs)->setText(u"n=99999"_qs);
+        QCOMPARE(w.tasks()->rowCount(), 1);
+        w.window.findChild<QLineEdit *>(u"textFilter"_qs)->clear();
+        w.view(u"Tasks"_qs)->sortByColumn(TaskTableModel::Id, Qt::DescendingOrder);
+        QCOMPARE(w.taskCell(0, TaskTableModel::Id), u"100000"_qs);
+        answer(QMessageBox::Yes);
+        w.action(u"Cancel Everything"_qs)->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(w.batchCount(0, BatchListModel::Cancelled), 100'000, 60'000);
+    }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_main_window.moc"

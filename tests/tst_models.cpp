@@ -1,0 +1,170 @@
+// The window's models, checked by QAbstractItemModelTester while engine-like updates arrive.
+#include "BatchListModel.h"
+#include "EngineClock.h"
+#include "TaskFilterProxy.h"
+#include "TaskTableModel.h"
+#include "WorkerModel.h"
+
+#include <QAbstractItemModelTester>
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace loopscope;
+
+namespace {
+TaskRecord task(TaskId id, BatchId batch, TaskState state, const QString &url = {})
+{
+    TaskRecord record;
+    record.id = id;
+    record.batch = batch;
+    record.url = QUrl(url.isEmpty() ? QStringLiteral("http://example.org/%1").arg(id) : url);
+    record.state = state;
+    record.queuedAt = 0;
+    if (state != TaskState::Queued) {
+        record.startedAt = 10;
+        record.worker = u"Worker 1"_qs;
+    }
+    if (isTerminal(state))
+        record.finishedAt = 30;
+    return record;
+}
+
+BatchRecord batch(BatchId id, int total, int concurrency = 2)
+{
+    BatchRecord record;
+    record.id = id;
+    record.name = QStringLiteral("batch %1").arg(id);
+    record.total = total;
+    record.counts[0] = total;
+    record.settings.concurrency = concurrency;
+    return record;
+}
+} // namespace
+
+class TestModels : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void taskRowsAreAppendedAndUpdatedInRanges()
+    {
+        TaskTableModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QList<TaskRecord> queued;
+        for (TaskId id = 1; id <= 100; ++id)
+            queued << task(id, 1, TaskState::Queued);
+        QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+        model.apply(queued);
+        QCOMPARE(model.rowCount(), 100);
+        QCOMPARE(inserted.size(), 1); // one insertion for the whole update
+
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        model.apply({task(5, 1, TaskState::Running), task(6, 1, TaskState::Running), task(7, 1, TaskState::Running),
+                     task(50, 1, TaskState::Failed)});
+        QCOMPARE(changed.size(), 2); // rows 4–6, then row 49
+        QCOMPARE(changed[0][0].toModelIndex().row(), 4);
+        QCOMPARE(changed[0][1].toModelIndex().row(), 6);
+        QCOMPARE(changed[0][1].toModelIndex().column(), TaskTableModel::ColumnCount - 1);
+        QCOMPARE(changed[1][0].toModelIndex().row(), 49);
+        QCOMPARE(model.index(49, TaskTableModel::State).data().toString(), u"failed"_qs);
+        QCOMPARE(model.index(4, TaskTableModel::Worker).data().toString(), u"Worker 1"_qs);
+        QCOMPARE(model.rowOf(50), 49);
+
+        // Many scattered rows: one signal spanning them.
+        changed.clear();
+        QList<TaskRecord> scattered;
+        for (TaskId id = 1; id <= 100; id += 2)
+            scattered << task(id, 1, TaskState::Succeeded);
+        model.apply(scattered);
+        QCOMPARE(changed.size(), 1);
+        QCOMPARE(changed[0][0].toModelIndex().row(), 0);
+        QCOMPARE(changed[0][1].toModelIndex().row(), 98);
+    }
+
+    void taskProgressAndSortKeys()
+    {
+        TaskTableModel model;
+        TaskRecord partial = task(1, 1, TaskState::Running);
+        partial.bytesReceived = 250;
+        partial.bytesTotal = 1000;
+        TaskRecord unknown = task(2, 1, TaskState::Running);
+        model.apply({partial, unknown});
+        QCOMPARE(model.index(0, TaskTableModel::Progress).data(TaskTableModel::ProgressRole).toInt(), 250);
+        QCOMPARE(model.index(1, TaskTableModel::Progress).data(TaskTableModel::ProgressRole).toInt(), -1);
+        QCOMPARE(model.index(0, TaskTableModel::Size).data().toString(), u"250 B / 1000 B"_qs);
+        QVERIFY(!model.index(0, TaskTableModel::Run).data().toString().isEmpty());
+        QCOMPARE(model.index(0, TaskTableModel::State).data(Qt::DecorationRole).userType(), QMetaType::QIcon);
+    }
+
+    void filterByBatchStateAndText()
+    {
+        TaskTableModel model;
+        TaskFilterProxy proxy(&model);
+        QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        TaskRecord failed = task(3, 2, TaskState::Failed, u"http://other.example/missing"_qs);
+        failed.error = u"HTTP 404 Not Found"_qs;
+        model.apply({task(1, 1, TaskState::Succeeded), task(2, 1, TaskState::Running), failed});
+        QCOMPARE(proxy.rowCount(), 3);
+        proxy.setBatch(1);
+        QCOMPARE(proxy.rowCount(), 2);
+        proxy.setBatch(0);
+        proxy.setStateFilter(TaskFilterProxy::StateFilter::Failed);
+        QCOMPARE(proxy.rowCount(), 1);
+        proxy.setStateFilter(TaskFilterProxy::StateFilter::NotSucceeded);
+        QCOMPARE(proxy.rowCount(), 2);
+        proxy.setStateFilter(TaskFilterProxy::StateFilter::All);
+        proxy.setText(u"404"_qs);
+        QCOMPARE(proxy.rowCount(), 1);
+        proxy.setText(u"OTHER.example"_qs);
+        QCOMPARE(proxy.rowCount(), 1);
+        proxy.setText({});
+        proxy.sort(TaskTableModel::State, Qt::DescendingOrder);
+        QCOMPARE(proxy.index(0, TaskTableModel::State).data().toString(), u"failed"_qs);
+        // A filtered-out row that changes state comes back.
+        proxy.setStateFilter(TaskFilterProxy::StateFilter::Succeeded);
+        QCOMPARE(proxy.rowCount(), 1);
+        model.apply({task(2, 1, TaskState::Succeeded)});
+        QCOMPARE(proxy.rowCount(), 2);
+    }
+
+    void batchRowsShowCountsAndGain()
+    {
+        BatchListModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        BatchRecord record = batch(1, 4);
+        model.apply({record});
+        QCOMPARE(model.rowCount(), 1);
+        QVERIFY(model.index(0, BatchListModel::Work).data().toString().isEmpty());
+        record.counts = {0, 0, 3, 1, 0};
+        record.firstStartedAt = 1000;
+        record.lastFinishedAt = 18'000;
+        record.finishedRunMs = 32'000;
+        model.apply({record, batch(2, 1)});
+        QCOMPARE(model.rowCount(), 2);
+        QCOMPARE(model.index(0, BatchListModel::Progress).data().toString(), u"4 / 4"_qs);
+        QCOMPARE(model.index(0, BatchListModel::Progress).data(BatchListModel::ProgressRole).toInt(), 1000);
+        QCOMPARE(model.index(0, BatchListModel::Succeeded).data().toInt(), 3);
+        QCOMPARE(model.index(0, BatchListModel::Failed).data().toInt(), 1);
+        QCOMPARE(model.index(0, BatchListModel::Work).data().toString(), u"32.0 s of work in 17.0 s — 1.9×"_qs);
+    }
+
+    void workersFollowTheirTasks()
+    {
+        WorkerModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.apply({{}, {batch(1, 5, 2)}});
+        QCOMPARE(model.rowCount(), 2);
+        QCOMPARE(model.index(1, WorkerModel::Worker).data().toString(), u"Worker 2"_qs);
+        QCOMPARE(model.index(0, WorkerModel::Doing).data().toString(), u"idle"_qs);
+        TaskRecord running = task(1, 1, TaskState::Running);
+        model.apply({{running}, {}});
+        QVERIFY(model.index(0, WorkerModel::Doing).data().toString().startsWith(u"getting http://example.org/1"_qs));
+        model.apply({{task(1, 1, TaskState::Succeeded)}, {}});
+        QCOMPARE(model.index(0, WorkerModel::Doing).data().toString(), u"idle"_qs);
+        BatchRecord done = batch(1, 5, 2);
+        done.counts = {0, 0, 5, 0, 0};
+        model.apply({{}, {done}});
+        QCOMPARE(model.rowCount(), 0);
+    }
+};
+
+QTEST_MAIN(TestModels)
+#include "tst_models.moc"

@@ -1,0 +1,117 @@
+#include "AddUrlsDialog.h"
+
+#include "Format.h"
+#include "UrlImport.h"
+
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QTimer>
+#include <QVBoxLayout>
+
+using namespace loopscope;
+
+namespace {
+constexpr int ShownRejections = 200;
+}
+
+AddUrlsDialog::AddUrlsDialog(const QString &defaultName, const BatchSettings &defaults, QWidget *parent)
+    : QDialog(parent)
+    , m_name(new QLineEdit(defaultName, this))
+    , m_text(new QPlainTextEdit(this))
+    , m_counts(new QLabel(this))
+    , m_rejected(new QListWidget(this))
+    , m_concurrency(new QSpinBox(this))
+    , m_perHost(new QSpinBox(this))
+    , m_timeout(new QDoubleSpinBox(this))
+    , m_retries(new QSpinBox(this))
+    , m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this))
+    , m_debounce(new QTimer(this))
+{
+    setWindowTitle(tr("Add URLs"));
+    m_text->setPlaceholderText(tr("One http or https URL per line; lines starting with # are skipped."));
+    m_text->setAccessibleName(tr("URLs"));
+    m_text->setTabChangesFocus(true);
+    m_name->setAccessibleName(tr("Batch name"));
+    m_rejected->setAccessibleName(tr("Rejected lines"));
+    m_counts->setObjectName(u"validationCounts"_qs);
+    m_rejected->setMaximumHeight(110);
+    m_concurrency->setRange(1, 1000);
+    m_concurrency->setValue(defaults.concurrency);
+    m_perHost->setRange(1, 1000);
+    m_perHost->setValue(defaults.perHost);
+    m_timeout->setRange(0.1, 3600);
+    m_timeout->setSuffix(tr(" s"));
+    m_timeout->setValue(defaults.timeoutMs / 1000.0);
+    m_retries->setRange(0, 20);
+    m_retries->setValue(defaults.retries);
+    m_buttons->button(QDialogButtonBox::Ok)->setText(tr("&Queue"));
+
+    auto *form = new QFormLayout;
+    form->addRow(tr("&Name:"), m_name);
+    form->addRow(tr("&Workers:"), m_concurrency);
+    form->addRow(tr("Per &host:"), m_perHost);
+    form->addRow(tr("&Timeout per attempt:"), m_timeout);
+    form->addRow(tr("&Retries:"), m_retries);
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(new QLabel(tr("&URLs:"), this));
+    static_cast<QLabel *>(layout->itemAt(0)->widget())->setBuddy(m_text);
+    layout->addWidget(m_text, 1);
+    layout->addWidget(m_counts);
+    layout->addWidget(m_rejected);
+    layout->addLayout(form);
+    layout->addWidget(m_buttons);
+    resize(640, 520);
+
+    m_debounce->setSingleShot(true);
+    m_debounce->setInterval(150);
+    connect(m_debounce, &QTimer::timeout, this, [this] {
+        m_validation.setFuture(parseUrlsInBackground(m_text->toPlainText(), tr("line")));
+    });
+    connect(&m_validation, &QFutureWatcherBase::finished, this, [this] { showValidation(m_validation.result()); });
+    connect(m_text, &QPlainTextEdit::textChanged, this, &AddUrlsDialog::validateSoon);
+    connect(m_buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    showValidation({});
+}
+
+void AddUrlsDialog::setText(const QString &text)
+{
+    m_text->setPlainText(text);
+}
+
+void AddUrlsDialog::validateSoon()
+{
+    // Until the new text is checked, queuing would use the old result.
+    m_buttons->button(QDialogButtonBox::Ok)->setEnabled(false);
+    m_debounce->start();
+}
+
+void AddUrlsDialog::showValidation(const UrlList &parsed)
+{
+    m_parsed = parsed;
+    m_counts->setText(countOf(parsed.urls.size(), tr("valid URL"), tr("valid URLs")) + u", "
+                      + countOf(parsed.rejected.size(), tr("rejected line"), tr("rejected lines")));
+    m_rejected->clear();
+    for (const RejectedLine &line : parsed.rejected.mid(0, ShownRejections))
+        m_rejected->addItem(tr("Line %1: %2").arg(line.line).arg(line.reason));
+    if (parsed.rejected.size() > ShownRejections)
+        m_rejected->addItem(tr("… and %1 more").arg(parsed.rejected.size() - ShownRejections));
+    m_rejected->setVisible(!parsed.rejected.isEmpty());
+    m_buttons->button(QDialogButtonBox::Ok)->setEnabled(!parsed.urls.isEmpty());
+}
+
+QString AddUrlsDialog::batchName() const
+{
+    return m_name->text().trimmed();
+}
+
+BatchSettings AddUrlsDialog::settings() const
+{
+    return {m_concurrency->value(), m_perHost->value(), int(m_timeout->value() * 1000), m_retries->value()};
+}

@@ -1,0 +1,46 @@
+#pragma once
+
+#include "BatchRecord.h"
+#include "UrlList.h"
+
+#include <QDialog>
+#include <QFutureWatcher>
+
+class QDialogButtonBox;
+class QDoubleSpinBox;
+class QLabel;
+class QLineEdit;
+class QListWidget;
+class QPlainTextEdit;
+class QSpinBox;
+class QTimer;
+
+// Paste or type URLs, see at once which lines would be rejected and why, name the batch and
+// choose its settings.
+class AddUrlsDialog : public QDialog {
+    Q_OBJECT
+public:
+    AddUrlsDialog(const QString &defaultName, const loopscope::BatchSettings &defaults, QWidget *parent = nullptr);
+
+    QString batchName() const;
+    loopscope::BatchSettings settings() const;
+    const loopscope::UrlList &urls() const { return m_parsed; }
+    void setText(const QString &text);
+
+private:
+    void validateSoon();
+    void showValidation(const loopscope::UrlList &parsed);
+
+    QLineEdit *m_name;
+    QPlainTextEdit *m_text;
+    QLabel *m_counts;
+    QListWidget *m_rejected;
+    QSpinBox *m_concurrency;
+    QSpinBox *m_perHost;
+    QDoubleSpinBox *m_timeout;
+    QSpinBox *m_retries;
+    QDialogButtonBox *m_buttons;
+    QTimer *m_debounce;
+    QFutureWatcher<loopscope::UrlList> m_validation;
+    loopscope::UrlList m_parsed;
+};

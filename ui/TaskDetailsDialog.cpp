@@ -1,0 +1,64 @@
+#include "TaskDetailsDialog.h"
+
+#include "EngineClock.h"
+#include "Format.h"
+
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QVBoxLayout>
+
+using namespace loopscope;
+
+namespace {
+QString when(qint64 monotonicMs)
+{
+    return monotonicMs < 0 ? QString() : EngineClock::toUtc(monotonicMs).toLocalTime().toString(u"yyyy-MM-dd HH:mm:ss.zzz"_qs);
+}
+
+QLabel *selectable(const QString &text, QWidget *parent)
+{
+    auto *label = new QLabel(text.toHtmlEscaped(), parent);
+    label->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
+    label->setWordWrap(true);
+    return label;
+}
+} // namespace
+
+TaskDetailsDialog::TaskDetailsDialog(const TaskRecord &task, QWidget *parent)
+    : QDialog(parent)
+{
+    setWindowTitle(tr("Task %1").arg(task.id));
+    const qint64 now = EngineClock::now();
+    auto *form = new QFormLayout;
+    form->addRow(tr("URL:"), selectable(task.url.toString(), this));
+    form->addRow(tr("Final URL:"), selectable(task.finalUrl.isEmpty() ? tr("—") : task.finalUrl.toString(), this));
+    form->addRow(tr("State:"), selectable(stateName(task.state), this));
+    form->addRow(tr("Worker:"), selectable(task.worker, this));
+    form->addRow(tr("Attempts:"), selectable(QString::number(task.attempts), this));
+    form->addRow(tr("HTTP status:"), selectable(task.httpStatus ? QString::number(task.httpStatus) : tr("—"), this));
+    form->addRow(tr("Received:"), selectable(formatBytes(task.bytesReceived), this));
+    form->addRow(tr("Queued at:"), selectable(when(task.queuedAt), this));
+    form->addRow(tr("Started at:"), selectable(when(task.startedAt), this));
+    form->addRow(tr("Finished at:"), selectable(when(task.finishedAt), this));
+    form->addRow(tr("Queued for:"), selectable(formatSeconds(task.queuedMs(now)), this));
+    form->addRow(tr("Ran for:"), selectable(formatSeconds(task.runMs(now)), this));
+    form->addRow(tr("Error:"), selectable(task.error.isEmpty() ? tr("—") : task.error, this));
+
+    QString headers;
+    for (const auto &[name, value] : task.responseHeaders)
+        headers += QString::fromLatin1(name) + u": " + QString::fromLatin1(value) + u'\n';
+    auto *headerView = new QPlainTextEdit(headers.isEmpty() ? tr("(no response)") : headers, this);
+    headerView->setReadOnly(true);
+    headerView->setAccessibleName(tr("Response headers"));
+
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(form);
+    layout->addWidget(new QLabel(tr("Response headers:"), this));
+    layout->addWidget(headerView, 1);
+    layout->addWidget(buttons);
+    resize(620, 560);
+}

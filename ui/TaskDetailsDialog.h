@@ -1,0 +1,12 @@
+#pragma once
+
+#include "TaskRecord.h"
+
+#include <QDialog>
+
+// Everything recorded about one task: URLs, timings, attempts, response headers, error.
+class TaskDetailsDialog : public QDialog {
+    Q_OBJECT
+public:
+    explicit TaskDetailsDialog(const loopscope::TaskRecord &task, QWidget *parent = nullptr);
+};

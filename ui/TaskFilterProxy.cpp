@@ -1,0 +1,52 @@
+#include "TaskFilterProxy.h"
+
+#include "TaskTableModel.h"
+
+using namespace loopscope;
+
+TaskFilterProxy::TaskFilterProxy(TaskTableModel *source, QObject *parent)
+    : QSortFilterProxyModel(parent)
+    , m_source(source)
+{
+    setSourceModel(source);
+    setSortRole(TaskTableModel::SortRole);
+}
+
+void TaskFilterProxy::setBatch(BatchId batch)
+{
+    m_batch = batch;
+    invalidateRowsFilter();
+}
+
+void TaskFilterProxy::setStateFilter(StateFilter filter)
+{
+    m_state = filter;
+    invalidateRowsFilter();
+}
+
+void TaskFilterProxy::setText(const QString &text)
+{
+    m_text = text.trimmed();
+    invalidateRowsFilter();
+}
+
+bool TaskFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex &) const
+{
+    const TaskRecord &task = m_source->task(sourceRow);
+    if (m_batch && task.batch != m_batch)
+        return false;
+    switch (m_state) {
+    case StateFilter::All: break;
+    case StateFilter::NotSucceeded:
+        if (task.state == TaskState::Succeeded)
+            return false;
+        break;
+    default:
+        if (int(task.state) != int(m_state) - 1)
+            return false;
+    }
+    if (m_text.isEmpty())
+        return true;
+    return task.url.toDisplayString().contains(m_text, Qt::CaseInsensitive)
+        || task.error.contains(m_text, Qt::CaseInsensitive);
+}

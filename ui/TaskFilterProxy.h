@@ -1,0 +1,32 @@
+#pragma once
+
+#include "TaskRecord.h"
+
+#include <QSortFilterProxyModel>
+
+#include <optional>
+
+class TaskTableModel;
+
+// The task table as the user narrows it: one batch or all, one state or all (or "not
+// succeeded"), and text found in the URL or the error.
+class TaskFilterProxy : public QSortFilterProxyModel {
+    Q_OBJECT
+public:
+    enum class StateFilter { All, Queued, Running, Succeeded, Failed, Cancelled, NotSucceeded };
+
+    explicit TaskFilterProxy(TaskTableModel *source, QObject *parent = nullptr);
+
+    void setBatch(loopscope::BatchId batch); // 0: every batch
+    void setStateFilter(StateFilter filter);
+    void setText(const QString &text);
+
+protected:
+    bool filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const override;
+
+private:
+    TaskTableModel *m_source;
+    loopscope::BatchId m_batch = 0;
+    StateFilter m_state = StateFilter::All;
+    QString m_text;
+};

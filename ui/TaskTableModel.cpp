@@ -1,0 +1,138 @@
+#include "TaskTableModel.h"
+
+#include "ChangedRows.h"
+#include "EngineClock.h"
+#include "Format.h"
+#include "Icons.h"
+
+#include <QBrush>
+#include <QPalette>
+
+using namespace loopscope;
+
+int TaskTableModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_tasks.size());
+}
+
+int TaskTableModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant TaskTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return {};
+    switch (section) {
+    case Id: return tr("ID");
+    case Url: return tr("URL");
+    case State: return tr("State");
+    case Worker: return tr("Worker");
+    case Attempts: return tr("Attempts");
+    case HttpStatus: return tr("HTTP");
+    case Size: return tr("Size");
+    case Progress: return tr("Progress");
+    case Queued: return tr("Queued");
+    case Run: return tr("Run time");
+    case Error: return tr("Error");
+    }
+    return {};
+}
+
+QVariant TaskTableModel::display(const TaskRecord &task, int column) const
+{
+    switch (column) {
+    case Id: return QString::number(task.id);
+    case Url: return task.url.toDisplayString();
+    case State: return stateName(task.state);
+    case Worker: return task.worker;
+    case Attempts: return task.attempts > 0 ? QString::number(task.attempts) : QString();
+    case HttpStatus: return task.httpStatus > 0 ? QString::number(task.httpStatus) : QString();
+    case Size:
+        if (task.bytesTotal > 0 && !isTerminal(task.state))
+            return QString(formatBytes(task.bytesReceived) + u" / " + formatBytes(task.bytesTotal));
+        return task.startedAt >= 0 ? formatBytes(task.bytesReceived) : QString();
+    case Queued: return formatSeconds(task.queuedMs(EngineClock::now()));
+    case Run: return task.startedAt >= 0 ? formatSeconds(task.runMs(EngineClock::now())) : QString();
+    case Error: return task.error;
+    }
+    return {};
+}
+
+QVariant TaskTableModel::sortKey(const TaskRecord &task, int column) const
+{
+    switch (column) {
+    case Id: return task.id;
+    case State: return int(task.state);
+    case Attempts: return task.attempts;
+    case HttpStatus: return task.httpStatus;
+    case Size:
+    case Progress: return task.bytesReceived;
+    case Queued: return task.queuedMs(EngineClock::now());
+    case Run: return task.runMs(EngineClock::now());
+    default: return display(task, column);
+    }
+}
+
+QVariant TaskTableModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid))
+        return {};
+    const TaskRecord &task = m_tasks[size_t(index.row())];
+    switch (role) {
+    case Qt::DisplayRole:
+        return display(task, index.column());
+    case Qt::DecorationRole:
+        return index.column() == State ? stateIcon(task.state) : QVariant();
+    case Qt::ToolTipRole:
+        if (!task.error.isEmpty())
+            return QString(task.url.toDisplayString() + u"\n" + task.error);
+        return index.column() == Url ? task.url.toDisplayString() : QVariant();
+    case Qt::ForegroundRole:
+        return task.state == TaskState::Failed && index.column() == Error ? QBrush(Qt::darkRed) : QVariant();
+    case Qt::TextAlignmentRole:
+        switch (index.column()) {
+        case Id: case Attempts: case HttpStatus: case Size: case Queued: case Run:
+            return int(Qt::AlignRight | Qt::AlignVCenter);
+        }
+        return {};
+    case SortRole: return sortKey(task, index.column());
+    case TaskIdRole: return task.id;
+    case BatchIdRole: return task.batch;
+    case StateRole: return int(task.state);
+    case ProgressRole:
+        if (index.column() != Progress)
+            return {};
+        if (task.state == TaskState::Succeeded)
+            return 1000;
+        return task.bytesTotal > 0 ? int(task.bytesReceived * 1000 / task.bytesTotal) : -1;
+    }
+    return {};
+}
+
+void TaskTableModel::apply(const QList<TaskRecord> &tasks)
+{
+    ChangedRows changed;
+    QList<const TaskRecord *> added;
+    for (const TaskRecord &task : tasks) {
+        const int row = m_rowById.value(task.id, -1);
+        if (row < 0) {
+            added.append(&task);
+        } else {
+            m_tasks[size_t(row)] = task;
+            changed.add(row);
+        }
+    }
+    changed.emitFor(*this, ColumnCount);
+    if (added.isEmpty())
+        return;
+    const int first = int(m_tasks.size());
+    beginInsertRows({}, first, first + int(added.size()) - 1);
+    m_tasks.reserve(m_tasks.size() + size_t(added.size()));
+    for (const TaskRecord *task : std::as_const(added)) {
+        m_rowById.insert(task->id, int(m_tasks.size()));
+        m_tasks.push_back(*task);
+    }
+    endInsertRows();
+}

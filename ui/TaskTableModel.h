@@ -1,0 +1,36 @@
+#pragma once
+
+#include "TaskRecord.h"
+
+#include <QAbstractTableModel>
+#include <QHash>
+
+#include <vector>
+
+// Every task the engine has published, one row each, in the order they were queued.
+// Fed by engine updates; live timers are computed on each data() call, so repainting the
+// visible rows is all it takes to make them tick.
+class TaskTableModel : public QAbstractTableModel {
+    Q_OBJECT
+public:
+    enum Column { Id, Url, State, Worker, Attempts, HttpStatus, Size, Progress, Queued, Run, Error, ColumnCount };
+    enum Role { SortRole = Qt::UserRole + 1, TaskIdRole, BatchIdRole, StateRole, ProgressRole };
+
+    using QAbstractTableModel::QAbstractTableModel;
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+    void apply(const QList<loopscope::TaskRecord> &tasks);
+    const loopscope::TaskRecord &task(int row) const { return m_tasks[size_t(row)]; }
+    int rowOf(loopscope::TaskId id) const { return m_rowById.value(id, -1); }
+
+private:
+    QVariant display(const loopscope::TaskRecord &task, int column) const;
+    QVariant sortKey(const loopscope::TaskRecord &task, int column) const;
+
+    std::vector<loopscope::TaskRecord> m_tasks;
+    QHash<loopscope::TaskId, int> m_rowById;
+};

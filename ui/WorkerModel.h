@@ -1,0 +1,37 @@
+#pragma once
+
+#include "BatchRecord.h"
+
+#include <QAbstractTableModel>
+
+#include <vector>
+
+// What each named worker of each unfinished batch is doing now, and for how long; idle
+// workers show as idle since their last task ended.
+class WorkerModel : public QAbstractTableModel {
+    Q_OBJECT
+public:
+    enum Column { Worker, Batch, For, Doing, ColumnCount };
+
+    using QAbstractTableModel::QAbstractTableModel;
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+    void apply(const loopscope::EngineUpdate &update);
+
+private:
+    struct Row {
+        loopscope::BatchId batch;
+        QString batchName;
+        QString worker;
+        loopscope::TaskId task = 0; // 0: idle
+        QUrl url;
+        qint64 since = -1;
+    };
+    int rowOf(loopscope::BatchId batch, const QString &worker) const;
+
+    std::vector<Row> m_rows;
+};
