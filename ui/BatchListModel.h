@@ -10,7 +10,7 @@
 class BatchListModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { Name, Progress, Queued, Running, Succeeded, Failed, Cancelled, Elapsed, Work, ColumnCount };
+    enum Column { Name, Progress, Work, Queued, Running, Succeeded, Failed, Cancelled, Elapsed, ColumnCount };
     enum Role { SortRole = Qt::UserRole + 1, BatchIdRole, ProgressRole };
 
     using QAbstractTableModel::QAbstractTableModel;

@@ -115,9 +115,10 @@ void MainWindow::createLayout()
     m_taskView->setItemDelegateForColumn(TaskTableModel::Progress, new ProgressDelegate(TaskTableModel::ProgressRole, this));
     m_taskView->setColumnWidth(TaskTableModel::Url, 360);
     for (int column = BatchListModel::Queued; column <= BatchListModel::Elapsed; ++column)
-        m_batchView->setColumnWidth(column, 72);
-    m_batchView->setColumnWidth(BatchListModel::Name, 150);
-    m_batchView->setColumnWidth(BatchListModel::Progress, 120);
+        m_batchView->setColumnWidth(column, 70);
+    m_batchView->setColumnWidth(BatchListModel::Name, 130);
+    m_batchView->setColumnWidth(BatchListModel::Progress, 110);
+    m_batchView->setColumnWidth(BatchListModel::Work, 220);
     m_workerView->setColumnWidth(WorkerModel::Worker, 80);
     m_workerView->setColumnWidth(WorkerModel::For, 60);
     for (const int column : {TaskTableModel::Id, TaskTableModel::Attempts, TaskTableModel::HttpStatus})
