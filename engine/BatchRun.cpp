@@ -83,18 +83,20 @@ QString BatchRun::workerName(int worker)
     return QStringLiteral("Worker %1").arg(worker + 1);
 }
 
-void BatchRun::takeChanges(EngineUpdate &update)
+void BatchRun::takeChanges(EngineUpdate &update, qsizetype maxTasks)
 {
     if (!m_batchChanged)
         return;
-    update.tasks.reserve(update.tasks.size() + qsizetype(m_changedTasks.size()));
-    for (const int index : m_changedTasks) {
+    const size_t taken = std::min(m_changedTasks.size(), size_t(std::max<qsizetype>(maxTasks, 0)));
+    update.tasks.reserve(update.tasks.size() + qsizetype(taken));
+    for (size_t i = 0; i < taken; ++i) {
+        const int index = m_changedTasks[i];
         update.tasks.append(m_tasks[size_t(index)]);
         m_taskChanged[size_t(index)] = 0;
     }
-    m_changedTasks.clear();
+    m_changedTasks.erase(m_changedTasks.begin(), m_changedTasks.begin() + std::ptrdiff_t(taken));
     update.batches.append(m_record);
-    m_batchChanged = false;
+    m_batchChanged = !m_changedTasks.empty();
 }
 
 } // namespace loopscope

@@ -38,9 +38,10 @@ public:
     const std::vector<Worker> &workers() const { return m_workers; }
     static QString workerName(int worker);
 
-    // What changed since the last call; the batch's own record comes along when anything did.
+    // What changed since the last call, at most maxTasks task records (the rest wait for the
+    // next call); the batch's own record comes along when anything did.
     bool hasChanges() const { return m_batchChanged; }
-    void takeChanges(EngineUpdate &update);
+    void takeChanges(EngineUpdate &update, qsizetype maxTasks);
 
 private:
     BatchRecord m_record;

@@ -57,7 +57,7 @@ void FetchScheduler::addBatch(BatchId id, const QString &name, const BatchSettin
     batch.finished.start();
     m_batchByFirstTask.emplace(firstTask, id);
     qCDebug(lcEngine) << "batch" << id << name << "with" << urls.size() << "tasks";
-    changed(batch);
+    changed();
     dispatch(batch);
 }
 
@@ -94,13 +94,13 @@ QCoro::Task<> FetchScheduler::runTask(Batch &batch, int index, QString host, int
     ++m_running;
     task.worker = BatchRun::workerName(worker);
     run.move(index, TaskState::Running, EngineClock::now());
-    changed(batch);
+    changed();
 
     FetchRequest request{task.url, settings.timeoutMs, 10, [&](qint64 received, qint64 total) {
                              task.bytesReceived = received;
                              task.bytesTotal = total;
                              run.touch(index);
-                             changed(batch);
+                             changed();
                          }};
     FetchOutcome outcome;
     for (int attempt = 0;; ++attempt) {
@@ -115,7 +115,7 @@ QCoro::Task<> FetchScheduler::runTask(Batch &batch, int index, QString host, int
             break;
         task.error = outcome.error + QStringLiteral(" (retrying)");
         run.touch(index);
-        changed(batch);
+        changed();
         co_await waitUnlessCancelled(backoffMs(attempt), token);
         if (token.isCancelled()) {
             outcome.kind = FetchOutcome::Kind::Cancelled;
@@ -141,21 +141,16 @@ QCoro::Task<> FetchScheduler::runTask(Batch &batch, int index, QString host, int
     run.vacate(worker);
     run.queue().release(host);
     --m_running;
-    changed(batch);
+    changed();
     dispatch(batch);
     if (m_running == 0 && m_idle && !m_idle->future().isFinished())
         m_idle->finish();
 }
 
-void FetchScheduler::changed(Batch &batch)
+void FetchScheduler::changed()
 {
     if (!m_flushTimer.isActive())
         m_flushTimer.start();
-    if (batch.run->record().finished() && !batch.finished.future().isFinished()) {
-        // Deliver the final records before anyone waiting on the batch hears it is done.
-        flush();
-        batch.finished.finish();
-    }
 }
 
 void FetchScheduler::flush()
@@ -163,9 +158,18 @@ void FetchScheduler::flush()
     m_flushTimer.stop();
     EngineUpdate update;
     for (auto &[id, batch] : m_batches)
-        batch.run->takeChanges(update);
+        batch.run->takeChanges(update, MaxTasksPerUpdate - update.tasks.size());
     if (!update.batches.isEmpty())
         Q_EMIT updated(update);
+    bool more = false;
+    for (auto &[id, batch] : m_batches) {
+        more |= batch.run->hasChanges();
+        // Anyone waiting on a batch hears it is done only after its final records went out.
+        if (batch.run->record().finished() && !batch.run->hasChanges() && !batch.finished.future().isFinished())
+            batch.finished.finish();
+    }
+    if (more)
+        m_flushTimer.start();
 }
 
 FetchScheduler::Batch *FetchScheduler::batchOfTask(TaskId id)
@@ -195,7 +199,7 @@ void FetchScheduler::cancelTask(TaskId id, CancelReason reason)
     const int index = int(id - run.firstTask());
     if (run.task(index).state == TaskState::Queued) {
         cancelQueued(run, index, reason);
-        changed(*batch);
+        changed();
         return;
     }
     for (const auto &[token, task] : run.workers()) {
@@ -217,7 +221,7 @@ void FetchScheduler::cancelBatch(BatchId id, CancelReason reason)
         if (run.task(index).state == TaskState::Queued)
             cancelQueued(run, index, reason);
     }
-    changed(batch);
+    changed();
     for (const auto &[token, task] : run.workers()) {
         if (token)
             token->cancel(reason);
@@ -256,7 +260,9 @@ QCoro::Task<> FetchScheduler::shutdown()
         m_idle->start();
         co_await m_idle->future();
     }
-    flush();
+    do
+        flush();
+    while (m_flushTimer.isActive());
 }
 
 } // namespace loopscope

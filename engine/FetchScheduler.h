@@ -24,6 +24,9 @@ class FetchScheduler : public QObject {
     Q_OBJECT
 public:
     static constexpr int FlushIntervalMs = 33; // about 30 deliveries a second at most
+    // A delivery carries at most this many task records, so that no observer has to take in
+    // 100,000 rows in one go; the rest follow on the next ticks.
+    static constexpr qsizetype MaxTasksPerUpdate = 5'000;
 
     FetchScheduler();
     ~FetchScheduler() override;
@@ -35,7 +38,8 @@ public:
     void cancelAll(CancelReason reason);
 
     QList<TaskRecord> tasks(BatchId id) const;
-    // The gather of a batch: resumes once every task of it has ended.
+    // The gather of a batch: resumes once every task of it has ended and the update carrying
+    // their final records has been emitted.
     QCoro::Task<BatchRecord> whenBatchFinished(BatchId id);
     // Cancels everything and resumes once no task runs; the managers can then go.
     QCoro::Task<> shutdown();
@@ -54,8 +58,8 @@ private:
     QCoro::Task<> runTask(Batch &batch, int index, QString host, int worker);
     void dispatch(Batch &batch);
     void cancelQueued(BatchRun &run, int index, CancelReason reason);
-    void changed(Batch &batch); // after any change: schedule a delivery, announce the end
-    void flush();
+    void changed(); // after any change: schedule a delivery
+    void flush();   // delivers one update; announces batches whose last records it carried
     Batch *batchOfTask(TaskId id);
 
     std::map<BatchId, Batch> m_batches;

@@ -89,20 +89,26 @@ private Q_SLOTS:
         QCOMPARE(run.task(2).queuedMs(9999), 650);
     }
 
-    void batchChangesAreTakenOnce()
+    void batchChangesAreTakenOnceAndInChunks()
     {
-        BatchRun run(1, u"b"_qs, BatchSettings{}, 1, {QUrl(u"http://a/"_qs), QUrl(u"http://a/2"_qs)}, 0);
+        BatchRun run(1, u"b"_qs, BatchSettings{}, 1, {QUrl(u"http://a/"_qs), QUrl(u"http://a/2"_qs), QUrl(u"http://a/3"_qs)}, 0);
         EngineUpdate first;
-        run.takeChanges(first);
+        run.takeChanges(first, 2);
         QCOMPARE(first.tasks.size(), 2);
         QCOMPARE(first.batches.size(), 1);
+        QVERIFY(run.hasChanges()); // the third task waits for the next delivery
+        EngineUpdate rest;
+        run.takeChanges(rest, 2);
+        QCOMPARE(rest.tasks.size(), 1);
+        QCOMPARE(rest.tasks.first().id, TaskId(3));
+        QVERIFY(!run.hasChanges());
         EngineUpdate none;
-        run.takeChanges(none);
+        run.takeChanges(none, 2);
         QVERIFY(none.tasks.isEmpty() && none.batches.isEmpty());
         run.move(1, TaskState::Running, 5);
         run.touch(1);
         EngineUpdate one;
-        run.takeChanges(one);
+        run.takeChanges(one, 2);
         QCOMPARE(one.tasks.size(), 1);
         QCOMPARE(one.tasks.first().state, TaskState::Running);
     }

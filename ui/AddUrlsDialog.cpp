@@ -41,6 +41,7 @@ AddUrlsDialog::AddUrlsDialog(const QString &defaultName, const BatchSettings &de
     m_rejected->setAccessibleName(tr("Rejected lines"));
     m_counts->setObjectName(u"validationCounts"_qs);
     m_rejected->setMaximumHeight(110);
+    m_concurrency->setObjectName(u"concurrency"_qs);
     m_concurrency->setRange(1, 1000);
     m_concurrency->setValue(defaults.concurrency);
     m_perHost->setRange(1, 1000);

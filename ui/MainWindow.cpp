@@ -41,6 +41,7 @@ using namespace loopscope;
 
 namespace {
 constexpr int LiveRefreshMs = 200;
+constexpr int FilterDelayMs = 150;
 constexpr int ConfirmCancelAbove = 50; // cancelling more tasks than this asks first
 
 QTableView *makeTable(QAbstractItemModel *model, const QString &name, QWidget *parent)
@@ -138,7 +139,12 @@ void MainWindow::createLayout()
     m_allBatches->setChecked(true);
     connect(m_stateFilter, &QComboBox::currentIndexChanged, this,
             [this](int index) { m_taskFilter->setStateFilter(TaskFilterProxy::StateFilter(index)); });
-    connect(m_textFilter, &QLineEdit::textChanged, m_taskFilter, &TaskFilterProxy::setText);
+    // Typing refilters once the user pauses, not on every key.
+    auto *filterDelay = new QTimer(this);
+    filterDelay->setSingleShot(true);
+    filterDelay->setInterval(FilterDelayMs);
+    connect(m_textFilter, &QLineEdit::textChanged, filterDelay, qOverload<>(&QTimer::start));
+    connect(filterDelay, &QTimer::timeout, this, [this] { m_taskFilter->setText(m_textFilter->text()); });
     connect(m_allBatches, &QCheckBox::toggled, this, &MainWindow::selectBatch);
     connect(m_batchView->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
         if (selectedBatch())
@@ -168,7 +174,9 @@ void MainWindow::createLayout()
     m_topSplitter->setStretchFactor(0, 3);
     m_topSplitter->setStretchFactor(1, 2);
     m_topSplitter->setSizes({760, 440});
+    m_topSplitter->setObjectName(u"topSplitter"_qs);
     m_mainSplitter = new QSplitter(Qt::Vertical, this);
+    m_mainSplitter->setObjectName(u"mainSplitter"_qs);
     m_mainSplitter->addWidget(m_topSplitter);
     m_mainSplitter->addWidget(taskPanel);
     m_mainSplitter->setStretchFactor(0, 1);

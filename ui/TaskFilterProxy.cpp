@@ -47,6 +47,6 @@ bool TaskFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex &) const
     }
     if (m_text.isEmpty())
         return true;
-    return task.url.toDisplayString().contains(m_text, Qt::CaseInsensitive)
+    return m_source->urlText(sourceRow).contains(m_text, Qt::CaseInsensitive)
         || task.error.contains(m_text, Qt::CaseInsensitive);
 }

@@ -44,7 +44,7 @@ QVariant TaskTableModel::display(const TaskRecord &task, int column) const
 {
     switch (column) {
     case Id: return QString::number(task.id);
-    case Url: return task.url.toDisplayString();
+    case Url: return m_urlTexts[size_t(m_rowById.value(task.id))];
     case State: return stateName(task.state);
     case Worker: return task.worker;
     case Attempts: return task.attempts > 0 ? QString::number(task.attempts) : QString();
@@ -87,8 +87,8 @@ QVariant TaskTableModel::data(const QModelIndex &index, int role) const
         return index.column() == State ? stateIcon(task.state) : QVariant();
     case Qt::ToolTipRole:
         if (!task.error.isEmpty())
-            return QString(task.url.toDisplayString() + u"\n" + task.error);
-        return index.column() == Url ? task.url.toDisplayString() : QVariant();
+            return QString(m_urlTexts[size_t(index.row())] + u"\n" + task.error);
+        return index.column() == Url ? m_urlTexts[size_t(index.row())] : QVariant();
     case Qt::ForegroundRole:
         return task.state == TaskState::Failed && index.column() == Error ? QBrush(Qt::darkRed) : QVariant();
     case Qt::TextAlignmentRole:
@@ -130,9 +130,11 @@ void TaskTableModel::apply(const QList<TaskRecord> &tasks)
     const int first = int(m_tasks.size());
     beginInsertRows({}, first, first + int(added.size()) - 1);
     m_tasks.reserve(m_tasks.size() + size_t(added.size()));
+    m_urlTexts.reserve(m_tasks.capacity());
     for (const TaskRecord *task : std::as_const(added)) {
         m_rowById.insert(task->id, int(m_tasks.size()));
         m_tasks.push_back(*task);
+        m_urlTexts.push_back(task->url.toDisplayString());
     }
     endInsertRows();
 }

@@ -26,11 +26,14 @@ public:
     void apply(const QList<loopscope::TaskRecord> &tasks);
     const loopscope::TaskRecord &task(int row) const { return m_tasks[size_t(row)]; }
     int rowOf(loopscope::TaskId id) const { return m_rowById.value(id, -1); }
+    // The URL as shown, formatted once: filtering 100,000 rows must not format 100,000 URLs.
+    const QString &urlText(int row) const { return m_urlTexts[size_t(row)]; }
 
 private:
     QVariant display(const loopscope::TaskRecord &task, int column) const;
     QVariant sortKey(const loopscope::TaskRecord &task, int column) const;
 
     std::vector<loopscope::TaskRecord> m_tasks;
+    std::vector<QString> m_urlTexts;
     QHash<loopscope::TaskId, int> m_rowById;
 };
