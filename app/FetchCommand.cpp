@@ -48,7 +48,21 @@ std::optional<FetchCommand::Options> FetchCommand::parse(const QStringList &argu
                                    QStringLiteral("PATH"));
     const QCommandLineOption quiet({QStringLiteral("q"), QStringLiteral("quiet")},
                                    QStringLiteral("Print only errors."));
-    parser.addOptions({concurrency, perHost, timeout, retries, jsonl, quiet});
+    const QCommandLineOption notifyEmail(QStringLiteral("notify-email"),
+                                         QStringLiteral("E-mail a summary to ADDR when the batch ends (repeatable)."), QStringLiteral("ADDR"));
+    const QCommandLineOption smtp(QStringLiteral("smtp"),
+                                  QStringLiteral("Mail server: smtp[s]://[user@]host[:port]; the password comes from LOOPSCOPE_SMTP_PASSWORD."),
+                                  QStringLiteral("URL"));
+    const QCommandLineOption from(QStringLiteral("from"), QStringLiteral("Sender of the summary e-mail."), QStringLiteral("ADDR"));
+    const QCommandLineOption notifyWebhook(QStringLiteral("notify-webhook"),
+                                           QStringLiteral("POST a JSON summary to URL when the batch ends."), QStringLiteral("URL"));
+    const QCommandLineOption notifyOn(QStringLiteral("notify-on"),
+                                      QStringLiteral("Which batches notify: every (default) or failures."), QStringLiteral("WHEN"),
+                                      QStringLiteral("every"));
+    const QCommandLineOption caFile(QStringLiteral("ca-file"),
+                                    QStringLiteral("Also trust the CA certificates in this PEM file (mail server, webhook)."),
+                                    QStringLiteral("PEM"));
+    parser.addOptions({concurrency, perHost, timeout, retries, jsonl, quiet, notifyEmail, smtp, from, notifyWebhook, notifyOn, caFile});
     const QCommandLineOption help = parser.addHelpOption();
     const QCommandLineOption version = parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("URL list, '-' for standard input."),
@@ -96,7 +110,63 @@ std::optional<FetchCommand::Options> FetchCommand::parse(const QStringList &argu
     options.inputs = parser.positionalArguments();
     if (options.inputs.isEmpty())
         options.inputs << QStringLiteral("-");
+    if (!parseNotifications(parser, {notifyEmail, smtp, from, notifyWebhook, notifyOn, caFile}, options.notifications, error))
+        return usageError(error);
     return options;
+}
+
+bool FetchCommand::parseNotifications(const QCommandLineParser &parser, const NotificationOptions &names,
+                                      NotificationSettings &settings, QString &error)
+{
+    const QString when = parser.value(names.notifyOn);
+    if (when != u"every" && when != u"failures") {
+        error = QStringLiteral("--notify-on takes \"every\" or \"failures\", not \"%1\"").arg(when);
+        return false;
+    }
+    settings.when = when == u"every" ? NotifyWhen::EveryBatch : NotifyWhen::BatchesWithFailures;
+    for (const QString &text : parser.values(names.notifyEmail)) {
+        QString problem;
+        const auto address = parseMailAddress(text, &problem);
+        if (!address) {
+            error = QStringLiteral("--notify-email \"%1\": %2").arg(text, problem);
+            return false;
+        }
+        settings.recipients << *address;
+    }
+    if (parser.isSet(names.caFile)) {
+        settings.smtp.extraCaCertificates = QSslCertificate::fromPath(parser.value(names.caFile));
+        if (settings.smtp.extraCaCertificates.isEmpty()) {
+            error = QStringLiteral("--ca-file %1: no PEM certificate could be read").arg(parser.value(names.caFile));
+            return false;
+        }
+    }
+    if (settings.sendsEmail()) {
+        if (!parser.isSet(names.smtp) || !parser.isSet(names.from)) {
+            error = QStringLiteral("--notify-email needs --smtp and --from");
+            return false;
+        }
+        settings.smtp.url = QUrl(parser.value(names.smtp), QUrl::StrictMode);
+        settings.smtp.password = qEnvironmentVariable("LOOPSCOPE_SMTP_PASSWORD");
+        if (const QString problem = settings.smtp.problem(); !problem.isEmpty()) {
+            error = QStringLiteral("--smtp: %1").arg(problem);
+            return false;
+        }
+        QString problem;
+        const auto sender = parseMailAddress(parser.value(names.from), &problem);
+        if (!sender) {
+            error = QStringLiteral("--from \"%1\": %2").arg(parser.value(names.from), problem);
+            return false;
+        }
+        settings.from = *sender;
+    }
+    if (parser.isSet(names.notifyWebhook)) {
+        settings.webhook = QUrl(parser.value(names.notifyWebhook), QUrl::StrictMode);
+        if (const QString problem = urlProblem(parser.value(names.notifyWebhook)); !problem.isEmpty()) {
+            error = QStringLiteral("--notify-webhook: %1").arg(problem);
+            return false;
+        }
+    }
+    return true;
 }
 
 FetchCommand::FetchCommand(Engine &engine, Options options)
@@ -150,6 +220,7 @@ QCoro::Task<int> FetchCommand::run()
     m_startPrinted.assign(size_t(input->urls.size()), 0);
     m_endPrinted.assign(size_t(input->urls.size()), 0);
     connect(&m_engine, &Engine::updated, this, &FetchCommand::print);
+    m_engine.setNotifications(m_options.notifications);
     const QString name = m_options.inputs.size() == 1 ? QFileInfo(m_options.inputs.first()).fileName()
                                                        : QStringLiteral("fetch");
     const BatchId batch = m_engine.addBatch(name, input->urls, m_options.settings);
@@ -159,8 +230,10 @@ QCoro::Task<int> FetchCommand::run()
         printSummary(result);
     if (m_interrupted)
         co_return Interrupted;
+    // A notification never changes a fetch result; a failed one only makes the exit code 1.
+    const bool notified = reportNotifications(co_await m_engine.whenNotified(batch));
     const bool allSucceeded = result.count(TaskState::Succeeded) == result.total && input->rejected.isEmpty();
-    co_return allSucceeded ? AllSucceeded : SomeNotSucceeded;
+    co_return allSucceeded && notified ? AllSucceeded : SomeNotSucceeded;
 }
 
 void FetchCommand::print(const EngineUpdate &update)
@@ -196,6 +269,23 @@ void FetchCommand::printTaskLines(const TaskRecord &task)
     else
         detail = stateName(task.state) + u": " + task.error;
     m_out << task.worker << " elapsed time: " << formatSeconds(task.runMs(task.finishedAt)) << " (" << detail << ")\n";
+}
+
+bool FetchCommand::reportNotifications(const QList<TaskRecord> &notifications)
+{
+    bool allSent = true;
+    for (const TaskRecord &task : notifications) {
+        const QString channel = task.url.scheme() == u"mailto" ? QStringLiteral("e-mail to %1").arg(task.url.path())
+                                                               : QStringLiteral("webhook %1").arg(task.url.toString());
+        if (task.state == TaskState::Succeeded) {
+            if (!m_options.quiet)
+                m_out << "Notification " << channel << ": sent" << Qt::endl;
+        } else {
+            allSent = false;
+            m_err << "loopscope fetch: notification " << channel << " failed: " << task.error << Qt::endl;
+        }
+    }
+    return allSent;
 }
 
 void FetchCommand::printSummary(const BatchRecord &batch)

@@ -1,8 +1,10 @@
 #pragma once
 
 #include "BatchRecord.h"
+#include "Notifications.h"
 #include "UrlList.h"
 
+#include <QCommandLineParser>
 #include <QFile>
 #include <QObject>
 #include <QStringList>
@@ -27,6 +29,7 @@ public:
         QString jsonlPath;
         bool quiet = false;
         QStringList inputs; // "-" is standard input
+        loopscope::NotificationSettings notifications;
     };
 
     // Parses the arguments after "fetch"; on failure or --help/--version, prints and sets exitCode.
@@ -34,14 +37,22 @@ public:
 
     FetchCommand(loopscope::Engine &engine, Options options);
 
+
     QCoro::Task<int> run();
     // SIGINT/SIGTERM: cancel every running and queued task; run() then ends with 130.
     void interrupt();
 
 private:
+    struct NotificationOptions {
+        const QCommandLineOption &notifyEmail, &smtp, &from, &notifyWebhook, &notifyOn, &caFile;
+    };
+    static bool parseNotifications(const QCommandLineParser &parser, const NotificationOptions &names,
+                                   loopscope::NotificationSettings &settings, QString &error);
+
     void print(const loopscope::EngineUpdate &update);
     void printTaskLines(const loopscope::TaskRecord &task);
     void printSummary(const loopscope::BatchRecord &batch);
+    bool reportNotifications(const QList<loopscope::TaskRecord> &notifications); // false if one failed
     std::optional<loopscope::UrlList> readInputs();
 
     loopscope::Engine &m_engine;

@@ -22,7 +22,6 @@ BatchRun::BatchRun(BatchId id, const QString &name, const BatchSettings &setting
     m_record.settings = settings;
     m_record.total = int(urls.size());
     m_record.counts[int(TaskState::Queued)] = m_record.total;
-    m_tasks.reserve(size_t(urls.size()));
     m_changedTasks.reserve(size_t(urls.size()));
     for (int i = 0; i < urls.size(); ++i) {
         TaskRecord &task = m_tasks.emplace_back();
@@ -33,6 +32,22 @@ BatchRun::BatchRun(BatchId id, const QString &name, const BatchSettings &setting
         m_changedTasks.push_back(i);
         m_queue.push(i, hostKey(task.url));
     }
+}
+
+int BatchRun::append(const QUrl &url, qint64 now)
+{
+    const int index = size();
+    TaskRecord &task = m_tasks.emplace_back();
+    task.id = m_firstTask + TaskId(index);
+    task.batch = m_record.id;
+    task.url = url;
+    task.queuedAt = now;
+    ++m_record.total;
+    ++m_record.counts[int(TaskState::Queued)];
+    m_taskChanged.push_back(0);
+    touch(index);
+    m_queue.push(index, hostKey(url));
+    return index;
 }
 
 bool BatchRun::move(int index, TaskState to, qint64 now)

@@ -3,6 +3,7 @@
 #include "BatchRecord.h"
 #include "HostQueue.h"
 
+#include <deque>
 #include <vector>
 
 namespace loopscope {
@@ -20,7 +21,9 @@ public:
     TaskId firstTask() const { return m_firstTask; }
     int size() const { return int(m_tasks.size()); }
     TaskRecord &task(int index) { return m_tasks[size_t(index)]; }
-    const std::vector<TaskRecord> &tasks() const { return m_tasks; }
+    const std::deque<TaskRecord> &tasks() const { return m_tasks; }
+    // Queues one more task at the end (ids stay consecutive); existing tasks do not move.
+    int append(const QUrl &url, qint64 now);
     HostQueue &queue() { return m_queue; }
 
     // Moves a task forward and keeps the aggregates in step; false if the move is not allowed.
@@ -46,7 +49,7 @@ public:
 private:
     BatchRecord m_record;
     TaskId m_firstTask;
-    std::vector<TaskRecord> m_tasks;
+    std::deque<TaskRecord> m_tasks; // a deque: running tasks hold references while more are appended
     std::vector<char> m_taskChanged;
     std::vector<int> m_changedTasks;
     bool m_batchChanged = true;

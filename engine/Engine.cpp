@@ -57,6 +57,26 @@ QFuture<QList<TaskRecord>> Engine::tasks(BatchId id) const
     });
 }
 
+void Engine::setNotifications(const NotificationSettings &settings)
+{
+    m_loop->post([scheduler = m_scheduler, settings] { scheduler->setNotifications(settings); });
+}
+
+QFuture<QList<TaskRecord>> Engine::whenNotified(BatchId id) const
+{
+    return m_loop->submit([scheduler = m_scheduler, id] { return scheduler->whenNotified(id); });
+}
+
+void Engine::retryNotification(TaskId id)
+{
+    m_loop->post([scheduler = m_scheduler, id] { scheduler->retryNotification(id); });
+}
+
+QFuture<QString> Engine::sendTestNotification(const NotificationSettings &settings) const
+{
+    return m_loop->submit([scheduler = m_scheduler, settings] { return scheduler->sendTestNotification(settings); });
+}
+
 void Engine::shutdown()
 {
     if (!m_loop)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "BatchRecord.h"
+#include "Notifications.h"
 #include "WorkerLoop.h"
 
 #include <QFuture>
@@ -32,6 +33,15 @@ public:
     // carrying their final records has been emitted.
     QFuture<BatchRecord> whenBatchFinished(BatchId id) const;
     QFuture<QList<TaskRecord>> tasks(BatchId id) const;
+
+    // Every batch that ends from now on is summarised through these channels.
+    void setNotifications(const NotificationSettings &settings);
+    // The batch's notification tasks once each has ended; empty when none were due.
+    QFuture<QList<TaskRecord>> whenNotified(BatchId id) const;
+    // Queues a failed or cancelled notification task again, as a new task.
+    void retryNotification(TaskId id);
+    // A real send of an example summary through the given channels; says how it went.
+    QFuture<QString> sendTestNotification(const NotificationSettings &settings) const;
 
     // Cancels everything, waits until each task has recorded its end, and joins the worker
     // thread. Safe to call more than once.

@@ -1,13 +1,14 @@
 #include "FetchScheduler.h"
 
+#include "Backoff.h"
 #include "CancelToken.h"
 #include "EngineClock.h"
 #include "HttpFetch.h"
 
+#include <QJsonDocument>
+
 #include <QLoggingCategory>
-#include <QRandomGenerator>
 #include <QCoroFuture>
-#include <QCoroTimer>
 
 #include <algorithm>
 
@@ -15,25 +16,6 @@ Q_LOGGING_CATEGORY(lcEngine, "loopscope.engine", QtInfoMsg)
 
 namespace loopscope {
 
-namespace {
-// Exponential backoff with jitter: 0.5 s, 1 s, 2 s … capped at 30 s, each drawn from its
-// upper half so that many tasks failing together do not retry together.
-int backoffMs(int attempt)
-{
-    const int ceiling = std::min(30'000, 500 << std::min(attempt, 6));
-    return ceiling / 2 + int(QRandomGenerator::global()->bounded(ceiling / 2 + 1));
-}
-
-// A wait that ends early when the token is cancelled.
-QCoro::Task<> waitUnlessCancelled(int ms, CancelToken &token)
-{
-    QTimer timer;
-    timer.setSingleShot(true);
-    QObject::connect(&token, &CancelToken::cancelled, &timer, [&timer] { timer.start(0); });
-    timer.start(token.isCancelled() ? 0 : ms);
-    co_await qCoro(timer).waitForTimeout();
-}
-} // namespace
 
 FetchScheduler::FetchScheduler()
     : m_flushTimer(this) // a child, so it moves to the worker thread with the scheduler
@@ -101,13 +83,16 @@ QCoro::Task<> FetchScheduler::runTask(Batch &batch, int index, QString host, int
                              task.bytesTotal = total;
                              run.touch(index);
                              changed();
-                         }};
+                         }, {}, {}};
+    const auto job = m_jobs.find(task.id); // a notification task, or a fetch
     FetchOutcome outcome;
     for (int attempt = 0;; ++attempt) {
         task.attempts = attempt + 1;
         task.bytesReceived = 0;
         run.touch(index);
-        {
+        if (job != m_jobs.end()) {
+            outcome = co_await deliver(job->second, settings.timeoutMs, token);
+        } else {
             const ManagerPool::Lease lease = m_pool.acquire();
             outcome = co_await fetchOnce(lease.manager(), request, token);
         }
@@ -142,6 +127,8 @@ QCoro::Task<> FetchScheduler::runTask(Batch &batch, int index, QString host, int
     run.queue().release(host);
     --m_running;
     changed();
+    if (job != m_jobs.end())
+        notificationEnded(job->second);
     dispatch(batch);
     if (m_running == 0 && m_idle && !m_idle->future().isFinished())
         m_idle->finish();
@@ -162,14 +149,143 @@ void FetchScheduler::flush()
     if (!update.batches.isEmpty())
         Q_EMIT updated(update);
     bool more = false;
+    std::vector<Batch *> ended;
     for (auto &[id, batch] : m_batches) {
         more |= batch.run->hasChanges();
         // Anyone waiting on a batch hears it is done only after its final records went out.
         if (batch.run->record().finished() && !batch.run->hasChanges() && !batch.finished.future().isFinished())
-            batch.finished.finish();
+            ended.push_back(&batch);
+    }
+    for (Batch *batch : ended) {
+        queueNotifications(*batch);
+        batch->finished.finish();
     }
     if (more)
         m_flushTimer.start();
+}
+
+FetchScheduler::Batch &FetchScheduler::notificationBatch()
+{
+    auto it = m_batches.find(NotificationBatchId);
+    if (it != m_batches.end())
+        return it->second;
+    // Two at a time (an e-mail and a webhook); a webhook gets three more tries on 5xx and
+    // network errors.
+    addBatch(NotificationBatchId, QStringLiteral("Notifications"), BatchSettings{2, 2, 60'000, 3}, FirstNotificationTaskId, {});
+    return m_batches.at(NotificationBatchId);
+}
+
+void FetchScheduler::queueNotifications(Batch &batch)
+{
+    const BatchRecord &record = batch.run->record();
+    if (record.id == NotificationBatchId || m_shuttingDown || !m_notifications.appliesTo(record)
+        || (!m_notifications.sendsEmail() && !m_notifications.sendsWebhook()))
+        return;
+    BatchSummary summary{record, {}};
+    for (const TaskRecord &task : batch.run->tasks()) {
+        if (task.state == TaskState::Failed)
+            summary.failed.append(task);
+    }
+    Notified &notified = m_notified[record.id];
+    notified.done.start();
+    if (m_notifications.sendsEmail()) {
+        QStringList addresses;
+        for (const MailAddress &to : std::as_const(m_notifications.recipients))
+            addresses << to.address;
+        queueNotification({NotificationJob::Channel::Email, record.id, summary, m_notifications},
+                          QUrl(u"mailto:"_qs + addresses.join(u',')));
+    }
+    if (m_notifications.sendsWebhook())
+        queueNotification({NotificationJob::Channel::Webhook, record.id, summary, m_notifications}, m_notifications.webhook);
+}
+
+void FetchScheduler::queueNotification(const NotificationJob &job, const QUrl &target)
+{
+    Batch &batch = notificationBatch();
+    const int index = batch.run->append(target, EngineClock::now());
+    const TaskId id = batch.run->task(index).id;
+    m_jobs.emplace(id, job);
+    Notified &notified = m_notified[job.source];
+    notified.tasks.append(id);
+    ++notified.pending;
+    changed();
+    dispatch(batch);
+}
+
+void FetchScheduler::notificationEnded(const NotificationJob &job)
+{
+    Notified &notified = m_notified[job.source];
+    if (--notified.pending == 0 && !notified.done.future().isFinished())
+        notified.done.finish();
+}
+
+void FetchScheduler::retryNotification(TaskId id)
+{
+    const auto job = m_jobs.find(id);
+    Batch *batch = batchOfTask(id);
+    if (job == m_jobs.end() || !batch)
+        return;
+    const TaskState state = batch->run->task(int(id - batch->run->firstTask())).state;
+    if (state == TaskState::Failed || state == TaskState::Cancelled)
+        queueNotification(job->second, batch->run->task(int(id - batch->run->firstTask())).url);
+}
+
+QCoro::Task<FetchOutcome> FetchScheduler::deliver(const NotificationJob &job, int timeoutMs, CancelToken &token)
+{
+    FetchOutcome outcome;
+    if (job.channel == NotificationJob::Channel::Email) {
+        SmtpServer server = job.settings.smtp;
+        server.stepTimeoutMs = timeoutMs;
+        const MailMessage message{job.settings.from, job.settings.recipients, job.summary.subject(), job.summary.text(), {}, {}};
+        outcome.error = co_await sendMail(server, message, token);
+        if (!outcome.error.isEmpty())
+            outcome.kind = token.isCancelled() ? FetchOutcome::Kind::Cancelled : FetchOutcome::Kind::Refused;
+        co_return outcome;
+    }
+    const ManagerPool::Lease lease = m_pool.acquire();
+    FetchRequest request{job.settings.webhook, timeoutMs, 10, {}, QJsonDocument(job.summary.json()).toJson(QJsonDocument::Compact),
+                         job.settings.smtp.extraCaCertificates};
+    co_return co_await fetchOnce(lease.manager(), request, token);
+}
+
+void FetchScheduler::setNotifications(const NotificationSettings &settings)
+{
+    m_notifications = settings;
+}
+
+QCoro::Task<QList<TaskRecord>> FetchScheduler::whenNotified(BatchId source)
+{
+    // Notifications are queued as the batch is announced finished; only then is it known
+    // whether any are due.
+    co_await whenBatchFinished(source);
+    auto it = m_notified.find(source);
+    if (it == m_notified.end())
+        co_return {};
+    co_await it->second.done.future();
+    QList<TaskRecord> records;
+    Batch &batch = m_batches.at(NotificationBatchId);
+    for (const TaskId id : std::as_const(it->second.tasks))
+        records.append(batch.run->task(int(id - batch.run->firstTask())));
+    co_return records;
+}
+
+QCoro::Task<QString> FetchScheduler::sendTestNotification(NotificationSettings settings)
+{
+    BatchRecord example;
+    example.name = QStringLiteral("Test from Loopscope");
+    BatchSummary summary{example, {}};
+    CancelToken token;
+    QStringList outcomes;
+    if (settings.sendsEmail()) {
+        const FetchOutcome outcome = co_await deliver({NotificationJob::Channel::Email, 0, summary, settings}, 30'000, token);
+        outcomes << (outcome.error.isEmpty() ? QStringLiteral("E-mail sent.") : QStringLiteral("E-mail failed: %1").arg(outcome.error));
+    }
+    if (settings.sendsWebhook()) {
+        const FetchOutcome outcome = co_await deliver({NotificationJob::Channel::Webhook, 0, summary, settings}, 30'000, token);
+        outcomes << (outcome.kind == FetchOutcome::Kind::Ok ? QStringLiteral("Webhook answered HTTP %1.").arg(outcome.httpStatus)
+                                                           : QStringLiteral("Webhook failed: %1").arg(outcome.error));
+    }
+    co_return outcomes.isEmpty() ? QStringLiteral("Nothing to send: no recipients and no webhook.") : outcomes.join(u' ');
 }
 
 FetchScheduler::Batch *FetchScheduler::batchOfTask(TaskId id)
@@ -254,6 +370,7 @@ QCoro::Task<BatchRecord> FetchScheduler::whenBatchFinished(BatchId id)
 
 QCoro::Task<> FetchScheduler::shutdown()
 {
+    m_shuttingDown = true;
     cancelAll(CancelReason::Shutdown);
     if (m_running > 0) {
         m_idle.emplace();

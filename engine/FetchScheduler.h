@@ -1,7 +1,9 @@
 #pragma once
 
 #include "BatchRun.h"
+#include "HttpFetch.h"
 #include "ManagerPool.h"
+#include "Notifications.h"
 
 #include <QFuture>
 #include <QObject>
@@ -46,6 +48,14 @@ public:
 
     int managerCount() const { return m_pool.size(); }
 
+    // Notifications: one summary per channel when a batch ends, run as tasks of their own batch.
+    void setNotifications(const NotificationSettings &settings);
+    void retryNotification(TaskId id);
+    // The notification tasks of a batch, once each has ended (none if none were due).
+    QCoro::Task<QList<TaskRecord>> whenNotified(BatchId source);
+    // Sends an example summary through every configured channel; says how each went.
+    QCoro::Task<QString> sendTestNotification(NotificationSettings settings);
+
 Q_SIGNALS:
     void updated(const loopscope::EngineUpdate &update);
 
@@ -55,7 +65,25 @@ private:
         QPromise<void> finished;
     };
 
+    struct NotificationJob {
+        enum class Channel { Email, Webhook };
+        Channel channel;
+        BatchId source;
+        BatchSummary summary;
+        NotificationSettings settings; // as they were when the batch ended
+    };
+    struct Notified {
+        int pending = 0;
+        QPromise<void> done;
+        QList<TaskId> tasks;
+    };
+
     QCoro::Task<> runTask(Batch &batch, int index, QString host, int worker);
+    QCoro::Task<FetchOutcome> deliver(const NotificationJob &job, int timeoutMs, CancelToken &token);
+    Batch &notificationBatch();
+    void queueNotifications(Batch &batch);
+    void queueNotification(const NotificationJob &job, const QUrl &target);
+    void notificationEnded(const NotificationJob &job);
     void dispatch(Batch &batch);
     void cancelQueued(BatchRun &run, int index, CancelReason reason);
     void changed(); // after any change: schedule a delivery
@@ -70,6 +98,10 @@ private:
     bool m_dispatching = false;
     bool m_dispatchAgain = false;
     std::optional<QPromise<void>> m_idle;
+    bool m_shuttingDown = false;
+    NotificationSettings m_notifications;
+    std::map<TaskId, NotificationJob> m_jobs;
+    std::map<BatchId, Notified> m_notified;
 };
 
 } // namespace loopscope

@@ -4,6 +4,7 @@
 
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
+#include <QSslConfiguration>
 #include <QTimer>
 #include <QCoroNetworkReply>
 
@@ -47,7 +48,19 @@ QCoro::Task<FetchOutcome> fetchOnce(QNetworkAccessManager &manager, FetchRequest
     httpRequest.setMaximumRedirectsAllowed(request.maxRedirects);
     httpRequest.setHeader(QNetworkRequest::UserAgentHeader, QStringLiteral("Loopscope/" LOOPSCOPE_VERSION));
 
-    const std::unique_ptr<QNetworkReply, DeleteLater> reply(manager.get(httpRequest));
+    if (!request.extraCaCertificates.isEmpty()) {
+        QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+        tls.addCaCertificates(request.extraCaCertificates);
+        httpRequest.setSslConfiguration(tls);
+    }
+    QNetworkReply *started = nullptr;
+    if (request.jsonBody.isEmpty()) {
+        started = manager.get(httpRequest);
+    } else {
+        httpRequest.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+        started = manager.post(httpRequest, request.jsonBody);
+    }
+    const std::unique_ptr<QNetworkReply, DeleteLater> reply(started);
     FetchOutcome outcome;
     qint64 received = 0;
     bool timedOut = false;

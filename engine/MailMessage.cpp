@@ -151,7 +151,7 @@ QByteArray rfc5322Date(const QDateTime &date)
     const int offset = date.offsetFromUtc();
     const int minutes = qAbs(offset) / 60;
     return (QLocale::c().toString(date, u"ddd, dd MMM yyyy hh:mm:ss ") + (offset < 0 ? u'-' : u'+')
-            + QStringLiteral("%1%2").arg(minutes / 60, 2, 10, u'0').arg(minutes % 60, 2, 10, u'0'))
+            + QStringLiteral("%1%2").arg(minutes / 60, 2, 10, QLatin1Char('0')).arg(minutes % 60, 2, 10, QLatin1Char('0')))
         .toLatin1();
 }
 

@@ -4,7 +4,7 @@
 #
 #   packaging/setup.sh run [FILE...]   install, build, launch the app
 #   packaging/setup.sh test            install, build, run the whole test suite
-#   packaging/setup.sh build           install and build only
+#   packaging/setup.sh build           install and build the app only (no tests)
 # Environment: BUILD_DIR (default build, or build-sanitize with SANITIZE=1),
 #              SANITIZE=1 (AddressSanitizer + UBSan build), CI=true (warnings are errors).
 set -euo pipefail
@@ -14,8 +14,8 @@ command=${1:-run}
 shift || true
 
 BUILD_PACKAGES=(cmake ninja-build g++ pkg-config qt6-base-dev qt6-base-dev-tools libgl-dev
-                qcoro-qt6-dev libqt6sql6-sqlite libqt6svg6)
-TEST_PACKAGES=(nginx libnginx-mod-http-echo python3-aiosmtpd xvfb xauth)
+                qcoro-qt6-dev qtkeychain-qt6-dev libqt6sql6-sqlite libqt6svg6)
+TEST_PACKAGES=(nginx libnginx-mod-http-echo python3-aiosmtpd openssl xvfb xauth)
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -32,12 +32,14 @@ install_missing() {
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
+# build TESTS: TESTS=ON also builds the suites, whose configuration needs the test peers.
 build() {
+    local tests=$1
     local dir=${BUILD_DIR:-build$([ "${SANITIZE:-0}" = 1 ] && echo -sanitize)}
     local werror=OFF
     [ "${CI:-}" = true ] && werror=ON
     cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-        -DLOOPSCOPE_WERROR=$werror -DLOOPSCOPE_SANITIZE="$([ "${SANITIZE:-0}" = 1 ] && echo ON || echo OFF)" >/dev/null
+        -DBUILD_TESTING="$tests" -DLOOPSCOPE_WERROR=$werror -DLOOPSCOPE_SANITIZE="$([ "${SANITIZE:-0}" = 1 ] && echo ON || echo OFF)" >/dev/null
     cmake --build "$dir" -j "$(nproc)"
     BUILT_DIR=$dir
 }
@@ -45,16 +47,16 @@ build() {
 case "$command" in
 build)
     install_missing "${BUILD_PACKAGES[@]}"
-    build
+    build OFF
     ;;
 run)
     install_missing "${BUILD_PACKAGES[@]}"
-    build
+    build OFF
     exec "$BUILT_DIR/app/loopscope" "$@"
     ;;
 test)
     install_missing "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
-    build
+    build ON
     # Sanitizers: fail on the first report; Qt's own one-time allocations are not leaks of ours.
     export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
     export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}

@@ -8,6 +8,9 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "support/SmtpFixture.h"
+#include "support/TestHttpServer.h"
+
 #include <csignal>
 
 namespace {
@@ -68,9 +71,12 @@ private:
         QString err;
     };
 
-    Run fetch(const QStringList &arguments, const QByteArray &input = {})
+    Run fetch(const QStringList &arguments, const QByteArray &input = {}, const QString &smtpPassword = {})
     {
         QProcess process;
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        environment.insert(u"LOOPSCOPE_SMTP_PASSWORD"_qs, smtpPassword);
+        process.setProcessEnvironment(environment);
         process.start(qEnvironmentVariable("LOOPSCOPE_BIN"), QStringList{u"fetch"_qs} + arguments);
         if (!process.waitForStarted())
             return {};
@@ -203,6 +209,67 @@ private Q_SLOTS:
         const Run version = fetch({u"--version"_qs});
         QCOMPARE(version.exitCode, 0);
         QVERIFY(version.out.startsWith(u"loopscope "_qs));
+    }
+
+    void notifiesOncePerBatchByEmailAndWebhook()
+    {
+        TestHttpServer web;
+        const qsizetype before = SmtpFixture::delivered(u"starttls_auth"_qs).size();
+        const QString list = writeList(u"notify.txt"_qs, {m_base + u"/ok", m_base + u"/status/404", m_base + u"/ok?2"});
+        const QString jsonl = m_dir.filePath(u"notify.jsonl"_qs);
+        const Run run = fetch({u"--jsonl"_qs, jsonl, u"--notify-email"_qs, u"ops@example.org"_qs, u"--notify-email"_qs,
+                               u"Two <two@example.org>"_qs, u"--smtp"_qs,
+                               SmtpFixture::url(u"starttls_auth"_qs, u"loopscope"_qs), u"--from"_qs,
+                               u"loopscope@example.org"_qs, u"--ca-file"_qs, SmtpFixture::caFile(), u"--notify-webhook"_qs,
+                               web.url(u"/post-echo"_qs).toString(), list},
+                              {}, u"secret"_qs);
+        QCOMPARE(run.exitCode, 1); // the 404, not the notifications
+        QVERIFY2(run.out.contains(u"Notification e-mail to ops@example.org,two@example.org: sent"_qs), qPrintable(run.out + run.err));
+        QVERIFY2(run.out.contains(u"Notification webhook "_qs), qPrintable(run.out));
+        QCOMPARE(SmtpFixture::delivered(u"starttls_auth"_qs).size(), before + 1);
+        QCOMPARE(web.requestCount(), 1);
+        const QJsonObject hook = QJsonDocument::fromJson(web.lastRequestBody()).object();
+        QCOMPARE(hook[u"batch"].toString(), u"notify.txt"_qs);
+        QCOMPARE(hook[u"failed"].toInt(), 1);
+        QCOMPARE(readJsonl(jsonl).size(), 3); // notification tasks are not fetch records
+    }
+
+    void failedNotificationsSayWhyAndExitOne()
+    {
+        const QString list = writeList(u"clean.txt"_qs, {m_base + u"/ok"});
+        const QString jsonl = m_dir.filePath(u"clean.jsonl"_qs);
+        const auto withServer = [&](const QString &name) {
+            return QStringList{u"-q"_qs, u"--jsonl"_qs, jsonl, u"--notify-email"_qs, u"ops@example.org"_qs, u"--smtp"_qs,
+                               SmtpFixture::url(name, u"loopscope"_qs), u"--from"_qs,
+                               u"loopscope@example.org"_qs, u"--ca-file"_qs, SmtpFixture::caFile(), list};
+        };
+        const Run wrongPassword = fetch(withServer(u"starttls_auth"_qs), {}, u"wrong"_qs);
+        QCOMPARE(wrongPassword.exitCode, 1);
+        QVERIFY2(wrongPassword.err.contains(u"535 5.7.8 Authentication credentials invalid"_qs), qPrintable(wrongPassword.err));
+        QCOMPARE(readJsonl(jsonl).first()[u"state"].toString(), u"succeeded"_qs); // the fetch result stands
+        const Run untrusted = fetch(withServer(u"untrusted"_qs), {}, u"secret"_qs);
+        QCOMPARE(untrusted.exitCode, 1);
+        QVERIFY2(untrusted.err.contains(u"the TLS handshake failed"_qs), qPrintable(untrusted.err));
+    }
+
+    void notificationUsageErrors_data()
+    {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::newRow("bad address") << QStringList{u"--notify-email"_qs, u"not an address"_qs, u"--smtp"_qs, u"smtp://h"_qs,
+                                                    u"--from"_qs, u"a@b.c"_qs};
+        QTest::newRow("no server") << QStringList{u"--notify-email"_qs, u"a@b.c"_qs, u"--from"_qs, u"a@b.c"_qs};
+        QTest::newRow("bad scheme") << QStringList{u"--notify-email"_qs, u"a@b.c"_qs, u"--smtp"_qs, u"imap://h"_qs, u"--from"_qs, u"a@b.c"_qs};
+        QTest::newRow("bad webhook") << QStringList{u"--notify-webhook"_qs, u"ftp://h/x"_qs};
+        QTest::newRow("bad CA file") << QStringList{u"--ca-file"_qs, u"/nonexistent.pem"_qs};
+        QTest::newRow("bad notify-on") << QStringList{u"--notify-on"_qs, u"sometimes"_qs};
+    }
+
+    void notificationUsageErrors()
+    {
+        QFETCH(QStringList, arguments);
+        const Run run = fetch(arguments << u"-"_qs, (m_base + u"/ok\n").toUtf8());
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.startsWith(u"loopscope fetch: "_qs), qPrintable(run.err));
     }
 
     void interruptCancelsRunningAndQueued_data()

@@ -12,6 +12,8 @@
 #include "UrlImport.h"
 #include "WorkerModel.h"
 #include "AddUrlsDialog.h"
+#include "NotificationSettingsDialog.h"
+#include "PasswordStore.h"
 
 #include <QAction>
 #include <QApplication>
@@ -27,7 +29,10 @@
 #include <QLineEdit>
 #include <QMenu>
 #include <QMenuBar>
+#include <QInputDialog>
 #include <QMessageBox>
+#include <QPointer>
+#include <QSystemTrayIcon>
 #include <QMimeData>
 #include <QSettings>
 #include <QSplitter>
@@ -92,6 +97,12 @@ MainWindow::MainWindow(Engine &engine, QWidget *parent)
     updateActions();
 
     connect(&m_engine, &Engine::updated, this, &MainWindow::applyUpdate);
+    if (QSystemTrayIcon::isSystemTrayAvailable()) {
+        m_tray = new QSystemTrayIcon(windowIcon(), this);
+        m_tray->setToolTip(tr("Loopscope"));
+        m_tray->show();
+    }
+    QTimer::singleShot(0, this, &MainWindow::loadNotifications); // after the window shows: it may ask for a password
     auto *live = new QTimer(this);
     connect(live, &QTimer::timeout, this, &MainWindow::refreshLive);
     live->start(LiveRefreshMs);
@@ -212,6 +223,7 @@ void MainWindow::createActions()
                                 &MainWindow::retryFailedOfBatch);
     m_detailsAction = action(tr("&Details…"), QIcon::fromTheme(u"document-properties"_qs), {}, &MainWindow::showSelectedTaskDetails);
     m_quitAction = action(tr("&Quit"), QIcon::fromTheme(u"application-exit"_qs), QKeySequence::Quit, &QWidget::close);
+    m_notificationsAction = action(tr("&Notifications…"), QIcon::fromTheme(u"mail-send"_qs), {}, &MainWindow::editNotifications);
     m_cancelAllAction->setToolTip(tr("Cancel every running and queued task (%1)").arg(m_cancelAllAction->shortcut().toString(QKeySequence::NativeText)));
 
     QMenu *file = menuBar()->addMenu(tr("&File"));
@@ -224,6 +236,8 @@ void MainWindow::createActions()
     tasks->addActions({m_cancelBatchAction, m_retryBatchAction});
     tasks->addSeparator();
     tasks->addAction(m_cancelAllAction);
+    QMenu *settingsMenu = menuBar()->addMenu(tr("&Settings"));
+    settingsMenu->addAction(m_notificationsAction);
 
     QToolBar *toolbar = addToolBar(tr("Main"));
     toolbar->setObjectName(u"mainToolBar"_qs);
@@ -283,8 +297,86 @@ void MainWindow::applyUpdate(const EngineUpdate &update)
     m_batches->apply(update.batches);
     m_tasks->apply(update.tasks);
     m_workers->apply(update);
+    announceFinishedBatches(update.batches);
     updateStatus();
     updateActions();
+}
+
+void MainWindow::announceFinishedBatches(const QList<BatchRecord> &batches)
+{
+    NotificationSettings policy;
+    policy.when = NotifyWhen(m_notifyConfig.when);
+    QString latest;
+    for (const BatchRecord &batch : batches) {
+        if (!batch.finished() || batch.id == NotificationBatchId || m_announced.contains(batch.id))
+            continue;
+        m_announced.insert(batch.id);
+        if (!m_notifyConfig.desktop || !policy.appliesTo(batch))
+            continue;
+        latest = BatchSummary{batch, {}}.subject();
+        if (m_tray)
+            m_tray->showMessage(tr("Batch “%1” finished").arg(batch.name), BatchListModel::workSummary(batch, batch.lastFinishedAt));
+    }
+    // Without a tray the status bar says it, unless it is telling the user something else.
+    if (!latest.isEmpty() && !m_tray && statusBar()->currentMessage().isEmpty())
+        statusBar()->showMessage(latest, 15'000);
+}
+
+void MainWindow::applyNotifications()
+{
+    QString error;
+    const auto settings = m_notifyConfig.toSettings(m_smtpPassword, &error);
+    if (!settings) {
+        statusBar()->showMessage(tr("Notifications are off: %1").arg(error), 15'000);
+        m_engine.setNotifications({});
+        return;
+    }
+    m_engine.setNotifications(*settings);
+}
+
+QCoro::Task<> MainWindow::loadNotifications()
+{
+    QPointer<MainWindow> self(this);
+    m_notifyConfig = NotificationConfig::load();
+    if (m_notifyConfig.needsPassword()) {
+        const PasswordStore::Result stored = co_await PasswordStore::read(m_notifyConfig.user + u'@' + m_notifyConfig.smtpUrl);
+        if (!self)
+            co_return;
+        if (stored.available) {
+            m_smtpPassword = stored.password;
+        } else {
+            bool ok = false;
+            m_smtpPassword = QInputDialog::getText(this, tr("SMTP Password"),
+                                                   tr("No keychain service is available (%1), so the password for %2 is "
+                                                      "kept for this run only.\nPassword:")
+                                                       .arg(stored.error, m_notifyConfig.user),
+                                                   QLineEdit::Password, {}, &ok);
+        }
+    }
+    applyNotifications();
+}
+
+QCoro::Task<> MainWindow::storePassword()
+{
+    QPointer<MainWindow> self(this);
+    const PasswordStore::Result stored =
+        co_await PasswordStore::write(m_notifyConfig.user + u'@' + m_notifyConfig.smtpUrl, m_smtpPassword);
+    if (self && !stored.available)
+        statusBar()->showMessage(tr("No keychain service is available (%1): the SMTP password is kept for this run only.").arg(stored.error),
+                                 15'000);
+}
+
+void MainWindow::editNotifications()
+{
+    NotificationSettingsDialog dialog(m_engine, m_notifyConfig, m_smtpPassword, this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    m_notifyConfig = dialog.config();
+    m_notifyConfig.save();
+    m_smtpPassword = dialog.password();
+    if (m_notifyConfig.needsPassword())
+        storePassword();
+    applyNotifications();
 }
 
 void MainWindow::refreshLive()
@@ -497,7 +589,8 @@ void MainWindow::cancelEverything()
 
 void MainWindow::retrySelectedTasks()
 {
-    // A finished task stays as it ended; re-queuing makes a new batch of new tasks.
+    // A finished task stays as it ended; re-queuing makes a new batch of new tasks (or, for
+    // a notification, a new notification task).
     QList<QUrl> urls;
     BatchSettings settings = defaultSettings();
     QString name;
@@ -505,6 +598,10 @@ void MainWindow::retrySelectedTasks()
         const TaskRecord &task = m_tasks->task(row);
         if (task.state != TaskState::Failed && task.state != TaskState::Cancelled)
             continue;
+        if (task.batch == NotificationBatchId) {
+            m_engine.retryNotification(task.id);
+            continue;
+        }
         urls << task.url;
         if (const int batchRow = m_batches->rowOf(task.batch); batchRow >= 0 && name.isEmpty()) {
             name = tr("%1 (re-queued)").arg(m_batches->batch(batchRow).name);
@@ -524,7 +621,11 @@ void MainWindow::retryFailedOfBatch()
     QList<QUrl> urls;
     for (int row = 0; row < m_tasks->rowCount(); ++row) {
         const TaskRecord &task = m_tasks->task(row);
-        if (task.batch == batch && (task.state == TaskState::Failed || task.state == TaskState::Cancelled))
+        if (task.batch != batch || (task.state != TaskState::Failed && task.state != TaskState::Cancelled))
+            continue;
+        if (batch == NotificationBatchId)
+            m_engine.retryNotification(task.id);
+        else
             urls << task.url;
     }
     const BatchRecord &record = m_batches->batch(batchRow);

@@ -1,9 +1,12 @@
 #pragma once
 
 #include "BatchRecord.h"
+#include "NotificationConfig.h"
 #include "UrlList.h"
 
 #include <QMainWindow>
+#include <QSet>
+#include <QCoroTask>
 
 class BatchListModel;
 class QAction;
@@ -13,6 +16,7 @@ class QLabel;
 class QLineEdit;
 class QMimeData;
 class QSplitter;
+class QSystemTrayIcon;
 class QTableView;
 class TaskFilterProxy;
 class TaskTableModel;
@@ -68,6 +72,11 @@ private:
     void retryFailedOfBatch();
     void showSelectedTaskDetails();
     void selectBatch();
+    void editNotifications();
+    QCoro::Task<> loadNotifications();
+    QCoro::Task<> storePassword();
+    void applyNotifications();
+    void announceFinishedBatches(const QList<loopscope::BatchRecord> &batches);
 
     QList<int> selectedTaskRows() const; // rows of the task model
     loopscope::BatchId selectedBatch() const;
@@ -99,6 +108,12 @@ private:
     QAction *m_retryBatchAction;
     QAction *m_detailsAction;
     QAction *m_quitAction;
+    QAction *m_notificationsAction;
+
+    NotificationConfig m_notifyConfig;
+    QString m_smtpPassword; // for this run; stored in the keychain, never in the settings file
+    QSystemTrayIcon *m_tray = nullptr;
+    QSet<loopscope::BatchId> m_announced;
 
     int m_batchCounter = 0;
     bool m_quitConfirmed = false;

@@ -1,0 +1,259 @@
+#include "SmtpClient.h"
+
+#include "CancelToken.h"
+#include "Wakeup.h"
+
+#include <QLoggingCategory>
+#include <QSslConfiguration>
+#include <QSslSocket>
+#include <QTimer>
+
+Q_LOGGING_CATEGORY(lcSmtp, "loopscope.smtp", QtInfoMsg)
+
+namespace loopscope {
+
+QString SmtpServer::problem() const
+{
+    if (!url.isValid() || url.host().isEmpty())
+        return QStringLiteral("SMTP server \"%1\" is not a valid URL with a host").arg(url.toString());
+    if (url.scheme() != u"smtp" && url.scheme() != u"smtps")
+        return QStringLiteral("SMTP server URL must start with smtp:// or smtps://, not \"%1://\"").arg(url.scheme());
+    return {};
+}
+
+namespace {
+struct Reply {
+    int code = 0;
+    QStringList lines; // without the code
+    QString text() const { return QString::number(code) + u' ' + lines.join(u' '); }
+};
+
+// One SMTP conversation. Every wait listens to the socket, the step timer and the cancel
+// token at once, so a silent server, a dropped connection and a cancellation all end it.
+class Conversation {
+public:
+    Conversation(const SmtpServer &server, CancelToken &token)
+        : m_server(server)
+        , m_token(token)
+    {
+        m_timer.setSingleShot(true);
+        QSslConfiguration tls = m_socket.sslConfiguration();
+        tls.addCaCertificates(server.extraCaCertificates);
+        m_socket.setSslConfiguration(tls);
+        m_socket.setPeerVerifyName(server.url.host());
+        const auto wake = [this] { m_wakeup.fire(); };
+        QObject::connect(&m_socket, &QIODevice::readyRead, &m_wakeup, wake);
+        QObject::connect(&m_socket, &QAbstractSocket::connected, &m_wakeup, wake);
+        QObject::connect(&m_socket, &QSslSocket::encrypted, &m_wakeup, wake);
+        QObject::connect(&m_socket, &QAbstractSocket::disconnected, &m_wakeup, wake);
+        QObject::connect(&m_socket, &QAbstractSocket::errorOccurred, &m_wakeup, wake);
+        QObject::connect(&m_timer, &QTimer::timeout, &m_wakeup, wake);
+        QObject::connect(&token, &CancelToken::cancelled, &m_wakeup, wake);
+    }
+
+    // Any failure so far, as the message the user will read.
+    QString failure;
+
+    QCoro::Task<bool> connect()
+    {
+        const bool implicitTls = m_server.url.scheme() == u"smtps";
+        const quint16 port = quint16(m_server.url.port(implicitTls ? 465 : 25));
+        if (implicitTls)
+            m_socket.connectToHostEncrypted(m_server.url.host(), port);
+        else
+            m_socket.connectToHost(m_server.url.host(), port);
+        const bool ready = co_await waitFor([&] {
+            return implicitTls ? m_socket.isEncrypted() : m_socket.state() == QAbstractSocket::ConnectedState;
+        }, QStringLiteral("connecting to %1:%2").arg(m_server.url.host()).arg(port));
+        co_return ready && co_await expect(220, QStringLiteral("greeting"));
+    }
+
+    QCoro::Task<bool> startTls()
+    {
+        if (!co_await command("STARTTLS", 220))
+            co_return false;
+        m_buffer.clear(); // nothing said before the handshake may be trusted after it
+        m_socket.startClientEncryption();
+        co_return co_await waitFor([&] { return m_socket.isEncrypted(); }, QStringLiteral("the TLS handshake"));
+    }
+
+    // Sends a command and reads its reply; false (with failure set) unless the code is expected.
+    QCoro::Task<bool> command(const QByteArray &line, int expected, const QString &shownAs = {})
+    {
+        m_socket.write(line + "\r\n");
+        // Named, not a temporary of a ?: inside co_await: GCC 12 destroys such a temporary twice.
+        const QString step = shownAs.isEmpty() ? QString::fromLatin1(line) : shownAs;
+        co_return co_await expect(expected, step);
+    }
+
+    QCoro::Task<bool> expect(int expected, const QString &step)
+    {
+        const std::optional<Reply> reply = co_await readReply(step);
+        if (!reply)
+            co_return false;
+        m_last = *reply;
+        if (reply->code != expected && !(expected == 250 && reply->code == 251)) {
+            failure = QStringLiteral("%1 refused: %2").arg(step, reply->text());
+            co_return false;
+        }
+        co_return true;
+    }
+
+    const Reply &lastReply() const { return m_last; }
+    bool isEncrypted() const { return m_socket.isEncrypted(); }
+    void quit()
+    {
+        m_socket.write("QUIT\r\n");
+        m_socket.disconnectFromHost();
+    }
+
+private:
+    template<typename Done>
+    QCoro::Task<bool> waitFor(Done done, const QString &step)
+    {
+        m_timer.start(m_server.stepTimeoutMs);
+        while (!done()) {
+            if (m_token.isCancelled()) {
+                failure = cancelReasonText(m_token.reason());
+                m_socket.abort();
+                co_return false;
+            }
+            if (!m_timer.isActive()) {
+                failure = QStringLiteral("timed out after %1 s waiting for %2").arg(m_server.stepTimeoutMs / 1000.0).arg(step);
+                m_socket.abort();
+                co_return false;
+            }
+            if (m_socket.error() != QAbstractSocket::UnknownSocketError || m_socket.state() == QAbstractSocket::UnconnectedState) {
+                const QString reason = m_socket.error() == QAbstractSocket::RemoteHostClosedError || m_socket.error() == QAbstractSocket::UnknownSocketError
+                                           ? QStringLiteral("the server closed the connection")
+                                           : m_socket.errorString();
+                failure = QStringLiteral("%1 failed: %2").arg(step, reason);
+                co_return false;
+            }
+            co_await m_wakeup.next();
+        }
+        m_timer.stop();
+        co_return true;
+    }
+
+    // A reply is one or more lines "NNN-text" ending with "NNN text".
+    QCoro::Task<std::optional<Reply>> readReply(const QString &step)
+    {
+        Reply reply;
+        for (;;) {
+            qsizetype end = -1;
+            const bool haveLine = co_await waitFor([&] {
+                m_buffer += m_socket.readAll();
+                end = m_buffer.indexOf("\r\n");
+                return end >= 0;
+            }, QStringLiteral("the reply to %1").arg(step));
+            if (!haveLine)
+                co_return std::nullopt;
+            const QByteArray line = m_buffer.left(end);
+            m_buffer.remove(0, end + 2);
+            qCDebug(lcSmtp) << "S:" << line;
+            bool ok = false;
+            reply.code = line.left(3).toInt(&ok);
+            if (!ok || line.size() < 3) {
+                failure = QStringLiteral("%1: the server sent something that is not SMTP: %2").arg(step, QString::fromUtf8(line.left(200)));
+                co_return std::nullopt;
+            }
+            reply.lines << QString::fromUtf8(line.mid(4));
+            if (line.size() == 3 || line[3] != '-')
+                co_return reply;
+        }
+    }
+
+    const SmtpServer &m_server;
+    CancelToken &m_token;
+    QSslSocket m_socket;
+    QTimer m_timer;
+    Wakeup m_wakeup;
+    QByteArray m_buffer;
+    Reply m_last;
+};
+
+bool offers(const Reply &ehlo, const QString &keyword)
+{
+    for (const QString &line : ehlo.lines) {
+        if (line.section(u' ', 0, 0).compare(keyword, Qt::CaseInsensitive) == 0)
+            return true;
+    }
+    return false;
+}
+
+bool offersAuth(const Reply &ehlo, const QString &mechanism)
+{
+    for (const QString &line : ehlo.lines) {
+        const QStringList words = line.split(u' ', Qt::SkipEmptyParts);
+        if (!words.isEmpty() && words.first().compare(u"AUTH", Qt::CaseInsensitive) == 0
+            && words.contains(mechanism, Qt::CaseInsensitive))
+            return true;
+    }
+    return false;
+}
+
+QByteArray angle(const QString &address)
+{
+    return '<' + address.toUtf8() + '>';
+}
+} // namespace
+
+QCoro::Task<QString> sendMail(SmtpServer server, MailMessage message, CancelToken &token)
+{
+    if (const QString problem = server.problem(); !problem.isEmpty())
+        co_return problem;
+    if (message.to.isEmpty())
+        co_return QStringLiteral("no recipients");
+    Conversation smtp(server, token);
+
+    // EHLO, falling back to HELO (which offers no extensions) when the server refuses it.
+    const auto greet = [&]() -> QCoro::Task<bool> {
+        if (co_await smtp.command("EHLO loopscope", 250))
+            co_return true;
+        if (smtp.lastReply().code < 500)
+            co_return false;
+        co_return co_await smtp.command("HELO loopscope", 250);
+    };
+
+    if (!co_await smtp.connect() || !co_await greet())
+        co_return smtp.failure;
+    if (!smtp.isEncrypted() && offers(smtp.lastReply(), u"STARTTLS"_qs)) {
+        if (!co_await smtp.startTls() || !co_await greet())
+            co_return smtp.failure;
+    }
+    if (!server.user().isEmpty()) {
+        if (!smtp.isEncrypted())
+            co_return QStringLiteral("refusing to send the password without TLS: %1 offers no STARTTLS").arg(server.url.host());
+        const Reply ehlo = smtp.lastReply();
+        const QByteArray user = server.user().toUtf8();
+        const QByteArray password = server.password.toUtf8();
+        bool authenticated = false;
+        if (offersAuth(ehlo, u"PLAIN"_qs)) {
+            authenticated = co_await smtp.command("AUTH PLAIN " + QByteArray('\0' + user + '\0' + password).toBase64(), 235,
+                                                  QStringLiteral("AUTH PLAIN"));
+        } else if (offersAuth(ehlo, u"LOGIN"_qs)) {
+            authenticated = co_await smtp.command("AUTH LOGIN", 334) && co_await smtp.command(user.toBase64(), 334, QStringLiteral("AUTH LOGIN user"))
+                         && co_await smtp.command(password.toBase64(), 235, QStringLiteral("AUTH LOGIN"));
+        } else {
+            co_return QStringLiteral("%1 offers neither AUTH PLAIN nor AUTH LOGIN").arg(server.url.host());
+        }
+        if (!authenticated)
+            co_return smtp.failure;
+    }
+    if (!co_await smtp.command("MAIL FROM:" + angle(message.from.address), 250))
+        co_return smtp.failure;
+    for (const MailAddress &to : std::as_const(message.to)) {
+        if (!co_await smtp.command("RCPT TO:" + angle(to.address), 250))
+            co_return smtp.failure;
+    }
+    if (!co_await smtp.command("DATA", 354))
+        co_return smtp.failure;
+    const QByteArray content = dotStuff(composeMessage(message)) + '.';
+    if (!co_await smtp.command(content, 250, QStringLiteral("the message")))
+        co_return smtp.failure;
+    smtp.quit();
+    co_return QString();
+}
+
+} // namespace loopscope

@@ -1,0 +1,14 @@
+#include "Wakeup.h"
+
+#include <utility>
+
+namespace loopscope {
+
+void Wakeup::fire()
+{
+    m_fired = true;
+    if (const std::coroutine_handle<> waiting = std::exchange(m_waiting, {}))
+        QMetaObject::invokeMethod(this, [waiting] { waiting.resume(); }, Qt::QueuedConnection);
+}
+
+} // namespace loopscope

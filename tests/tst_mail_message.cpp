@@ -1,0 +1,254 @@
+// Mail addresses, the composed RFC 5322 message and dot-stuffing: no header injection, only CRLF.
+#include "MailMessage.h"
+
+#include <QRegularExpression>
+#include <QTest>
+
+using namespace loopscope;
+
+namespace {
+MailMessage sample()
+{
+    MailMessage message;
+    message.from = {u"Loopscope"_qs, u"robot@example.org"_qs};
+    message.to = {{u"Ann Example"_qs, u"ann@example.com"_qs}, {QString(), u"bob@example.net"_qs}};
+    message.subject = u"Batch finished"_qs;
+    message.body = u"All done.\n"_qs;
+    return message;
+}
+
+QList<QByteArray> headerLines(const QByteArray &message)
+{
+    // Up to and with the last header's CRLF, so that every line ends in '\r'.
+    return message.left(message.indexOf("\r\n\r\n") + 2).split('\n');
+}
+
+QByteArray bodyOf(const QByteArray &message)
+{
+    return message.mid(message.indexOf("\r\n\r\n") + 4);
+}
+
+// The unfolded value of a header field, or a null array when it is missing.
+QByteArray headerValue(const QByteArray &message, const QByteArray &name)
+{
+    QByteArray value;
+    bool inField = false;
+    for (QByteArray line : headerLines(message)) {
+        line.chop(1); // the '\r' split left behind
+        if (line.startsWith(' ') || line.startsWith('\t')) {
+            if (inField)
+                value += line;
+        } else {
+            inField = line.startsWith(QByteArray(name + ':'));
+            if (inField)
+                value = line.mid(name.size() + 1);
+        }
+    }
+    return value;
+}
+
+QString decodeEncodedWords(const QByteArray &value)
+{
+    static const QRegularExpression word(u"=\\?UTF-8\\?B\\?([A-Za-z0-9+/=]+)\\?="_qs);
+    QByteArray utf8;
+    for (const QRegularExpressionMatch &match : word.globalMatch(QString::fromLatin1(value)))
+        utf8 += QByteArray::fromBase64(match.captured(1).toLatin1());
+    return QString::fromUtf8(utf8);
+}
+
+QByteArray decodeQuotedPrintable(const QByteArray &body)
+{
+    QByteArray out;
+    for (qsizetype i = 0; i < body.size(); ++i) {
+        if (body[i] != '=') {
+            out += body[i];
+        } else if (body.mid(i + 1, 2) == "\r\n") {
+            i += 2; // soft break
+        } else {
+            out += char(body.mid(i + 1, 2).toInt(nullptr, 16));
+            i += 2;
+        }
+    }
+    return out;
+}
+
+void verifyLines(const QByteArray &message)
+{
+    QVERIFY(message.endsWith("\r\n"));
+    for (qsizetype i = 0; i < message.size(); ++i) {
+        if (message[i] == '\r')
+            QVERIFY2(i + 1 < message.size() && message[i + 1] == '\n', "bare CR");
+        if (message[i] == '\n')
+            QVERIFY2(i > 0 && message[i - 1] == '\r', "bare LF");
+    }
+    const QList<QByteArray> headers = headerLines(message);
+    for (const QByteArray &line : headers)
+        QVERIFY2(line.size() - 1 <= 78, line.constData());
+    for (const QByteArray &line : message.split('\n'))
+        QVERIFY(line.size() - 1 <= 998);
+}
+} // namespace
+
+class TestMailMessage : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void parsesPlainAndNamedAddresses()
+    {
+        auto plain = parseMailAddress(u"  ann@example.com "_qs);
+        QVERIFY(plain);
+        QCOMPARE(plain->address, u"ann@example.com"_qs);
+        QVERIFY(plain->name.isEmpty());
+
+        auto named = parseMailAddress(u"Ann Example <ann@example.com>"_qs);
+        QVERIFY(named);
+        QCOMPARE(named->name, u"Ann Example"_qs);
+        QCOMPARE(named->address, u"ann@example.com"_qs);
+
+        auto quoted = parseMailAddress(u"\"Example, Ann \\\"A\\\"\" <ann@example.com>"_qs);
+        QVERIFY(quoted);
+        QCOMPARE(quoted->name, u"Example, Ann \"A\""_qs);
+        QCOMPARE(quoted->address, u"ann@example.com"_qs);
+
+        auto unicode = parseMailAddress(u"Jörg Müller <j@example.de>"_qs);
+        QVERIFY(unicode);
+        QCOMPARE(unicode->name, u"Jörg Müller"_qs);
+    }
+
+    void rejectsAnythingButOneAddress_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QString>("reason");
+        QTest::newRow("two") << u"a@b.c, d@e.f"_qs << u"more than one"_qs;
+        QTest::newRow("two named") << u"A <a@b.c> <d@e.f>"_qs << u"more than one"_qs;
+        QTest::newRow("crlf") << u"a@b.c\r\nBcc: x@y.z"_qs << u"line break"_qs;
+        QTest::newRow("nul") << QString(u"a@b.c" + QChar(u'\0')) << u"control"_qs;
+        QTest::newRow("no at") << u"ann.example.com"_qs << u"no '@'"_qs;
+        QTest::newRow("empty") << u"   "_qs << u"empty"_qs;
+        QTest::newRow("space") << u"ann @example.com"_qs << u"white space"_qs;
+        QTest::newRow("space in brackets") << u"Ann <ann@exa mple.com>"_qs << u"white space"_qs;
+        QTest::newRow("unquoted special") << u"Ann (x) <ann@example.com>"_qs << u"quotes"_qs;
+        QTest::newRow("dots") << u"ann..x@example.com"_qs << u"not a plain"_qs;
+        QTest::newRow("too long") << QString(QString(250, u'a') + u"@b.cd"_qs) << u"longer than 254"_qs;
+    }
+
+    void rejectsAnythingButOneAddress()
+    {
+        QFETCH(QString, text);
+        QFETCH(QString, reason);
+        QString error;
+        QVERIFY(!parseMailAddress(text, &error));
+        QVERIFY2(error.contains(reason), qPrintable(error));
+    }
+
+    void composesHeadersWithCrlf()
+    {
+        MailMessage message = sample();
+        message.date = QDateTime(QDate(2026, 11, 22), QTime(14, 51, 48), Qt::UTC);
+        const QByteArray composed = composeMessage(message);
+        verifyLines(composed);
+        QCOMPARE(headerValue(composed, "Date"), QByteArray(" Sun, 22 Nov 2026 14:51:48 +0000"));
+        QCOMPARE(headerValue(composed, "From"), QByteArray(" Loopscope <robot@example.org>"));
+        QCOMPARE(headerValue(composed, "To"), QByteArray(" Ann Example <ann@example.com>, bob@example.net"));
+        QCOMPARE(headerValue(composed, "Subject"), QByteArray(" Batch finished"));
+        QCOMPARE(headerValue(composed, "MIME-Version"), QByteArray(" 1.0"));
+        QCOMPARE(headerValue(composed, "Content-Type"), QByteArray(" text/plain; charset=UTF-8"));
+        QCOMPARE(headerValue(composed, "Content-Transfer-Encoding"), QByteArray(" 7bit"));
+        QVERIFY(headerValue(composed, "Message-ID").endsWith("@example.org>"));
+        QCOMPARE(bodyOf(composed), QByteArray("All done.\r\n"));
+    }
+
+    void dateParsesBackAndMessageIdsDiffer()
+    {
+        MailMessage message = sample();
+        message.messageIdDomain = u"mail.example"_qs;
+        const QByteArray first = composeMessage(message);
+        const QByteArray second = composeMessage(message);
+        const QByteArray id = headerValue(first, "Message-ID").trimmed();
+        QVERIFY(QRegularExpression(u"^<[0-9a-f]{32}@mail\\.example>$"_qs).match(QString::fromLatin1(id)).hasMatch());
+        QVERIFY(id != headerValue(second, "Message-ID").trimmed());
+
+        const QDateTime date = QDateTime::fromString(QString::fromLatin1(headerValue(first, "Date").trimmed()), Qt::RFC2822Date);
+        QVERIFY(date.isValid());
+        QVERIFY(qAbs(date.secsTo(QDateTime::currentDateTime())) < 60);
+    }
+
+    void headerInjectionStaysOnItsLine()
+    {
+        MailMessage message = sample();
+        message.subject = u"Hello\r\nBcc: evil@example.org"_qs;
+        message.from.name = u"Robot\nCc: evil@example.org"_qs;
+        const QByteArray composed = composeMessage(message);
+        verifyLines(composed);
+        for (const QByteArray &line : headerLines(composed)) {
+            QVERIFY2(!line.startsWith("Bcc") && !line.startsWith("Cc"), line.constData());
+        }
+        QVERIFY(headerValue(composed, "Subject").contains("Bcc: evil@example.org"));
+    }
+
+    void nonAsciiSubjectIsEncodedWords()
+    {
+        MailMessage message = sample();
+        const QString subject = u"Résumé — 32 s of work in 17 s ✓"_qs;
+        message.subject = subject;
+        message.from.name = u"Jörg Müller"_qs;
+        const QByteArray composed = composeMessage(message);
+        verifyLines(composed);
+        const QByteArray value = headerValue(composed, "Subject");
+        QVERIFY(value.startsWith(" =?UTF-8?B?"));
+        QCOMPARE(decodeEncodedWords(value), subject);
+        for (const QByteArray &word : value.split(' '))
+            QVERIFY(word.size() <= 75);
+        QCOMPARE(decodeEncodedWords(headerValue(composed, "From")), u"Jörg Müller"_qs);
+
+        // Long enough to need several words, and with a character outside the BMP.
+        message.subject = QString(subject + u" 🎉"_qs).repeated(4);
+        const QByteArray longer = composeMessage(message);
+        verifyLines(longer);
+        QCOMPARE(decodeEncodedWords(headerValue(longer, "Subject")), message.subject);
+    }
+
+    void longAsciiSubjectIsFolded()
+    {
+        MailMessage message = sample();
+        message.subject = u"word "_qs.repeated(40).trimmed();
+        const QByteArray composed = composeMessage(message);
+        verifyLines(composed);
+        QCOMPARE(headerValue(composed, "Subject"), QByteArray(' ' + message.subject.toLatin1()));
+    }
+
+    void nonAsciiBodyIsQuotedPrintable()
+    {
+        MailMessage message = sample();
+        message.body = u"Café = 3 €\nline with trailing space \r\n"_qs + QString(200, u'x') + u"\r.dot"_qs;
+        const QByteArray composed = composeMessage(message);
+        verifyLines(composed);
+        QCOMPARE(headerValue(composed, "Content-Transfer-Encoding"), QByteArray(" quoted-printable"));
+        for (const QByteArray &line : bodyOf(composed).split('\n'))
+            QVERIFY(line.size() - 1 <= 76);
+        const QByteArray expected = u"Café = 3 €\r\nline with trailing space \r\n"_qs.toUtf8() + QByteArray(200, 'x')
+            + "\r\n.dot\r\n";
+        QCOMPARE(decodeQuotedPrintable(bodyOf(composed)), expected);
+    }
+
+    void dotLinesSurviveUntilStuffed()
+    {
+        MailMessage message = sample();
+        message.body = u"visible\n.hidden\n"_qs;
+        const QByteArray composed = composeMessage(message);
+        QCOMPARE(bodyOf(composed), QByteArray("visible\r\n.hidden\r\n"));
+        const QByteArray stuffed = dotStuff(composed);
+        QVERIFY(stuffed.endsWith("visible\r\n..hidden\r\n"));
+        QCOMPARE(stuffed.size(), composed.size() + 1);
+    }
+
+    void dotStuffing()
+    {
+        QCOMPARE(dotStuff("a\r\n.\r\nb"), QByteArray("a\r\n..\r\nb\r\n"));
+        QCOMPARE(dotStuff(".a\r\n"), QByteArray("..a\r\n"));
+        QCOMPARE(dotStuff("a\n.\rb\r\n"), QByteArray("a\r\n..\r\nb\r\n")); // bare line ends too
+        QCOMPARE(dotStuff(""), QByteArray());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestMailMessage)
+#include "tst_mail_message.moc"

@@ -1,0 +1,76 @@
+#include "NotificationConfig.h"
+
+#include "UrlList.h"
+
+#include <QSettings>
+
+using namespace loopscope;
+
+NotificationConfig NotificationConfig::load()
+{
+    QSettings settings;
+    NotificationConfig config;
+    config.when = settings.value(u"notify/when"_qs, config.when).toInt();
+    config.smtpUrl = settings.value(u"notify/smtpUrl"_qs).toString();
+    config.user = settings.value(u"notify/user"_qs).toString();
+    config.sender = settings.value(u"notify/sender"_qs).toString();
+    config.recipients = settings.value(u"notify/recipients"_qs).toString();
+    config.webhook = settings.value(u"notify/webhook"_qs).toString();
+    config.caFile = settings.value(u"notify/caFile"_qs).toString();
+    config.desktop = settings.value(u"notify/desktop"_qs, config.desktop).toBool();
+    return config;
+}
+
+void NotificationConfig::save() const
+{
+    QSettings settings;
+    settings.setValue(u"notify/when"_qs, when);
+    settings.setValue(u"notify/smtpUrl"_qs, smtpUrl);
+    settings.setValue(u"notify/user"_qs, user);
+    settings.setValue(u"notify/sender"_qs, sender);
+    settings.setValue(u"notify/recipients"_qs, recipients);
+    settings.setValue(u"notify/webhook"_qs, webhook);
+    settings.setValue(u"notify/caFile"_qs, caFile);
+    settings.setValue(u"notify/desktop"_qs, desktop);
+}
+
+std::optional<NotificationSettings> NotificationConfig::toSettings(const QString &password, QString *error) const
+{
+    const auto fail = [error](const QString &message) {
+        *error = message;
+        return std::nullopt;
+    };
+    NotificationSettings settings;
+    settings.when = NotifyWhen(std::clamp(when, 0, 2));
+    if (!caFile.isEmpty()) {
+        settings.smtp.extraCaCertificates = QSslCertificate::fromPath(caFile);
+        if (settings.smtp.extraCaCertificates.isEmpty())
+            return fail(QObject::tr("CA file %1: no PEM certificate could be read").arg(caFile));
+    }
+    if (sendsEmail()) {
+        for (const QString &text : recipients.split(u',', Qt::SkipEmptyParts)) {
+            QString problem;
+            const auto address = parseMailAddress(text.trimmed(), &problem);
+            if (!address)
+                return fail(QObject::tr("Recipient \"%1\": %2").arg(text.trimmed(), problem));
+            settings.recipients << *address;
+        }
+        QString problem;
+        const auto from = parseMailAddress(sender.trimmed(), &problem);
+        if (!from)
+            return fail(QObject::tr("Sender \"%1\": %2").arg(sender.trimmed(), problem));
+        settings.from = *from;
+        settings.smtp.url = QUrl(smtpUrl.trimmed(), QUrl::StrictMode);
+        if (!user.isEmpty())
+            settings.smtp.url.setUserName(user);
+        settings.smtp.password = password;
+        if (const QString urlProblem = settings.smtp.problem(); !urlProblem.isEmpty())
+            return fail(urlProblem);
+    }
+    if (!webhook.trimmed().isEmpty()) {
+        if (const QString problem = urlProblem(webhook.trimmed()); !problem.isEmpty())
+            return fail(QObject::tr("Webhook: %1").arg(problem));
+        settings.webhook = QUrl(webhook.trimmed());
+    }
+    return settings;
+}

@@ -1,0 +1,56 @@
+#include "PasswordStore.h"
+
+#include <qt6keychain/keychain.h>
+#include "Wakeup.h"
+
+#include <memory>
+
+namespace PasswordStore {
+
+namespace {
+const QString Service = QStringLiteral("loopscope");
+
+// Runs a job to its end. Auto-deletion is off, so the job outlives its finished() signal;
+// the wakeup is connected before start(), which may finish at once when no keychain exists.
+QCoro::Task<Result> run(QKeychain::Job &job)
+{
+    job.setAutoDelete(false);
+    loopscope::Wakeup finished;
+    QObject::connect(&job, &QKeychain::Job::finished, &finished, &loopscope::Wakeup::fire);
+    job.start();
+    co_await finished.next();
+    Result result;
+    switch (job.error()) {
+    case QKeychain::NoError:
+        result.available = true;
+        break;
+    case QKeychain::EntryNotFound:
+        result.available = true; // a keychain that has no password for us yet
+        break;
+    default:
+        result.error = job.errorString();
+        break;
+    }
+    co_return result;
+}
+} // namespace
+
+QCoro::Task<Result> read(const QString &account)
+{
+    QKeychain::ReadPasswordJob job(Service);
+    job.setKey(account);
+    Result result = co_await run(job);
+    if (result.available)
+        result.password = job.textData();
+    co_return result;
+}
+
+QCoro::Task<Result> write(const QString &account, const QString &password)
+{
+    QKeychain::WritePasswordJob job(Service);
+    job.setKey(account);
+    job.setTextData(password);
+    co_return co_await run(job);
+}
+
+} // namespace PasswordStore
