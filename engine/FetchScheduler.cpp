@@ -276,12 +276,15 @@ QCoro::Task<QString> FetchScheduler::sendTestNotification(NotificationSettings s
     BatchSummary summary{example, {}};
     CancelToken token;
     QStringList outcomes;
+    // Jobs are named, not braced temporaries inside co_await: GCC 12 destroys those twice.
     if (settings.sendsEmail()) {
-        const FetchOutcome outcome = co_await deliver({NotificationJob::Channel::Email, 0, summary, settings}, 30'000, token);
+        const NotificationJob email{NotificationJob::Channel::Email, 0, summary, settings};
+        const FetchOutcome outcome = co_await deliver(email, 30'000, token);
         outcomes << (outcome.error.isEmpty() ? QStringLiteral("E-mail sent.") : QStringLiteral("E-mail failed: %1").arg(outcome.error));
     }
     if (settings.sendsWebhook()) {
-        const FetchOutcome outcome = co_await deliver({NotificationJob::Channel::Webhook, 0, summary, settings}, 30'000, token);
+        const NotificationJob webhook{NotificationJob::Channel::Webhook, 0, summary, settings};
+        const FetchOutcome outcome = co_await deliver(webhook, 30'000, token);
         outcomes << (outcome.kind == FetchOutcome::Kind::Ok ? QStringLiteral("Webhook answered HTTP %1.").arg(outcome.httpStatus)
                                                            : QStringLiteral("Webhook failed: %1").arg(outcome.error));
     }

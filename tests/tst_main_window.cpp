@@ -6,6 +6,7 @@
 #include "MainWindow.h"
 #include "TaskDetailsDialog.h"
 #include "TaskTableModel.h"
+#include "support/ModalDialogs.h"
 #include "support/TestHttpServer.h"
 
 #include <QAction>
@@ -36,25 +37,6 @@
 using namespace loopscope;
 
 namespace {
-// Runs handle() on the next modal dialog of type T that opens (they block in exec()).
-template<typename T, typename Handle>
-void onNextModal(Handle handle)
-{
-    auto *poll = new QTimer(qApp);
-    QObject::connect(poll, &QTimer::timeout, poll, [poll, handle] {
-        if (auto *dialog = qobject_cast<T *>(QApplication::activeModalWidget())) {
-            poll->deleteLater();
-            handle(dialog);
-        }
-    });
-    poll->start(20);
-}
-
-void answer(QMessageBox::StandardButton button)
-{
-    onNextModal<QMessageBox>([button](QMessageBox *box) { box->button(button)->click(); });
-}
-
 QString lines(const QList<QUrl> &urls)
 {
     QStringList text;

@@ -208,6 +208,31 @@ private Q_SLOTS:
         QVERIFY(none.result().isEmpty());
     }
 
+    void sendTestReportsEveryChannel()
+    {
+        TestHttpServer web;
+        Engine engine;
+        NotificationSettings settings;
+        settings.smtp = server(u"starttls_auth"_qs, u"smtp"_qs, u"loopscope"_qs);
+        settings.from = {{}, u"loopscope@example.org"_qs};
+        settings.recipients = {{{}, u"ops@example.org"_qs}};
+        settings.webhook = web.url(u"/post-echo"_qs);
+        const qsizetype before = SmtpFixture::delivered(u"starttls_auth"_qs).size();
+        QFuture<QString> sent = engine.sendTestNotification(settings);
+        QTRY_VERIFY_WITH_TIMEOUT(sent.isFinished(), 30'000);
+        QCOMPARE(sent.result(), u"E-mail sent. Webhook answered HTTP 200."_qs);
+        QCOMPARE(SmtpFixture::delivered(u"starttls_auth"_qs).size(), before + 1);
+        QCOMPARE(QJsonDocument::fromJson(web.lastRequestBody()).object()[u"batch"].toString(), u"Test from Loopscope"_qs);
+
+        settings.smtp.password = u"wrong"_qs;
+        settings.webhook = web.url(u"/status/404"_qs);
+        QFuture<QString> refused = engine.sendTestNotification(settings);
+        QTRY_VERIFY_WITH_TIMEOUT(refused.isFinished(), 30'000);
+        QVERIFY2(refused.result().contains(u"E-mail failed: AUTH PLAIN refused: 535 5.7.8 Authentication credentials invalid"_qs),
+                 qPrintable(refused.result()));
+        QVERIFY2(refused.result().contains(u"Webhook failed: "_qs), qPrintable(refused.result()));
+    }
+
     void notificationTasksCanBeCancelled()
     {
         QTcpServer silent;

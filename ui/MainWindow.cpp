@@ -313,7 +313,11 @@ void MainWindow::announceFinishedBatches(const QList<BatchRecord> &batches)
         m_announced.insert(batch.id);
         if (!m_notifyConfig.desktop || !policy.appliesTo(batch))
             continue;
-        latest = BatchSummary{batch, {}}.subject();
+        latest = tr("Batch “%1” finished: %2 succeeded, %3 failed, %4 cancelled")
+                     .arg(batch.name)
+                     .arg(batch.count(TaskState::Succeeded))
+                     .arg(batch.count(TaskState::Failed))
+                     .arg(batch.count(TaskState::Cancelled));
         if (m_tray)
             m_tray->showMessage(tr("Batch “%1” finished").arg(batch.name), BatchListModel::workSummary(batch, batch.lastFinishedAt));
     }

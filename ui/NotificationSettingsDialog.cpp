@@ -42,6 +42,7 @@ NotificationSettingsDialog::NotificationSettingsDialog(Engine &engine, const Not
     m_desktop->setChecked(config.desktop);
     m_outcome->setWordWrap(true);
     m_outcome->setObjectName(u"testOutcome"_qs);
+    m_testButton->setObjectName(u"sendTest"_qs);
     m_outcome->setTextInteractionFlags(Qt::TextSelectableByMouse);
     const QList<std::pair<QLineEdit *, QString>> names{{m_smtpUrl, u"smtpUrl"_qs}, {m_user, u"user"_qs}, {m_password, u"password"_qs},
                                                        {m_sender, u"sender"_qs}, {m_recipients, u"recipients"_qs},

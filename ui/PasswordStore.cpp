@@ -27,6 +27,9 @@ QCoro::Task<Result> run(QKeychain::Job &job)
     case QKeychain::EntryNotFound:
         result.available = true; // a keychain that has no password for us yet
         break;
+    case QKeychain::NoBackendAvailable:
+        result.error = QObject::tr("no Secret Service or KWallet is running");
+        break;
     default:
         result.error = job.errorString();
         break;

@@ -14,7 +14,7 @@ using namespace loopscope;
 namespace {
 QString when(qint64 monotonicMs)
 {
-    return monotonicMs < 0 ? QString() : EngineClock::toUtc(monotonicMs).toLocalTime().toString(u"yyyy-MM-dd HH:mm:ss.zzz"_qs);
+    return monotonicMs < 0 ? QObject::tr("—") : EngineClock::toUtc(monotonicMs).toLocalTime().toString(u"yyyy-MM-dd HH:mm:ss.zzz"_qs);
 }
 
 QLabel *selectable(const QString &text, QWidget *parent)
@@ -35,7 +35,7 @@ TaskDetailsDialog::TaskDetailsDialog(const TaskRecord &task, QWidget *parent)
     form->addRow(tr("URL:"), selectable(task.url.toString(), this));
     form->addRow(tr("Final URL:"), selectable(task.finalUrl.isEmpty() ? tr("—") : task.finalUrl.toString(), this));
     form->addRow(tr("State:"), selectable(stateName(task.state), this));
-    form->addRow(tr("Worker:"), selectable(task.worker, this));
+    form->addRow(tr("Worker:"), selectable(task.worker.isEmpty() ? tr("—") : task.worker, this));
     form->addRow(tr("Attempts:"), selectable(QString::number(task.attempts), this));
     form->addRow(tr("HTTP status:"), selectable(task.httpStatus ? QString::number(task.httpStatus) : tr("—"), this));
     form->addRow(tr("Received:"), selectable(formatBytes(task.bytesReceived), this));
@@ -43,7 +43,7 @@ TaskDetailsDialog::TaskDetailsDialog(const TaskRecord &task, QWidget *parent)
     form->addRow(tr("Started at:"), selectable(when(task.startedAt), this));
     form->addRow(tr("Finished at:"), selectable(when(task.finishedAt), this));
     form->addRow(tr("Queued for:"), selectable(formatSeconds(task.queuedMs(now)), this));
-    form->addRow(tr("Ran for:"), selectable(formatSeconds(task.runMs(now)), this));
+    form->addRow(tr("Ran for:"), selectable(task.startedAt < 0 ? tr("never started") : formatSeconds(task.runMs(now)), this));
     form->addRow(tr("Error:"), selectable(task.error.isEmpty() ? tr("—") : task.error, this));
 
     QString headers;

@@ -1,0 +1,213 @@
+// Notifications as the window shows them, offscreen, against the aiosmtpd servers of the ctest
+// fixture: the settings dialog and its real test send, the password kept out of the settings
+// file and asked once per run when no keychain answers, the Notifications queue with its tasks
+// cancelled and re-queued like any other, and the notice when a batch ends.
+#include "BatchListModel.h"
+#include "Engine.h"
+#include "MainWindow.h"
+#include "NotificationConfig.h"
+#include "NotificationSettingsDialog.h"
+#include "TaskTableModel.h"
+#include "support/ModalDialogs.h"
+#include "support/SmtpFixture.h"
+#include "support/TestHttpServer.h"
+
+#include <QAction>
+#include <QCheckBox>
+#include <QDialogButtonBox>
+#include <QFile>
+#include <QInputDialog>
+#include <QLabel>
+#include <QLineEdit>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QTableView>
+#include <QTcpServer>
+#include <QTest>
+
+using namespace loopscope;
+
+namespace {
+struct Window {
+    TestHttpServer server;
+    Engine engine;
+    MainWindow window{engine};
+
+    Window()
+    {
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+    }
+    QTableView *view(const QString &name) { return window.findChild<QTableView *>(name); }
+    QAbstractItemModel *tasks() { return view(u"Tasks"_qs)->model(); }
+    QAbstractItemModel *batches() { return view(u"Queues"_qs)->model(); }
+    int notificationRow()
+    {
+        for (int row = 0; row < batches()->rowCount(); ++row) {
+            if (batches()->index(row, BatchListModel::Name).data().toString() == u"Notifications")
+                return row;
+        }
+        return -1;
+    }
+    int notificationCount(int column) { return batches()->index(notificationRow(), column).data().toInt(); }
+    // The task rows of the Notifications queue, in id order.
+    QList<int> notificationTaskRows()
+    {
+        QList<int> rows;
+        for (int row = 0; row < tasks()->rowCount(); ++row) {
+            if (tasks()->index(row, TaskTableModel::Url).data().toString().startsWith(u"mailto:"))
+                rows << row;
+        }
+        return rows;
+    }
+    void selectTaskRow(int row)
+    {
+        QTableView *tasksView = view(u"Tasks"_qs);
+        tasksView->setFocus();
+        tasksView->selectionModel()->setCurrentIndex(tasks()->index(row, 0),
+                                                     QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    }
+};
+
+QString settingsFileText()
+{
+    QSettings settings;
+    settings.sync();
+    QFile file(settings.fileName());
+    return file.open(QIODevice::ReadOnly) ? QString::fromUtf8(file.readAll()) : QString();
+}
+} // namespace
+
+class TestNotificationWindow : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase()
+    {
+        // No keychain service may answer here, as on a machine without one: the window must
+        // then ask for the password itself.
+        qunsetenv("DBUS_SESSION_BUS_ADDRESS");
+        QStandardPaths::setTestModeEnabled(true);
+        QCoreApplication::setOrganizationName(u"loopscope-notification-tests"_qs);
+        QVERIFY2(SmtpFixture::port(u"starttls_auth"_qs) > 0, "the SMTP fixture is not running");
+    }
+
+    void init()
+    {
+        QSettings().clear();
+    }
+
+    void settingsDialogSendsATestAndEveryBatchIsSummarised()
+    {
+        Window w;
+        const qsizetype before = SmtpFixture::delivered(u"starttls_auth"_qs).size();
+        QString outcome;
+        onNextModal<NotificationSettingsDialog>([&](NotificationSettingsDialog *dialog) {
+            const auto set = [dialog](const QString &field, const QString &text) {
+                dialog->findChild<QLineEdit *>(field)->setText(text);
+            };
+            set(u"smtpUrl"_qs, SmtpFixture::url(u"starttls_auth"_qs));
+            set(u"user"_qs, u"loopscope"_qs);
+            set(u"password"_qs, u"secret"_qs);
+            set(u"sender"_qs, u"Loopscope <loopscope@example.org>"_qs);
+            set(u"recipients"_qs, u"ops@example.org, Two <two@example.org>"_qs);
+            set(u"caFile"_qs, SmtpFixture::caFile());
+            auto *result = dialog->findChild<QLabel *>(u"testOutcome"_qs);
+            QTest::mouseClick(dialog->findChild<QPushButton *>(u"sendTest"_qs), Qt::LeftButton);
+            QTRY_VERIFY_WITH_TIMEOUT(result->text() != u"Sending…"_qs && !result->text().isEmpty(), 30'000);
+            outcome = result->text();
+            dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->click();
+        });
+        w.window.findChild<QAction *>(u"Notifications"_qs)->trigger();
+        QCOMPARE(outcome, u"E-mail sent."_qs);
+        QCOMPARE(SmtpFixture::delivered(u"starttls_auth"_qs).size(), before + 1);
+        QVERIFY(SmtpFixture::lastDelivered(u"starttls_auth"_qs).contains("Test from Loopscope"));
+        // Everything but the password is remembered.
+        const QString stored = settingsFileText();
+        QVERIFY2(stored.contains(u"starttls_auth"_qs) || stored.contains(SmtpFixture::url(u"starttls_auth"_qs)), qPrintable(stored));
+        QVERIFY(!stored.contains(u"secret"_qs));
+        QCOMPARE(NotificationConfig::load().user, u"loopscope"_qs);
+        // With no keychain to keep it, the window says the password lasts for this run.
+        QTRY_VERIFY2(w.window.statusBar()->currentMessage().contains(u"the SMTP password is kept for this run only"_qs),
+                     qPrintable(w.window.statusBar()->currentMessage()));
+        w.window.statusBar()->clearMessage(); // as its 15 seconds would
+
+        // A batch ends: one e-mail, from a task of the Notifications queue, and a notice.
+        w.window.queueText(w.server.url(u"/delay/1000"_qs).toString() + u'\n' + w.server.url(u"/status/500"_qs).toString(), u"nightly"_qs);
+        // The notice waits for a free status bar; the queuing message is cleared as its time would.
+        QTRY_VERIFY(w.window.statusBar()->currentMessage().startsWith(u"Queued 2 URLs"_qs));
+        w.window.statusBar()->clearMessage();
+        QTRY_VERIFY(w.notificationRow() >= 0);
+        QTRY_COMPARE_WITH_TIMEOUT(w.notificationCount(BatchListModel::Succeeded), 1, 30'000);
+        QCOMPARE(SmtpFixture::delivered(u"starttls_auth"_qs).size(), before + 2);
+        const QByteArray mail = SmtpFixture::lastDelivered(u"starttls_auth"_qs).replace("\r\n ", " ");
+        QVERIFY(mail.contains("batch \"nightly\" finished: 1 succeeded, 1 failed, 0 cancelled"));
+        const QList<int> rows = w.notificationTaskRows();
+        QCOMPARE(rows.size(), 1);
+        QCOMPARE(w.tasks()->index(rows.first(), TaskTableModel::State).data().toString(), u"succeeded"_qs);
+        // No tray here, so the notice goes to the status bar.
+        QVERIFY2(w.window.statusBar()->currentMessage().startsWith(u"Batch “nightly” finished: 1 succeeded, 1 failed"_qs),
+                 qPrintable(w.window.statusBar()->currentMessage()));
+    }
+
+    void passwordIsAskedOncePerRunWithoutAKeychain()
+    {
+        NotificationConfig config;
+        config.smtpUrl = SmtpFixture::url(u"starttls_auth"_qs);
+        config.user = u"loopscope"_qs;
+        config.sender = u"loopscope@example.org"_qs;
+        config.recipients = u"ops@example.org"_qs;
+        config.caFile = SmtpFixture::caFile();
+        config.save();
+        int asked = 0;
+        onNextModal<QInputDialog>([&asked](QInputDialog *dialog) {
+            ++asked;
+            dialog->setTextValue(u"secret"_qs);
+            dialog->accept();
+        });
+        Window w;
+        QTRY_COMPARE(asked, 1);
+        const qsizetype before = SmtpFixture::delivered(u"starttls_auth"_qs).size();
+        w.window.queueText(w.server.url(u"/ok"_qs).toString(), u"first"_qs);
+        QTRY_VERIFY(w.notificationRow() >= 0);
+        QTRY_COMPARE_WITH_TIMEOUT(w.notificationCount(BatchListModel::Succeeded), 1, 30'000);
+        w.window.queueText(w.server.url(u"/ok?2"_qs).toString(), u"second"_qs);
+        QTRY_COMPARE_WITH_TIMEOUT(w.notificationCount(BatchListModel::Succeeded), 2, 30'000);
+        QCOMPARE(SmtpFixture::delivered(u"starttls_auth"_qs).size(), before + 2); // AUTH passed with it, twice
+        QCOMPARE(asked, 1);
+        QVERIFY(!settingsFileText().contains(u"secret"_qs));
+    }
+
+    void notificationTasksAreCancelledAndRequeuedInTheWindow()
+    {
+        QTcpServer silent; // accepts and never greets: the e-mail task stays running
+        QVERIFY(silent.listen(QHostAddress::LocalHost));
+        NotificationConfig config;
+        config.smtpUrl = QStringLiteral("smtp://127.0.0.1:%1").arg(silent.serverPort());
+        config.sender = u"loopscope@example.org"_qs;
+        config.recipients = u"ops@example.org"_qs;
+        config.save();
+        Window w;
+        w.window.queueText(w.server.url(u"/ok"_qs).toString(), u"quiet"_qs);
+        QTRY_VERIFY(w.notificationRow() >= 0);
+        QTRY_COMPARE(w.notificationCount(BatchListModel::Running), 1);
+        QTRY_COMPARE(w.notificationTaskRows().size(), 1);
+        w.selectTaskRow(w.notificationTaskRows().first());
+        QTest::keyClick(w.view(u"Tasks"_qs), Qt::Key_Delete);
+        QTRY_COMPARE(w.notificationCount(BatchListModel::Cancelled), 1);
+        QCOMPARE(w.tasks()->index(w.notificationTaskRows().first(), TaskTableModel::Error).data().toString(), u"cancelled by user"_qs);
+
+        // Re-queued as a new task of the same queue, which runs again and can be cancelled again.
+        w.selectTaskRow(w.notificationTaskRows().first());
+        QTest::keySequence(w.view(u"Tasks"_qs), QKeySequence(Qt::CTRL | Qt::Key_R));
+        QTRY_COMPARE(w.notificationTaskRows().size(), 2);
+        QTRY_COMPARE(w.notificationCount(BatchListModel::Running), 1);
+        QCOMPARE(w.batches()->rowCount(), 2); // the batch and the Notifications queue, nothing more
+        w.selectTaskRow(w.notificationTaskRows().last());
+        QTest::keyClick(w.view(u"Tasks"_qs), Qt::Key_Delete);
+        QTRY_COMPARE(w.notificationCount(BatchListModel::Cancelled), 2);
+    }
+};
+
+QTEST_MAIN(TestNotificationWindow)
+#include "tst_notification_window.moc"
