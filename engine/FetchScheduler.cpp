@@ -4,6 +4,7 @@
 #include "CancelToken.h"
 #include "EngineClock.h"
 #include "HttpFetch.h"
+#include "Wakeup.h"
 
 #include <QJsonDocument>
 
@@ -383,6 +384,11 @@ QCoro::Task<> FetchScheduler::shutdown()
     do
         flush();
     while (m_flushTimer.isActive());
+    // Whoever awaits a batch resumes from an event posted as it finished; give those events
+    // their turn before the loop stops, or the waiters would never hear the end.
+    Wakeup turn;
+    QMetaObject::invokeMethod(&turn, &Wakeup::fire, Qt::QueuedConnection);
+    co_await turn.next();
 }
 
 } // namespace loopscope

@@ -17,6 +17,8 @@
 #include <QDialogButtonBox>
 #include <QFile>
 #include <QInputDialog>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QSettings>
@@ -101,8 +103,10 @@ private Q_SLOTS:
     {
         Window w;
         const qsizetype before = SmtpFixture::delivered(u"starttls_auth"_qs).size();
+        const QUrl hook = w.server.url(u"/post-echo"_qs);
+        const auto webhookCalls = [&w] { return w.server.requestedPaths().count(u"/post-echo"_qs); };
         QString outcome;
-        onNextModal<NotificationSettingsDialog>([&](NotificationSettingsDialog *dialog) {
+        onNextModal<NotificationSettingsDialog>([&, hook](NotificationSettingsDialog *dialog) {
             const auto set = [dialog](const QString &field, const QString &text) {
                 dialog->findChild<QLineEdit *>(field)->setText(text);
             };
@@ -112,6 +116,7 @@ private Q_SLOTS:
             set(u"sender"_qs, u"Loopscope <loopscope@example.org>"_qs);
             set(u"recipients"_qs, u"ops@example.org, Two <two@example.org>"_qs);
             set(u"caFile"_qs, SmtpFixture::caFile());
+            set(u"webhook"_qs, hook.toString());
             auto *result = dialog->findChild<QLabel *>(u"testOutcome"_qs);
             QTest::mouseClick(dialog->findChild<QPushButton *>(u"sendTest"_qs), Qt::LeftButton);
             QTRY_VERIFY_WITH_TIMEOUT(result->text() != u"Sending…"_qs && !result->text().isEmpty(), 30'000);
@@ -119,8 +124,9 @@ private Q_SLOTS:
             dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->click();
         });
         w.window.findChild<QAction *>(u"Notifications"_qs)->trigger();
-        QCOMPARE(outcome, u"E-mail sent."_qs);
+        QCOMPARE(outcome, u"E-mail sent. Webhook answered HTTP 200."_qs);
         QCOMPARE(SmtpFixture::delivered(u"starttls_auth"_qs).size(), before + 1);
+        QCOMPARE(webhookCalls(), 1);
         QVERIFY(SmtpFixture::lastDelivered(u"starttls_auth"_qs).contains("Test from Loopscope"));
         // Everything but the password is remembered.
         const QString stored = settingsFileText();
@@ -132,18 +138,20 @@ private Q_SLOTS:
                      qPrintable(w.window.statusBar()->currentMessage()));
         w.window.statusBar()->clearMessage(); // as its 15 seconds would
 
-        // A batch ends: one e-mail, from a task of the Notifications queue, and a notice.
+        // A batch ends: one e-mail and one webhook, from tasks of the Notifications queue, and a notice.
         w.window.queueText(w.server.url(u"/delay/1000"_qs).toString() + u'\n' + w.server.url(u"/status/500"_qs).toString(), u"nightly"_qs);
         // The notice waits for a free status bar; the queuing message is cleared as its time would.
         QTRY_VERIFY(w.window.statusBar()->currentMessage().startsWith(u"Queued 2 URLs"_qs));
         w.window.statusBar()->clearMessage();
         QTRY_VERIFY(w.notificationRow() >= 0);
-        QTRY_COMPARE_WITH_TIMEOUT(w.notificationCount(BatchListModel::Succeeded), 1, 30'000);
+        QTRY_COMPARE_WITH_TIMEOUT(w.notificationCount(BatchListModel::Succeeded), 2, 30'000);
         QCOMPARE(SmtpFixture::delivered(u"starttls_auth"_qs).size(), before + 2);
+        QCOMPARE(webhookCalls(), 2);
+        QCOMPARE(QJsonDocument::fromJson(w.server.lastRequestBody()).object()[u"batch"].toString(), u"nightly"_qs);
         const QByteArray mail = SmtpFixture::lastDelivered(u"starttls_auth"_qs).replace("\r\n ", " ");
         QVERIFY(mail.contains("batch \"nightly\" finished: 1 succeeded, 1 failed, 0 cancelled"));
         const QList<int> rows = w.notificationTaskRows();
-        QCOMPARE(rows.size(), 1);
+        QCOMPARE(rows.size(), 1); // the e-mail; the webhook task shows its own URL
         QCOMPARE(w.tasks()->index(rows.first(), TaskTableModel::State).data().toString(), u"succeeded"_qs);
         // No tray here, so the notice goes to the status bar.
         QVERIFY2(w.window.statusBar()->currentMessage().startsWith(u"Batch “nightly” finished: 1 succeeded, 1 failed"_qs),

@@ -76,12 +76,18 @@ private Q_SLOTS:
         QCOMPARE(send(server(u"starttls_auth"_qs, u"smtp"_qs, u"loopscope"_qs), message(u"Secure"_qs)), QString());
         const QJsonObject envelope = QJsonDocument::fromJson(SmtpFixture::lastDelivered(u"starttls_auth"_qs, u".json"_qs)).object();
         QCOMPARE(envelope[u"auth_login"].toString(), u"loopscope"_qs);
+        QCOMPARE(envelope[u"auth_mechanism"].toString(), u"PLAIN"_qs); // preferred when offered
     }
 
     void implicitTls()
     {
         QCOMPARE(send(server(u"smtps_auth"_qs, u"smtps"_qs, u"loopscope"_qs), message(u"Implicit"_qs)), QString());
         QVERIFY(SmtpFixture::lastDelivered(u"smtps_auth"_qs).contains("Subject: Implicit\r\n"));
+        // This server offers AUTH LOGIN only.
+        const QJsonObject envelope = QJsonDocument::fromJson(SmtpFixture::lastDelivered(u"smtps_auth"_qs, u".json"_qs)).object();
+        QCOMPARE(envelope[u"auth_mechanism"].toString(), u"LOGIN"_qs);
+        QCOMPARE(envelope[u"auth_login"].toString(), u"loopscope"_qs);
+        QVERIFY(envelope[u"tls"].toBool());
     }
 
     void wrongPasswordQuotesTheServer()

@@ -27,11 +27,11 @@ QCoro::Task<Result> run(QKeychain::Job &job)
     case QKeychain::EntryNotFound:
         result.available = true; // a keychain that has no password for us yet
         break;
-    case QKeychain::NoBackendAvailable:
-        result.error = QObject::tr("no Secret Service or KWallet is running");
-        break;
     default:
-        result.error = job.errorString();
+        // Without a session bus the backends only say "Unknown error"; name what is missing.
+        result.error = job.error() == QKeychain::NoBackendAvailable || job.errorString() == u"Unknown error"
+                           ? QObject::tr("no Secret Service or KWallet answered")
+                           : job.errorString();
         break;
     }
     co_return result;

@@ -22,7 +22,7 @@ server_flags() {
     case $1 in
         plain) echo "" ;;
         starttls_auth) echo "--starttls $dir/server.pem $dir/server.key --require-starttls --auth $CRED --refuse-rcpt refused@example.org" ;;
-        smtps_auth) echo "--implicit-tls $dir/server.pem $dir/server.key --auth $CRED" ;;
+        smtps_auth) echo "--implicit-tls $dir/server.pem $dir/server.key --auth $CRED --auth-only LOGIN" ;;
         untrusted) echo "--starttls $dir/untrusted.pem $dir/untrusted.key --auth $CRED" ;;
         drop) echo "--drop-during-data" ;;
         helo_only) echo "--no-ehlo" ;;

@@ -4,7 +4,7 @@
 Run by smtp-fixture.sh (one process per server, configured by flags; see --help). Needs
 /usr/bin/python3 with Debian's python3-aiosmtpd. Each accepted message is saved as
 MAILDIR/<n>.eml (the DATA bytes after un-dot-stuffing, i.e. envelope.original_content) and
-MAILDIR/<n>.json ({"mail_from", "rcpt_tos", "auth_login", "tls", "esmtp"}); both are in place
+MAILDIR/<n>.json ({"mail_from", "rcpt_tos", "auth_login", "auth_mechanism", "tls", "esmtp"}); both are in place
 before the client sees "250 OK". Stops cleanly on SIGTERM or SIGINT.
 """
 
@@ -36,6 +36,7 @@ def parse_args():
     p.add_argument("--implicit-tls", nargs=2, metavar=("CERT", "KEY"),
                    help="TLS from the first byte (like port 465)")
     p.add_argument("--auth", metavar="USER:PASS", help="enable AUTH PLAIN and LOGIN with this one credential")
+    p.add_argument("--auth-only", choices=["PLAIN", "LOGIN"], help="offer just this AUTH mechanism")
     p.add_argument("--auth-require-tls", dest="auth_require_tls", action="store_true", default=None,
                    help="advertise/accept AUTH only after STARTTLS (default: on with --starttls)")
     p.add_argument("--no-auth-require-tls", dest="auth_require_tls", action="store_false",
@@ -94,6 +95,7 @@ class Handler:
                 "mail_from": envelope.mail_from,
                 "rcpt_tos": envelope.rcpt_tos,
                 "auth_login": session.auth_data if session.authenticated else None,
+                "auth_mechanism": getattr(session, "auth_mechanism", None),
                 "tls": server.transport.get_extra_info("ssl_object") is not None,
                 "esmtp": bool(session.extended_smtp),
             }
@@ -171,6 +173,7 @@ def main():
             ok = (isinstance(auth_data, LoginPassword)
                   and auth_data.login == user.encode() and auth_data.password == password.encode())
             if ok:
+                session.auth_mechanism = mechanism  # recorded with the message
                 return AuthResult(success=True, auth_data=user)
             return AuthResult(success=False, handled=False, message=BAD_AUTH_REPLY)
 
@@ -183,7 +186,8 @@ def main():
         auth_require_tls=a.auth_require_tls and not a.implicit_tls,
         # Without a credential, AUTH is refused (aiosmtpd's default authenticator-less setup
         # would still advertise PLAIN/LOGIN and then answer 535 to everything).
-        auth_exclude_mechanism=[] if a.auth is not None else ["PLAIN", "LOGIN"],
+        auth_exclude_mechanism=(["PLAIN", "LOGIN"] if a.auth is None
+                                else [m for m in ("PLAIN", "LOGIN") if a.auth_only not in (None, m)]),
         authenticator=authenticator,
     )
     extra = dict(no_ehlo=a.no_ehlo, drop_during_data=a.drop_during_data, implicit_tls=bool(a.implicit_tls))
