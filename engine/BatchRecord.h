@@ -15,10 +15,20 @@ struct BatchSettings {
     int retries = 0;         // further attempts after a retryable failure
 };
 
+// What to run as one batch. The ids come from the caller when it keeps its own record of
+// them (the history); otherwise the engine numbers the tasks consecutively.
+struct BatchPlan {
+    BatchId id = 0; // 0: the engine picks
+    QString name;
+    BatchSettings settings;
+    QList<QUrl> urls;
+    QList<TaskId> taskIds; // one per URL, ascending; empty: the engine picks
+};
+
 // A batch's aggregates, as published to observers.
 struct BatchRecord {
     BatchId id = 0;
-    TaskId firstTask = 0; // tasks have ids firstTask … firstTask + total - 1
+    TaskId firstTask = 0; // the lowest task id; ids ascend with the order of the URLs
     QString name;
     BatchSettings settings;
     int total = 0;

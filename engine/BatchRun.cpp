@@ -1,5 +1,7 @@
 #include "BatchRun.h"
 
+#include <algorithm>
+
 namespace loopscope {
 
 namespace {
@@ -9,36 +11,49 @@ QString hostKey(const QUrl &url)
 }
 } // namespace
 
-BatchRun::BatchRun(BatchId id, const QString &name, const BatchSettings &settings, TaskId firstTask,
-                   const QList<QUrl> &urls, qint64 now)
-    : m_firstTask(firstTask)
-    , m_taskChanged(size_t(urls.size()), 1)
-    , m_queue(settings.perHost)
-    , m_workers(size_t(settings.concurrency))
+BatchRun::BatchRun(const BatchPlan &plan, qint64 now, TaskId appendFrom)
+    : m_nextAppended(plan.taskIds.isEmpty() ? appendFrom : plan.taskIds.last() + 1)
+    , m_taskChanged(size_t(plan.urls.size()), 1)
+    , m_queue(plan.settings.perHost)
+    , m_workers(size_t(plan.settings.concurrency))
 {
-    m_record.id = id;
-    m_record.firstTask = firstTask;
-    m_record.name = name;
-    m_record.settings = settings;
-    m_record.total = int(urls.size());
+    Q_ASSERT(plan.taskIds.size() == plan.urls.size() && std::is_sorted(plan.taskIds.begin(), plan.taskIds.end()));
+    m_record.id = plan.id;
+    m_record.firstTask = plan.taskIds.isEmpty() ? appendFrom : plan.taskIds.first();
+    m_record.name = plan.name;
+    m_record.settings = plan.settings;
+    m_record.total = int(plan.urls.size());
     m_record.counts[int(TaskState::Queued)] = m_record.total;
-    m_changedTasks.reserve(size_t(urls.size()));
-    for (int i = 0; i < urls.size(); ++i) {
+    m_consecutive = plan.taskIds.isEmpty() || plan.taskIds.last() - plan.taskIds.first() == TaskId(plan.taskIds.size() - 1);
+    m_changedTasks.reserve(size_t(plan.urls.size()));
+    for (int i = 0; i < plan.urls.size(); ++i) {
         TaskRecord &task = m_tasks.emplace_back();
-        task.id = firstTask + TaskId(i);
-        task.batch = id;
-        task.url = urls[i];
+        task.id = plan.taskIds[i];
+        task.batch = plan.id;
+        task.url = plan.urls[i];
         task.queuedAt = now;
         m_changedTasks.push_back(i);
         m_queue.push(i, hostKey(task.url));
     }
 }
 
+int BatchRun::indexOf(TaskId id) const
+{
+    if (m_tasks.empty() || id < m_tasks.front().id || id > m_tasks.back().id)
+        return -1;
+    if (m_consecutive)
+        return int(id - m_tasks.front().id);
+    // A resumed batch holds only the tasks that had not ended: ids ascend with gaps.
+    const auto it = std::lower_bound(m_tasks.begin(), m_tasks.end(), id,
+                                     [](const TaskRecord &task, TaskId wanted) { return task.id < wanted; });
+    return it != m_tasks.end() && it->id == id ? int(it - m_tasks.begin()) : -1;
+}
+
 int BatchRun::append(const QUrl &url, qint64 now)
 {
     const int index = size();
     TaskRecord &task = m_tasks.emplace_back();
-    task.id = m_firstTask + TaskId(index);
+    task.id = m_nextAppended++;
     task.batch = m_record.id;
     task.url = url;
     task.queuedAt = now;

@@ -14,15 +14,16 @@ class CancelToken;
 // aggregates, kept current on every state change. Worker-thread only.
 class BatchRun {
 public:
-    BatchRun(BatchId id, const QString &name, const BatchSettings &settings, TaskId firstTask,
-             const QList<QUrl> &urls, qint64 now);
+    // The plan's ids are all set (the engine fills in any it picks); tasks appended later
+    // number on from the last, or from appendFrom when the plan has none.
+    BatchRun(const BatchPlan &plan, qint64 now, TaskId appendFrom = 0);
 
     const BatchRecord &record() const { return m_record; }
-    TaskId firstTask() const { return m_firstTask; }
     int size() const { return int(m_tasks.size()); }
     TaskRecord &task(int index) { return m_tasks[size_t(index)]; }
+    int indexOf(TaskId id) const; // -1 if the task is not of this batch
     const std::deque<TaskRecord> &tasks() const { return m_tasks; }
-    // Queues one more task at the end (ids stay consecutive); existing tasks do not move.
+    // Queues one more task at the end, with the id after the last; existing tasks do not move.
     int append(const QUrl &url, qint64 now);
     HostQueue &queue() { return m_queue; }
 
@@ -48,7 +49,8 @@ public:
 
 private:
     BatchRecord m_record;
-    TaskId m_firstTask;
+    bool m_consecutive = true; // task ids without gaps: an index is id - first
+    TaskId m_nextAppended;
     std::deque<TaskRecord> m_tasks; // a deque: running tasks hold references while more are appended
     std::vector<char> m_taskChanged;
     std::vector<int> m_changedTasks;

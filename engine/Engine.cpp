@@ -22,11 +22,21 @@ Engine::~Engine()
 
 BatchId Engine::addBatch(const QString &name, const QList<QUrl> &urls, const BatchSettings &settings)
 {
-    const BatchId id = m_nextBatch++;
-    const TaskId firstTask = m_nextTask.fetch_add(TaskId(urls.size()));
-    m_loop->post([scheduler = m_scheduler, id, name, settings, firstTask, urls] {
-        scheduler->addBatch(id, name, settings, firstTask, urls);
-    });
+    return addBatch(BatchPlan{0, name, settings, urls, {}});
+}
+
+BatchId Engine::addBatch(BatchPlan plan)
+{
+    if (plan.id == 0)
+        plan.id = m_nextBatch++;
+    if (plan.taskIds.isEmpty()) {
+        const TaskId first = m_nextTask.fetch_add(TaskId(plan.urls.size()));
+        plan.taskIds.reserve(plan.urls.size());
+        for (qsizetype i = 0; i < plan.urls.size(); ++i)
+            plan.taskIds.append(first + TaskId(i));
+    }
+    const BatchId id = plan.id;
+    m_loop->post([scheduler = m_scheduler, plan = std::move(plan)] { scheduler->addBatch(plan); });
     return id;
 }
 

@@ -25,6 +25,8 @@ public:
 
     // Queues a batch; its tasks get consecutive ids starting at the batch's first task.
     BatchId addBatch(const QString &name, const QList<QUrl> &urls, const BatchSettings &settings);
+    // Queues a batch under the ids the plan gives (those it leaves out, the engine picks).
+    BatchId addBatch(BatchPlan plan);
     void cancelTask(TaskId id, CancelReason reason = CancelReason::User);
     void cancelBatch(BatchId id, CancelReason reason = CancelReason::Batch);
     void cancelAll(CancelReason reason = CancelReason::User);

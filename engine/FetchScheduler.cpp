@@ -31,15 +31,14 @@ FetchScheduler::~FetchScheduler()
     Q_ASSERT(m_running == 0);
 }
 
-void FetchScheduler::addBatch(BatchId id, const QString &name, const BatchSettings &settings, TaskId firstTask,
-                              const QList<QUrl> &urls)
+void FetchScheduler::addBatch(const BatchPlan &plan, TaskId appendFrom)
 {
     Q_ASSERT(QThread::currentThread() == thread());
-    Batch &batch = m_batches[id];
-    batch.run = std::make_unique<BatchRun>(id, name, settings, firstTask, urls, EngineClock::now());
+    Batch &batch = m_batches[plan.id];
+    batch.run = std::make_unique<BatchRun>(plan, EngineClock::now(), appendFrom);
     batch.finished.start();
-    m_batchByFirstTask.emplace(firstTask, id);
-    qCDebug(lcEngine) << "batch" << id << name << "with" << urls.size() << "tasks";
+    m_batchByFirstTask.emplace(batch.run->record().firstTask, plan.id);
+    qCDebug(lcEngine) << "batch" << plan.id << plan.name << "with" << plan.urls.size() << "tasks";
     changed();
     dispatch(batch);
 }
@@ -172,7 +171,8 @@ FetchScheduler::Batch &FetchScheduler::notificationBatch()
         return it->second;
     // Two at a time (an e-mail and a webhook); a webhook gets three more tries on 5xx and
     // network errors.
-    addBatch(NotificationBatchId, QStringLiteral("Notifications"), BatchSettings{2, 2, 60'000, 3}, FirstNotificationTaskId, {});
+    addBatch(BatchPlan{NotificationBatchId, QStringLiteral("Notifications"), BatchSettings{2, 2, 60'000, 3}, {}, {}},
+             FirstNotificationTaskId);
     return m_batches.at(NotificationBatchId);
 }
 
@@ -226,9 +226,9 @@ void FetchScheduler::retryNotification(TaskId id)
     Batch *batch = batchOfTask(id);
     if (job == m_jobs.end() || !batch)
         return;
-    const TaskState state = batch->run->task(int(id - batch->run->firstTask())).state;
-    if (state == TaskState::Failed || state == TaskState::Cancelled)
-        queueNotification(job->second, batch->run->task(int(id - batch->run->firstTask())).url);
+    const TaskRecord &task = batch->run->task(batch->run->indexOf(id));
+    if (task.state == TaskState::Failed || task.state == TaskState::Cancelled)
+        queueNotification(job->second, task.url);
 }
 
 QCoro::Task<FetchOutcome> FetchScheduler::deliver(const NotificationJob &job, int timeoutMs, CancelToken &token)
@@ -266,7 +266,7 @@ QCoro::Task<QList<TaskRecord>> FetchScheduler::whenNotified(BatchId source)
     QList<TaskRecord> records;
     Batch &batch = m_batches.at(NotificationBatchId);
     for (const TaskId id : std::as_const(it->second.tasks))
-        records.append(batch.run->task(int(id - batch.run->firstTask())));
+        records.append(batch.run->task(batch.run->indexOf(id)));
     co_return records;
 }
 
@@ -299,7 +299,7 @@ FetchScheduler::Batch *FetchScheduler::batchOfTask(TaskId id)
         return nullptr;
     --it;
     Batch &batch = m_batches.at(it->second);
-    return id - it->first < TaskId(batch.run->size()) ? &batch : nullptr;
+    return batch.run->indexOf(id) >= 0 ? &batch : nullptr;
 }
 
 void FetchScheduler::cancelQueued(BatchRun &run, int index, CancelReason reason)
@@ -316,7 +316,7 @@ void FetchScheduler::cancelTask(TaskId id, CancelReason reason)
     if (!batch)
         return;
     BatchRun &run = *batch->run;
-    const int index = int(id - run.firstTask());
+    const int index = run.indexOf(id);
     if (run.task(index).state == TaskState::Queued) {
         cancelQueued(run, index, reason);
         changed();

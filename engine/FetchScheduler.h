@@ -33,8 +33,8 @@ public:
     FetchScheduler();
     ~FetchScheduler() override;
 
-    void addBatch(BatchId id, const QString &name, const BatchSettings &settings, TaskId firstTask,
-                  const QList<QUrl> &urls);
+    // The plan's ids are all set. appendFrom numbers tasks appended to an empty batch.
+    void addBatch(const BatchPlan &plan, TaskId appendFrom = 0);
     void cancelTask(TaskId id, CancelReason reason);
     void cancelBatch(BatchId id, CancelReason reason);
     void cancelAll(CancelReason reason);

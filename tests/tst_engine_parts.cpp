@@ -64,10 +64,12 @@ private Q_SLOTS:
     void batchAggregatesFollowMoves()
     {
         const QList<QUrl> urls{QUrl(u"http://a/1"_qs), QUrl(u"http://a/2"_qs), QUrl(u"http://b/3"_qs)};
-        BatchRun run(7, u"seven"_qs, BatchSettings{}, 100, urls, 1000);
+        BatchRun run(BatchPlan{7, u"seven"_qs, BatchSettings{}, urls, {100, 101, 102}}, 1000);
         QCOMPARE(run.record().total, 3);
         QCOMPARE(run.record().count(TaskState::Queued), 3);
         QCOMPARE(run.task(2).id, TaskId(102));
+        QCOMPARE(run.indexOf(101), 1);
+        QCOMPARE(run.indexOf(103), -1);
 
         QVERIFY(run.move(0, TaskState::Running, 1000));
         QVERIFY(run.move(1, TaskState::Running, 1100));
@@ -89,9 +91,27 @@ private Q_SLOTS:
         QCOMPARE(run.task(2).queuedMs(9999), 650);
     }
 
+    void resumedBatchesHaveGapsInTheirIds()
+    {
+        // A resumed batch carries only the tasks that had not ended, under their old ids.
+        BatchRun run(BatchPlan{4, u"resumed"_qs, BatchSettings{}, {QUrl(u"http://a/1"_qs), QUrl(u"http://a/5"_qs), QUrl(u"http://a/9"_qs)},
+                               {11, 15, 19}},
+                     0);
+        QCOMPARE(run.record().firstTask, TaskId(11));
+        QCOMPARE(run.indexOf(11), 0);
+        QCOMPARE(run.indexOf(15), 1);
+        QCOMPARE(run.indexOf(19), 2);
+        QCOMPARE(run.indexOf(12), -1);
+        QCOMPARE(run.indexOf(20), -1);
+        QCOMPARE(run.indexOf(10), -1);
+        const int appended = run.append(QUrl(u"http://a/20"_qs), 5);
+        QCOMPARE(run.task(appended).id, TaskId(20));
+        QCOMPARE(run.indexOf(20), appended);
+    }
+
     void batchChangesAreTakenOnceAndInChunks()
     {
-        BatchRun run(1, u"b"_qs, BatchSettings{}, 1, {QUrl(u"http://a/"_qs), QUrl(u"http://a/2"_qs), QUrl(u"http://a/3"_qs)}, 0);
+        BatchRun run(BatchPlan{1, u"b"_qs, BatchSettings{}, {QUrl(u"http://a/"_qs), QUrl(u"http://a/2"_qs), QUrl(u"http://a/3"_qs)}, {1, 2, 3}}, 0);
         EngineUpdate first;
         run.takeChanges(first, 2);
         QCOMPARE(first.tasks.size(), 2);

@@ -1,0 +1,465 @@
+#include "HistoryDatabase.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLoggingCategory>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QUuid>
+#include <QVariant>
+
+Q_LOGGING_CATEGORY(lcHistory, "loopscope.history", QtInfoMsg)
+
+namespace loopscope {
+
+namespace {
+// Each step takes the schema from one version to the next; a database of any older version
+// is brought up to date step by step, inside one transaction.
+const QList<QStringList> &migrations()
+{
+    static const QList<QStringList> steps{
+        // 1: batches and their tasks
+        {
+            u"CREATE TABLE batches ("
+            "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+            "  name TEXT NOT NULL,"
+            "  created_at INTEGER NOT NULL,"
+            "  settings TEXT NOT NULL,"
+            "  owner TEXT NOT NULL)"_qs,
+            u"CREATE TABLE tasks ("
+            "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+            "  batch_id INTEGER NOT NULL REFERENCES batches(id),"
+            "  url TEXT NOT NULL,"
+            "  state TEXT NOT NULL DEFAULT 'queued',"
+            "  worker TEXT,"
+            "  attempts INTEGER NOT NULL DEFAULT 0,"
+            "  http_status INTEGER,"
+            "  bytes INTEGER NOT NULL DEFAULT 0,"
+            "  final_url TEXT,"
+            "  error TEXT,"
+            "  cancel_reason TEXT,"
+            "  queued_at INTEGER,"
+            "  started_at INTEGER,"
+            "  finished_at INTEGER,"
+            "  queued_ms INTEGER NOT NULL DEFAULT 0,"
+            "  run_ms INTEGER NOT NULL DEFAULT 0)"_qs,
+            u"CREATE INDEX tasks_by_batch ON tasks(batch_id, id)"_qs,
+        },
+        // 2: error categories, retry links, and a row per attempt
+        {
+            u"ALTER TABLE tasks ADD COLUMN error_kind TEXT"_qs,
+            u"ALTER TABLE tasks ADD COLUMN retry_of INTEGER REFERENCES tasks(id)"_qs,
+            u"ALTER TABLE batches ADD COLUMN retry_of INTEGER REFERENCES batches(id)"_qs,
+            u"CREATE TABLE attempts ("
+            "  task_id INTEGER NOT NULL REFERENCES tasks(id),"
+            "  attempt INTEGER NOT NULL,"
+            "  http_status INTEGER,"
+            "  error TEXT,"
+            "  error_kind TEXT,"
+            "  PRIMARY KEY (task_id, attempt))"_qs,
+        },
+    };
+    return steps;
+}
+
+QString settingsToJson(const BatchSettings &settings)
+{
+    const QJsonObject object{
+        {u"concurrency"_qs, settings.concurrency},
+        {u"per_host"_qs, settings.perHost},
+        {u"timeout_ms"_qs, settings.timeoutMs},
+        {u"retries"_qs, settings.retries},
+    };
+    return QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact));
+}
+
+BatchSettings settingsFromJson(const QString &text)
+{
+    const QJsonObject object = QJsonDocument::fromJson(text.toUtf8()).object();
+    BatchSettings settings;
+    settings.concurrency = object.value(u"concurrency").toInt(settings.concurrency);
+    settings.perHost = object.value(u"per_host").toInt(settings.perHost);
+    settings.timeoutMs = object.value(u"timeout_ms").toInt(settings.timeoutMs);
+    settings.retries = object.value(u"retries").toInt(settings.retries);
+    return settings;
+}
+
+QVariant timeOrNull(qint64 utcMs)
+{
+    return utcMs < 0 ? QVariant() : QVariant(utcMs);
+}
+
+QVariant textOrNull(const QString &text)
+{
+    return text.isEmpty() ? QVariant() : QVariant(text);
+}
+
+constexpr auto Unfinished = "state IN ('queued', 'running')";
+} // namespace
+
+std::unique_ptr<HistoryDatabase> HistoryDatabase::open(const QString &path, QString *error)
+{
+    const QFileInfo file(path);
+    if (!QDir().mkpath(file.absolutePath())) {
+        *error = QStringLiteral("history database %1: cannot create the folder %2").arg(path, file.absolutePath());
+        return nullptr;
+    }
+    std::unique_ptr<HistoryDatabase> history(new HistoryDatabase(file.absoluteFilePath(),
+                                                                 u"loopscope-history-"_qs + QUuid::createUuid().toString(QUuid::Id128)));
+    if (!history->m_db.open()) {
+        *error = QStringLiteral("history database %1: %2").arg(path, history->m_db.lastError().text());
+        return nullptr;
+    }
+    // WAL: readers never wait for the writer, and a commit is one append. NORMAL sync keeps
+    // every commit through a process crash (not through a power cut), at a fraction of FULL's cost.
+    if (!history->exec(u"PRAGMA journal_mode=WAL"_qs) || !history->exec(u"PRAGMA synchronous=NORMAL"_qs)
+        || !history->exec(u"PRAGMA busy_timeout=10000"_qs) || !history->exec(u"PRAGMA foreign_keys=ON"_qs)
+        || !history->migrate()) {
+        *error = QStringLiteral("history database %1: %2").arg(path, history->m_lastError);
+        return nullptr;
+    }
+    // This process's mark of life: held until it ends, however it ends.
+    const QString runs = history->m_path + u".runs"_qs;
+    QDir().mkpath(runs);
+    history->m_owner = QUuid::createUuid().toString(QUuid::Id128);
+    history->m_ownerLock = std::make_unique<QLockFile>(runs + u'/' + history->m_owner + u".lock"_qs);
+    history->m_ownerLock->setStaleLockTime(0); // stale only when its process is gone, never by age
+    if (!history->m_ownerLock->tryLock(0)) {
+        *error = QStringLiteral("history database %1: cannot create a lock file in %2").arg(path, runs);
+        return nullptr;
+    }
+    return history;
+}
+
+HistoryDatabase::HistoryDatabase(const QString &path, const QString &connectionName)
+    : m_path(path)
+    , m_connectionName(connectionName)
+    , m_db(QSqlDatabase::addDatabase(u"QSQLITE"_qs, connectionName))
+{
+    m_db.setDatabaseName(path);
+}
+
+HistoryDatabase::~HistoryDatabase()
+{
+    m_db.close();
+    m_db = QSqlDatabase();
+    QSqlDatabase::removeDatabase(m_connectionName);
+}
+
+bool HistoryDatabase::exec(const QString &statement)
+{
+    QSqlQuery query(m_db);
+    if (query.exec(statement))
+        return true;
+    m_lastError = query.lastError().text() + u" (in: "_qs + statement.simplified().left(80) + u')';
+    return false;
+}
+
+bool HistoryDatabase::migrate()
+{
+    QSqlQuery version(m_db);
+    if (!version.exec(u"PRAGMA user_version"_qs) || !version.next()) {
+        m_lastError = version.lastError().text();
+        return false;
+    }
+    const int from = version.value(0).toInt();
+    version.finish();
+    if (from > SchemaVersion) {
+        m_lastError = QStringLiteral("it was written by a newer Loopscope (schema %1; this one knows up to %2)").arg(from).arg(SchemaVersion);
+        return false;
+    }
+    if (from == SchemaVersion)
+        return true;
+    if (!exec(u"BEGIN IMMEDIATE"_qs))
+        return false;
+    for (int step = from; step < SchemaVersion; ++step) {
+        for (const QString &statement : migrations()[step]) {
+            if (!exec(statement)) {
+                exec(u"ROLLBACK"_qs);
+                return false;
+            }
+        }
+    }
+    if (!exec(QStringLiteral("PRAGMA user_version=%1").arg(SchemaVersion)) || !exec(u"COMMIT"_qs)) {
+        exec(u"ROLLBACK"_qs);
+        return false;
+    }
+    qCInfo(lcHistory) << "history" << m_path << "migrated from schema" << from << "to" << SchemaVersion;
+    return true;
+}
+
+std::optional<BatchPlan> HistoryDatabase::createBatch(const QString &name, const QList<QUrl> &urls, const BatchSettings &settings,
+                                                      const QList<TaskId> &retryOf, QString *error)
+{
+    // One transaction: the batch and every task appear together, and the tasks' ids are
+    // consecutive because no other writer can come between them.
+    const auto fail = [&]() -> std::optional<BatchPlan> {
+        *error = QStringLiteral("history database %1: %2").arg(m_path, m_lastError);
+        exec(u"ROLLBACK"_qs);
+        return std::nullopt;
+    };
+    if (!exec(u"BEGIN IMMEDIATE"_qs))
+        return fail();
+    QSqlQuery insertBatch(m_db);
+    insertBatch.prepare(u"INSERT INTO batches (name, created_at, settings, owner) VALUES (?, ?, ?, ?)"_qs);
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    insertBatch.addBindValue(name);
+    insertBatch.addBindValue(now);
+    insertBatch.addBindValue(settingsToJson(settings));
+    insertBatch.addBindValue(m_owner);
+    if (!insertBatch.exec()) {
+        m_lastError = insertBatch.lastError().text();
+        return fail();
+    }
+    BatchPlan plan{insertBatch.lastInsertId().toULongLong(), name, settings, urls, {}};
+    plan.taskIds.reserve(urls.size());
+    QSqlQuery insertTask(m_db);
+    insertTask.prepare(u"INSERT INTO tasks (batch_id, url, queued_at, retry_of) VALUES (?, ?, ?, ?)"_qs);
+    for (qsizetype i = 0; i < urls.size(); ++i) {
+        insertTask.bindValue(0, plan.id);
+        insertTask.bindValue(1, urls[i].toString(QUrl::FullyEncoded));
+        insertTask.bindValue(2, now);
+        insertTask.bindValue(3, i < retryOf.size() && retryOf[i] > 0 ? QVariant(retryOf[i]) : QVariant());
+        if (!insertTask.exec()) {
+            m_lastError = insertTask.lastError().text();
+            return fail();
+        }
+        plan.taskIds.append(insertTask.lastInsertId().toULongLong());
+    }
+    if (!retryOf.isEmpty()) {
+        QSqlQuery link(m_db);
+        link.prepare(u"UPDATE batches SET retry_of = (SELECT batch_id FROM tasks WHERE id = ?) WHERE id = ?"_qs);
+        link.addBindValue(retryOf.first());
+        link.addBindValue(plan.id);
+        link.exec();
+    }
+    if (!exec(u"COMMIT"_qs))
+        return fail();
+    m_ownBatches.insert(plan.id);
+    return plan;
+}
+
+bool HistoryDatabase::record(const EngineUpdate &update)
+{
+    QSqlQuery write(m_db);
+    write.prepare(u"UPDATE tasks SET state = ?, worker = ?, attempts = ?, http_status = ?, bytes = ?, final_url = ?,"
+                  " error = ?, cancel_reason = ?, started_at = ?, finished_at = ?, queued_ms = ?, run_ms = ?, error_kind = ?"
+                  " WHERE id = ?"_qs);
+    bool began = false;
+    for (const TaskRecord &task : update.tasks) {
+        if (!m_ownBatches.count(task.batch))
+            continue;
+        if (!began && !(began = exec(u"BEGIN"_qs)))
+            return false;
+        const TaskRow row = TaskRow::from(task);
+        const QVariantList values{row.state, textOrNull(row.worker), row.attempts,
+                                  row.httpStatus > 0 ? QVariant(row.httpStatus) : QVariant(), row.bytes, textOrNull(row.finalUrl),
+                                  textOrNull(row.error), textOrNull(row.cancelReason), timeOrNull(row.startedAt),
+                                  timeOrNull(row.finishedAt), row.queuedMs, row.runMs, textOrNull(row.errorKind), qint64(row.id)};
+        for (int i = 0; i < values.size(); ++i)
+            write.bindValue(i, values[i]);
+        if (!write.exec()) {
+            m_lastError = write.lastError().text();
+            qCWarning(lcHistory) << "history: cannot record task" << task.id << m_lastError;
+        }
+    }
+    return !began || exec(u"COMMIT"_qs);
+}
+
+bool HistoryDatabase::ownerIsGone(const QString &owner)
+{
+    if (owner == m_owner)
+        return false;
+    // A lock its owner still holds cannot be taken; one whose process died can (QLockFile
+    // sees that the recorded process no longer runs).
+    QLockFile lock(m_path + u".runs/"_qs + owner + u".lock"_qs);
+    lock.setStaleLockTime(0);
+    if (!lock.tryLock(0))
+        return false;
+    lock.unlock(); // removes the file: the run is over
+    return true;
+}
+
+HistoryBatch HistoryDatabase::batchFromQuery(const QSqlQuery &query) const
+{
+    HistoryBatch batch;
+    batch.id = query.value(0).toULongLong();
+    batch.name = query.value(1).toString();
+    batch.createdAt = query.value(2).toLongLong();
+    batch.settings = settingsFromJson(query.value(3).toString());
+    batch.retryOf = query.value(4).toULongLong();
+    batch.total = query.value(5).toInt();
+    batch.succeeded = query.value(6).toInt();
+    batch.failed = query.value(7).toInt();
+    batch.cancelled = query.value(8).toInt();
+    batch.unfinished = query.value(9).toInt();
+    const qint64 firstStart = query.value(10).toLongLong();
+    const qint64 lastFinish = query.value(11).toLongLong();
+    batch.elapsedMs = !query.value(10).isNull() && !query.value(11).isNull() ? std::max<qint64>(0, lastFinish - firstStart) : 0;
+    batch.sumRunMs = query.value(12).toLongLong();
+    return batch;
+}
+
+namespace {
+const QString BatchSummarySelect =
+    u"SELECT b.id, b.name, b.created_at, b.settings, b.retry_of, COUNT(t.id),"
+    " SUM(t.state = 'succeeded'), SUM(t.state = 'failed'), SUM(t.state = 'cancelled'),"
+    " SUM(t.state IN ('queued', 'running')), MIN(t.started_at), MAX(t.finished_at), SUM(t.run_ms), b.owner"
+    " FROM batches b LEFT JOIN tasks t ON t.batch_id = b.id"_qs;
+} // namespace
+
+QList<HistoryBatch> HistoryDatabase::orphaned()
+{
+    QSqlQuery query(m_db);
+    query.prepare(BatchSummarySelect + u" WHERE b.id IN (SELECT DISTINCT batch_id FROM tasks WHERE "_qs + QLatin1StringView(Unfinished)
+                  + u") GROUP BY b.id ORDER BY b.id"_qs);
+    QList<HistoryBatch> found;
+    if (!query.exec()) {
+        m_lastError = query.lastError().text();
+        return found;
+    }
+    while (query.next()) {
+        if (ownerIsGone(query.value(13).toString()))
+            found.append(batchFromQuery(query));
+    }
+    return found;
+}
+
+QList<BatchPlan> HistoryDatabase::takeOver(const QList<BatchId> &ids)
+{
+    QList<BatchPlan> plans;
+    if (!exec(u"BEGIN IMMEDIATE"_qs))
+        return plans;
+    QSqlQuery owner(m_db);
+    owner.prepare(u"SELECT owner, name, settings FROM batches WHERE id = ?"_qs);
+    QSqlQuery take(m_db);
+    take.prepare(u"UPDATE batches SET owner = ? WHERE id = ? AND owner = ?"_qs);
+    QSqlQuery tasks(m_db);
+    tasks.prepare(u"SELECT id, url FROM tasks WHERE batch_id = ? AND "_qs + QLatin1StringView(Unfinished) + u" ORDER BY id"_qs);
+    for (const BatchId id : ids) {
+        owner.bindValue(0, id);
+        if (!owner.exec() || !owner.next())
+            continue;
+        const QString previous = owner.value(0).toString();
+        BatchPlan plan{id, owner.value(1).toString(), settingsFromJson(owner.value(2).toString()), {}, {}};
+        owner.finish();
+        // Checked again inside the transaction: of two processes claiming, one wins.
+        if (!ownerIsGone(previous))
+            continue;
+        take.bindValue(0, m_owner);
+        take.bindValue(1, id);
+        take.bindValue(2, previous);
+        if (!take.exec() || take.numRowsAffected() != 1)
+            continue;
+        tasks.bindValue(0, id);
+        if (!tasks.exec())
+            continue;
+        while (tasks.next()) {
+            plan.taskIds.append(tasks.value(0).toULongLong());
+            plan.urls.append(QUrl(tasks.value(1).toString(), QUrl::StrictMode));
+        }
+        m_ownBatches.insert(id);
+        plans.append(plan);
+    }
+    exec(u"COMMIT"_qs);
+    return plans;
+}
+
+QList<BatchPlan> HistoryDatabase::claim(const QList<BatchId> &ids)
+{
+    QList<BatchPlan> plans = takeOver(ids);
+    // Whatever was running when its process died starts again from the queue.
+    QSqlQuery requeue(m_db);
+    requeue.prepare(u"UPDATE tasks SET state = 'queued', worker = NULL WHERE batch_id = ? AND state = 'running'"_qs);
+    for (const BatchPlan &plan : std::as_const(plans)) {
+        requeue.bindValue(0, plan.id);
+        requeue.exec();
+    }
+    return plans;
+}
+
+void HistoryDatabase::discard(const QList<BatchId> &ids)
+{
+    const QList<BatchPlan> plans = takeOver(ids);
+    QSqlQuery cancel(m_db);
+    cancel.prepare(u"UPDATE tasks SET state = 'cancelled', cancel_reason = 'not resumed',"
+                   " error = 'not resumed after its run ended unexpectedly', error_kind = 'cancelled', finished_at = ?"
+                   " WHERE batch_id = ? AND "_qs + QLatin1StringView(Unfinished));
+    for (const BatchPlan &plan : plans) {
+        cancel.bindValue(0, QDateTime::currentMSecsSinceEpoch());
+        cancel.bindValue(1, plan.id);
+        cancel.exec();
+        m_ownBatches.erase(plan.id);
+    }
+}
+
+QList<HistoryBatch> HistoryDatabase::batches(int newestFirstLimit)
+{
+    QSqlQuery query(m_db);
+    query.prepare(BatchSummarySelect + u" GROUP BY b.id ORDER BY b.id DESC LIMIT ?"_qs);
+    query.addBindValue(newestFirstLimit);
+    QList<HistoryBatch> found;
+    if (!query.exec()) {
+        m_lastError = query.lastError().text();
+        return found;
+    }
+    while (query.next())
+        found.append(batchFromQuery(query));
+    return found;
+}
+
+std::optional<HistoryBatch> HistoryDatabase::batch(BatchId id)
+{
+    QSqlQuery query(m_db);
+    query.prepare(BatchSummarySelect + u" WHERE b.id = ? GROUP BY b.id"_qs);
+    query.addBindValue(id);
+    if (!query.exec() || !query.next())
+        return std::nullopt;
+    return batchFromQuery(query);
+}
+
+void HistoryDatabase::forEachTask(BatchId batch, const std::function<void(const TaskRow &)> &visit)
+{
+    QSqlQuery query(m_db);
+    query.setForwardOnly(true); // rows stream through; a batch of 100,000 is never held whole
+    const QString columns = u"SELECT id, batch_id, url, final_url, worker, state, http_status, attempts, bytes, queued_ms, run_ms,"
+                            " error, error_kind, cancel_reason, queued_at, started_at, finished_at, retry_of FROM tasks"_qs;
+    if (batch) {
+        query.prepare(columns + u" WHERE batch_id = ? ORDER BY id"_qs);
+        query.addBindValue(batch);
+    } else {
+        query.prepare(columns + u" ORDER BY id"_qs);
+    }
+    if (!query.exec()) {
+        m_lastError = query.lastError().text();
+        return;
+    }
+    const auto time = [&query](int column) { return query.value(column).isNull() ? qint64(-1) : query.value(column).toLongLong(); };
+    while (query.next()) {
+        TaskRow row;
+        row.id = query.value(0).toULongLong();
+        row.batch = query.value(1).toULongLong();
+        row.url = query.value(2).toString();
+        row.finalUrl = query.value(3).toString();
+        row.worker = query.value(4).toString();
+        row.state = query.value(5).toString();
+        row.httpStatus = query.value(6).toInt();
+        row.attempts = query.value(7).toInt();
+        row.bytes = query.value(8).toLongLong();
+        row.queuedMs = query.value(9).toLongLong();
+        row.runMs = query.value(10).toLongLong();
+        row.error = query.value(11).toString();
+        row.errorKind = query.value(12).toString();
+        row.cancelReason = query.value(13).toString();
+        row.queuedAt = time(14);
+        row.startedAt = time(15);
+        row.finishedAt = time(16);
+        row.retryOf = query.value(17).toULongLong();
+        visit(row);
+    }
+}
+
+} // namespace loopscope
