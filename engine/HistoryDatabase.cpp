@@ -246,7 +246,7 @@ bool HistoryDatabase::record(const EngineUpdate &update)
 {
     QSqlQuery write(m_db);
     write.prepare(u"UPDATE tasks SET state = ?, worker = ?, attempts = ?, http_status = ?, bytes = ?, final_url = ?,"
-                  " error = ?, cancel_reason = ?, started_at = ?, finished_at = ?, queued_ms = ?, run_ms = ?, error_kind = ?"
+                  " error = ?, cancel_reason = ?, queued_at = ?, started_at = ?, finished_at = ?, queued_ms = ?, run_ms = ?, error_kind = ?"
                   " WHERE id = ?"_qs);
     bool began = false;
     for (const TaskRecord &task : update.tasks) {
@@ -257,7 +257,7 @@ bool HistoryDatabase::record(const EngineUpdate &update)
         const TaskRow row = TaskRow::from(task);
         const QVariantList values{row.state, textOrNull(row.worker), row.attempts,
                                   row.httpStatus > 0 ? QVariant(row.httpStatus) : QVariant(), row.bytes, textOrNull(row.finalUrl),
-                                  textOrNull(row.error), textOrNull(row.cancelReason), timeOrNull(row.startedAt),
+                                  textOrNull(row.error), textOrNull(row.cancelReason), timeOrNull(row.queuedAt), timeOrNull(row.startedAt),
                                   timeOrNull(row.finishedAt), row.queuedMs, row.runMs, textOrNull(row.errorKind), qint64(row.id)};
         for (int i = 0; i < values.size(); ++i)
             write.bindValue(i, values[i]);

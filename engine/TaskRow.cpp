@@ -3,7 +3,6 @@
 #include "EngineClock.h"
 
 #include <QDateTime>
-#include <QTimeZone>
 
 namespace loopscope {
 
@@ -20,7 +19,7 @@ QJsonValue orNull(const QString &text)
 
 QString isoTime(qint64 utcMs)
 {
-    return utcMs < 0 ? QString() : QDateTime::fromMSecsSinceEpoch(utcMs, QTimeZone::utc()).toString(Qt::ISODateWithMs);
+    return utcMs < 0 ? QString() : QDateTime::fromMSecsSinceEpoch(utcMs, Qt::UTC).toString(Qt::ISODateWithMs); // "…Z"
 }
 
 // RFC 4180: quoted when it holds a comma, a quote or a line break; quotes doubled.
