@@ -1,9 +1,11 @@
 #include "FetchCommand.h"
 
+#include "BatchLauncher.h"
 #include "Engine.h"
+#include "History.h"
 #include "EngineClock.h"
 #include "Format.h"
-#include "TaskJson.h"
+#include "ResultsFile.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -28,11 +30,35 @@ std::optional<int> positiveNumber(const QCommandLineParser &parser, const QStrin
 }
 } // namespace
 
-std::optional<FetchCommand::Options> FetchCommand::parse(const QStringList &arguments, int &exitCode)
+QString FetchCommand::commandName(Mode mode)
+{
+    switch (mode) {
+    case Mode::Fetch: return QStringLiteral("fetch");
+    case Mode::Refire: return QStringLiteral("refire");
+    case Mode::Resume: return QStringLiteral("resume");
+    }
+    return {};
+}
+
+std::optional<FetchCommand::Options> FetchCommand::parse(Mode mode, const QStringList &arguments, int &exitCode)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "Fetches the URLs listed in FILEs (one per line; '-' or none: standard input) concurrently."));
+    switch (mode) {
+    case Mode::Fetch:
+        parser.setApplicationDescription(QStringLiteral(
+            "Fetches the URLs listed in FILEs (one per line; '-' or none: standard input) concurrently."));
+        break;
+    case Mode::Refire:
+        parser.setApplicationDescription(QStringLiteral(
+            "Fetches again the URLs that failed with a 5xx status in RESULTS (a --jsonl file), as a new batch whose\n"
+            "records name the task each retries (retry_of), written to --jsonl (default: RESULTS.refire.jsonl)."));
+        break;
+    case Mode::Resume:
+        parser.setApplicationDescription(QStringLiteral(
+            "Runs the tasks that a Loopscope process left queued or running when it ended unexpectedly\n"
+            "(crash, power cut, SIGKILL); tasks that had finished are not fetched again."));
+        break;
+    }
     const QCommandLineOption concurrency({QStringLiteral("j"), QStringLiteral("concurrency")},
                                          QStringLiteral("Workers fetching at once (default 8)."), QStringLiteral("N"),
                                          QStringLiteral("8"));
@@ -62,19 +88,24 @@ std::optional<FetchCommand::Options> FetchCommand::parse(const QStringList &argu
     const QCommandLineOption caFile(QStringLiteral("ca-file"),
                                     QStringLiteral("Also trust the CA certificates in this PEM file (mail server, webhook)."),
                                     QStringLiteral("PEM"));
-    parser.addOptions({concurrency, perHost, timeout, retries, jsonl, quiet, notifyEmail, smtp, from, notifyWebhook, notifyOn, caFile});
+    const QCommandLineOption db(QStringLiteral("db"),
+                                QStringLiteral("The history database (default: %1).").arg(History::defaultPath()), QStringLiteral("PATH"));
+    parser.addOptions({concurrency, perHost, timeout, retries, jsonl, quiet, notifyEmail, smtp, from, notifyWebhook, notifyOn, caFile, db});
     const QCommandLineOption help = parser.addHelpOption();
     const QCommandLineOption version = parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("URL list, '-' for standard input."),
-                                 QStringLiteral("[FILE|-]..."));
+    if (mode == Mode::Fetch)
+        parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("URL list, '-' for standard input."), QStringLiteral("[FILE|-]..."));
+    else if (mode == Mode::Refire)
+        parser.addPositionalArgument(QStringLiteral("RESULTS"), QStringLiteral("Records of an earlier run (--jsonl)."));
 
     QTextStream err(stderr);
+    const QString command = u"loopscope "_qs + commandName(mode);
     const auto usageError = [&](const QString &message) {
-        err << "loopscope fetch: " << message << "\nTry 'loopscope fetch --help'.\n";
+        err << command << ": " << message << "\nTry '" << command << " --help'.\n";
         exitCode = UsageError;
         return std::nullopt;
     };
-    if (!parser.parse(QStringList{QStringLiteral("loopscope fetch")} + arguments))
+    if (!parser.parse(QStringList{command} + arguments))
         return usageError(parser.errorText());
     if (parser.isSet(help)) {
         QTextStream(stdout) << parser.helpText();
@@ -105,11 +136,29 @@ std::optional<FetchCommand::Options> FetchCommand::parse(const QStringList &argu
     options.settings.perHost = *h;
     options.settings.timeoutMs = int(timeoutSeconds * 1000);
     options.settings.retries = retryCount;
+    options.mode = mode;
     options.jsonlPath = parser.value(jsonl);
     options.quiet = parser.isSet(quiet);
+    options.dbPath = parser.value(db);
     options.inputs = parser.positionalArguments();
-    if (options.inputs.isEmpty())
-        options.inputs << QStringLiteral("-");
+    switch (mode) {
+    case Mode::Fetch:
+        if (options.inputs.isEmpty())
+            options.inputs << QStringLiteral("-");
+        break;
+    case Mode::Refire:
+        if (options.inputs.size() != 1)
+            return usageError(QStringLiteral("give one RESULTS file"));
+        if (options.jsonlPath.isEmpty()) {
+            const QString results = options.inputs.first();
+            options.jsonlPath = (results.endsWith(u".jsonl"_qs) ? results.chopped(6) : results) + u".refire.jsonl"_qs;
+        }
+        break;
+    case Mode::Resume:
+        if (!options.inputs.isEmpty())
+            return usageError(QStringLiteral("takes no files: it resumes what the history holds"));
+        break;
+    }
     if (!parseNotifications(parser, {notifyEmail, smtp, from, notifyWebhook, notifyOn, caFile}, options.notifications, error))
         return usageError(error);
     return options;
@@ -172,10 +221,14 @@ bool FetchCommand::parseNotifications(const QCommandLineParser &parser, const No
 FetchCommand::FetchCommand(Engine &engine, Options options)
     : m_engine(engine)
     , m_options(std::move(options))
+    , m_prefix(u"loopscope "_qs + commandName(m_options.mode) + u": "_qs)
     , m_out(stdout)
     , m_err(stderr)
+    , m_printer(m_out, m_options.quiet)
 {
 }
+
+FetchCommand::~FetchCommand() = default;
 
 std::optional<UrlList> FetchCommand::readInputs()
 {
@@ -184,7 +237,7 @@ std::optional<UrlList> FetchCommand::readInputs()
         QFile file;
         const bool opened = input == u"-" ? file.open(stdin, QIODevice::ReadOnly) : (file.setFileName(input), file.open(QIODevice::ReadOnly));
         if (!opened) {
-            m_err << "loopscope fetch: " << input << ": " << file.errorString() << Qt::endl;
+            m_err << m_prefix << input << ": " << file.errorString() << Qt::endl;
             return std::nullopt;
         }
         all.append(readUrlLines(file, input));
@@ -202,73 +255,115 @@ void FetchCommand::interrupt()
 
 QCoro::Task<int> FetchCommand::run()
 {
-    const std::optional<UrlList> input = readInputs();
-    if (!input)
-        co_return UsageError;
-    for (const RejectedLine &line : input->rejected)
-        m_err << line.toString() << '\n';
-    m_err.flush();
-
     if (!m_options.jsonlPath.isEmpty()) {
         m_jsonl.setFileName(m_options.jsonlPath);
         if (!m_jsonl.open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Text)) {
-            m_err << "loopscope fetch: " << m_options.jsonlPath << ": " << m_jsonl.errorString() << Qt::endl;
+            m_err << m_prefix << m_options.jsonlPath << ": " << m_jsonl.errorString() << Qt::endl;
             co_return UsageError;
         }
+        m_printer.writeRecordsTo(m_jsonl);
     }
-
-    m_startPrinted.assign(size_t(input->urls.size()), 0);
-    m_endPrinted.assign(size_t(input->urls.size()), 0);
-    connect(&m_engine, &Engine::updated, this, &FetchCommand::print);
+    QString error;
+    m_history = History::open(m_options.dbPath, &error);
+    if (!m_history) {
+        m_err << m_prefix << error << Qt::endl;
+        co_return UsageError;
+    }
+    m_history->follow(m_engine);
+    connect(&m_engine, &Engine::updated, this, [this](const EngineUpdate &update) { m_printer.print(update); });
     m_engine.setNotifications(m_options.notifications);
-    const QString name = m_options.inputs.size() == 1 ? QFileInfo(m_options.inputs.first()).fileName()
-                                                       : QStringLiteral("fetch");
-    const BatchId batch = m_engine.addBatch(name, input->urls, m_options.settings);
-    const BatchRecord result = co_await m_engine.whenBatchFinished(batch);
 
-    if (!m_options.quiet)
-        printSummary(result);
+    const std::optional<QList<BatchId>> batches = co_await queueBatches();
+    if (!batches)
+        co_return UsageError;
+    bool allSucceeded = m_rejectedLines == 0;
+    for (const BatchId batch : *batches) {
+        const BatchRecord result = co_await m_engine.whenBatchFinished(batch);
+        if (!m_options.quiet)
+            printSummary(result);
+        allSucceeded &= result.count(TaskState::Succeeded) == result.total;
+    }
     if (m_interrupted)
         co_return Interrupted;
     // A notification never changes a fetch result; a failed one only makes the exit code 1.
-    const bool notified = reportNotifications(co_await m_engine.whenNotified(batch));
-    const bool allSucceeded = result.count(TaskState::Succeeded) == result.total && input->rejected.isEmpty();
+    bool notified = true;
+    for (const BatchId batch : *batches)
+        notified &= reportNotifications(co_await m_engine.whenNotified(batch));
     co_return allSucceeded && notified ? AllSucceeded : SomeNotSucceeded;
 }
 
-void FetchCommand::print(const EngineUpdate &update)
+QCoro::Task<std::optional<QList<BatchId>>> FetchCommand::queueBatches()
 {
-    for (const BatchRecord &batch : update.batches)
-        m_firstTask = batch.firstTask;
-    for (const TaskRecord &task : update.tasks)
-        printTaskLines(task);
-    m_out.flush();
-}
+    BatchLauncher launcher(m_engine, m_history.get());
+    const auto reportRejected = [this](const QList<RejectedLine> &rejected) {
+        for (const RejectedLine &line : rejected)
+            m_err << line.toString() << '\n';
+        m_err.flush();
+        m_rejectedLines += int(rejected.size());
+    };
+    const auto launched = [this](const BatchLauncher::Launched &batch) -> std::optional<QList<BatchId>> {
+        if (!batch.id) {
+            m_err << m_prefix << batch.error << Qt::endl;
+            return std::nullopt;
+        }
+        m_printer.follow(batch.id);
+        return QList<BatchId>{batch.id};
+    };
 
-void FetchCommand::printTaskLines(const TaskRecord &task)
-{
-    // Updates are coalesced, so one may carry both the start and the end of a short task.
-    const size_t index = size_t(task.id - m_firstTask);
-    if (task.startedAt >= 0 && !m_startPrinted[index]) {
-        m_startPrinted[index] = 1;
-        if (!m_options.quiet)
-            m_out << task.worker << " getting URL: " << task.url.toString() << '\n';
+    switch (m_options.mode) {
+    case Mode::Fetch: {
+        const std::optional<UrlList> input = readInputs();
+        if (!input)
+            co_return std::nullopt;
+        reportRejected(input->rejected);
+        const QString name = m_options.inputs.size() == 1 ? QFileInfo(m_options.inputs.first()).fileName() : QStringLiteral("fetch");
+        co_return launched(co_await launcher.launch(name, input->urls, m_options.settings));
     }
-    if (!isTerminal(task.state) || m_endPrinted[index])
-        return;
-    m_endPrinted[index] = 1;
-    if (m_jsonl.isOpen()) {
-        m_jsonl.write(QJsonDocument(taskToJson(task)).toJson(QJsonDocument::Compact) + '\n');
-        m_jsonl.flush();
+    case Mode::Refire: {
+        const QString results = m_options.inputs.first();
+        QFile file(results);
+        if (!file.open(QIODevice::ReadOnly)) {
+            m_err << m_prefix << results << ": " << file.errorString() << Qt::endl;
+            co_return std::nullopt;
+        }
+        const ServerErrors failed = readServerErrors(file, results);
+        reportRejected(failed.rejected);
+        if (failed.urls.isEmpty()) {
+            if (!m_options.quiet)
+                m_out << "Nothing to refire: no record in " << results << " failed with a 5xx status." << Qt::endl;
+            co_return QList<BatchId>{};
+        }
+        const BatchLauncher::Launched batch = co_await launcher.launch(u"refire of "_qs + QFileInfo(results).fileName(), failed.urls,
+                                                                       m_options.settings, failed.retryOf);
+        QHash<TaskId, TaskId> retryOf;
+        for (qsizetype i = 0; i < batch.taskIds.size(); ++i)
+            retryOf.insert(batch.taskIds[i], failed.retryOf[i]);
+        m_printer.setRetryOf(retryOf);
+        co_return launched(batch);
     }
-    if (m_options.quiet || task.startedAt < 0)
-        return;
-    QString detail;
-    if (task.state == TaskState::Succeeded)
-        detail = QString::number(task.httpStatus) + u", " + formatBytes(task.bytesReceived);
-    else
-        detail = stateName(task.state) + u": " + task.error;
-    m_out << task.worker << " elapsed time: " << formatSeconds(task.runMs(task.finishedAt)) << " (" << detail << ")\n";
+    case Mode::Resume: {
+        const QList<HistoryBatch> orphans = co_await m_history->orphaned();
+        QList<BatchId> ids;
+        for (const HistoryBatch &batch : orphans)
+            ids << batch.id;
+        // Not a co_await inside ?: — GCC 12 mishandles the temporaries of such an expression.
+        QList<BatchPlan> plans;
+        if (!ids.isEmpty())
+            plans = co_await launcher.resume(ids);
+        QList<BatchId> resumed;
+        for (const BatchPlan &plan : plans) {
+            m_printer.follow(plan.id);
+            resumed << plan.id;
+            if (!m_options.quiet)
+                m_out << "Resuming batch " << plan.id << " \"" << plan.name << "\": " << countOf(plan.urls.size(), u"unfinished task"_qs, u"unfinished tasks"_qs)
+                      << Qt::endl;
+        }
+        if (resumed.isEmpty() && !m_options.quiet)
+            m_out << "Nothing to resume in " << m_history->path() << '.' << Qt::endl;
+        co_return resumed;
+    }
+    }
+    co_return std::nullopt;
 }
 
 bool FetchCommand::reportNotifications(const QList<TaskRecord> &notifications)
@@ -282,7 +377,7 @@ bool FetchCommand::reportNotifications(const QList<TaskRecord> &notifications)
                 m_out << "Notification " << channel << ": sent" << Qt::endl;
         } else {
             allSent = false;
-            m_err << "loopscope fetch: notification " << channel << " failed: " << task.error << Qt::endl;
+            m_err << m_prefix << "notification " << channel << " failed: " << task.error << Qt::endl;
         }
     }
     return allSent;

@@ -2,6 +2,7 @@
 
 #include "BatchRecord.h"
 #include "Notifications.h"
+#include "TaskPrinter.h"
 #include "UrlList.h"
 
 #include <QCommandLineParser>
@@ -15,28 +16,39 @@
 
 namespace loopscope {
 class Engine;
+class History;
 }
 
 // `loopscope fetch`: reads URL lists, runs them as one batch on the engine, prints a line
-// as each task starts and ends, and writes a JSON record per finished task.
+// as each task starts and ends, and writes a JSON record per finished task. Every batch is
+// recorded in the history first. `refire` and `resume` run the same way, with their batches
+// from an earlier run's records or from the history.
 class FetchCommand : public QObject {
     Q_OBJECT
 public:
     enum ExitCode { AllSucceeded = 0, SomeNotSucceeded = 1, UsageError = 2, Interrupted = 130 };
 
+    // fetch: URL lists; refire: the 5xx failures of an earlier run's records; resume: what a
+    // process that ended unexpectedly left unfinished in the history.
+    enum class Mode { Fetch, Refire, Resume };
+    static QString commandName(Mode mode);
+
     struct Options {
+        Mode mode = Mode::Fetch;
         loopscope::BatchSettings settings;
         QString jsonlPath;
         bool quiet = false;
-        QStringList inputs; // "-" is standard input
+        QStringList inputs; // "-" is standard input; for refire, the results file
+        QString dbPath;     // empty: the default history
         loopscope::NotificationSettings notifications;
     };
 
-    // Parses the arguments after "fetch"; on failure or --help/--version, prints and sets exitCode.
-    static std::optional<Options> parse(const QStringList &arguments, int &exitCode);
+    // Parses the arguments after the command's name; on failure or --help/--version, prints and
+    // sets exitCode.
+    static std::optional<Options> parse(Mode mode, const QStringList &arguments, int &exitCode);
 
     FetchCommand(loopscope::Engine &engine, Options options);
-
+    ~FetchCommand() override;
 
     QCoro::Task<int> run();
     // SIGINT/SIGTERM: cancel every running and queued task; run() then ends with 130.
@@ -49,20 +61,20 @@ private:
     static bool parseNotifications(const QCommandLineParser &parser, const NotificationOptions &names,
                                    loopscope::NotificationSettings &settings, QString &error);
 
-    void print(const loopscope::EngineUpdate &update);
-    void printTaskLines(const loopscope::TaskRecord &task);
+    // Queues the mode's batches; nullopt after an error it printed.
+    QCoro::Task<std::optional<QList<loopscope::BatchId>>> queueBatches();
     void printSummary(const loopscope::BatchRecord &batch);
     bool reportNotifications(const QList<loopscope::TaskRecord> &notifications); // false if one failed
     std::optional<loopscope::UrlList> readInputs();
 
     loopscope::Engine &m_engine;
     Options m_options;
+    QString m_prefix; // "loopscope fetch: ", before every error
     QTextStream m_out;
     QTextStream m_err;
     QFile m_jsonl;
-    // What was printed of each task (by index in the batch): its start, its end.
-    std::vector<char> m_startPrinted;
-    std::vector<char> m_endPrinted;
-    loopscope::TaskId m_firstTask = 0;
+    TaskPrinter m_printer;
+    std::unique_ptr<loopscope::History> m_history;
+    int m_rejectedLines = 0;
     bool m_interrupted = false;
 };

@@ -1,9 +1,12 @@
 #include "Engine.h"
+#include "ExportCommand.h"
 #include "FetchCommand.h"
+#include "History.h"
 #include "MainWindow.h"
 #include "SignalWatcher.h"
 
 #include <QApplication>
+#include <QStatusBar>
 #include <QTimer>
 #include <QCoroTask>
 
@@ -24,13 +27,13 @@ bool hasDisplay()
         || qEnvironmentVariableIsSet("WAYLAND_DISPLAY");
 }
 
-int runFetch(int argc, char **argv)
+int runFetch(int argc, char **argv, FetchCommand::Mode mode)
 {
     QCoreApplication app(argc, argv);
     app.setApplicationName(QStringLiteral("loopscope"));
     app.setApplicationVersion(QStringLiteral(LOOPSCOPE_VERSION));
     int exitCode = 0;
-    const auto options = FetchCommand::parse(app.arguments().mid(2), exitCode);
+    const auto options = FetchCommand::parse(mode, app.arguments().mid(2), exitCode);
     if (!options)
         return exitCode;
 
@@ -53,12 +56,25 @@ int runWindow(int argc, char **argv)
     app.setDesktopFileName(QStringLiteral("loopscope"));
     app.setOrganizationName(QStringLiteral("loopscope"));
 
-    loopscope::Engine engine;
-    MainWindow window(engine);
+    // "--db PATH" first: another history than the user's own.
+    QStringList files = app.arguments().mid(1);
+    QString dbPath;
+    if (files.size() >= 2 && files.first() == u"--db") {
+        dbPath = files.at(1);
+        files = files.mid(2);
+    }
+    QString historyProblem;
+    const std::unique_ptr<loopscope::History> history = loopscope::History::open(dbPath, &historyProblem);
+    loopscope::Engine engine; // after the history, so that it shuts down first and its last changes are recorded
+    if (history)
+        history->follow(engine);
+    MainWindow window(engine, history.get());
     SignalWatcher signalWatcher;
     QObject::connect(&signalWatcher, &SignalWatcher::received, &window, &MainWindow::quitNow);
     window.show();
-    window.importFiles(app.arguments().mid(1));
+    if (!history)
+        window.statusBar()->showMessage(QObject::tr("Work is not recorded: %1").arg(historyProblem));
+    window.importFiles(files);
     return app.exec(); // the engine then shuts down: every task recorded, the worker joined
 }
 } // namespace
@@ -66,15 +82,28 @@ int runWindow(int argc, char **argv)
 int main(int argc, char **argv)
 {
     if (argc >= 2 && std::strcmp(argv[1], "fetch") == 0)
-        return runFetch(argc, argv);
+        return runFetch(argc, argv, FetchCommand::Mode::Fetch);
+    if (argc >= 2 && std::strcmp(argv[1], "refire") == 0)
+        return runFetch(argc, argv, FetchCommand::Mode::Refire);
+    if (argc >= 2 && std::strcmp(argv[1], "resume") == 0)
+        return runFetch(argc, argv, FetchCommand::Mode::Resume);
+    if (argc >= 2 && std::strcmp(argv[1], "export") == 0) {
+        QCoreApplication app(argc, argv);
+        app.setApplicationName(QStringLiteral("loopscope"));
+        return ExportCommand::run(app.arguments().mid(2));
+    }
     if (argc >= 2 && (std::strcmp(argv[1], "--version") == 0 || std::strcmp(argv[1], "-v") == 0)) {
         std::printf("loopscope %s\n", LOOPSCOPE_VERSION);
         return 0;
     }
     if (argc >= 2 && (std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0)) {
-        std::printf("Usage: loopscope [FILE...]        open the window (with FILEs queued as batches)\n"
-                    "       loopscope fetch [options] [FILE|-]...   fetch without a window\n"
-                    "       loopscope --version\n");
+        std::printf("Usage: loopscope [--db PATH] [FILE...]         open the window (with FILEs queued as batches)\n"
+                    "       loopscope fetch [options] [FILE|-]...    fetch without a window\n"
+                    "       loopscope refire [options] RESULTS.jsonl fetch again what failed with 5xx\n"
+                    "       loopscope resume [--db PATH]             finish what a crashed run left\n"
+                    "       loopscope export [--db PATH] [--batch ID] [--format jsonl|csv]\n"
+                    "       loopscope --version\n"
+                    "Each command's --help says more.\n");
         return 0;
     }
     if (!hasDisplay()) {

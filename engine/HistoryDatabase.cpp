@@ -187,7 +187,7 @@ bool HistoryDatabase::migrate()
         exec(u"ROLLBACK"_qs);
         return false;
     }
-    qCInfo(lcHistory) << "history" << m_path << "migrated from schema" << from << "to" << SchemaVersion;
+    qCDebug(lcHistory) << "history" << m_path << "migrated from schema" << from << "to" << SchemaVersion;
     return true;
 }
 

@@ -340,6 +340,28 @@ private Q_SLOTS:
         observerThread.wait();
     }
 
+    void plansRunUnderTheirOwnIds()
+    {
+        // As a resumed batch does: ids the caller gives, with gaps, and cancelling by them.
+        TestHttpServer server;
+        Engine engine;
+        Observer observer(engine);
+        BatchPlan plan{41, u"resumed"_qs, BatchSettings{}, {server.url(u"/ok"_qs), server.url(u"/hang"_qs), server.url(u"/ok?3"_qs)},
+                       {104, 107, 108}};
+        plan.settings.concurrency = 3;
+        QCOMPARE(engine.addBatch(plan), BatchId(41));
+        QTRY_COMPARE(server.inFlight(), 1);
+        engine.cancelTask(107);
+        const BatchRecord done = waitForBatch(engine, 41);
+        QCOMPARE(done.count(TaskState::Succeeded), 2);
+        QCOMPARE(done.count(TaskState::Cancelled), 1);
+        QCOMPARE(done.firstTask, TaskId(104));
+        QTRY_COMPARE(observer.latest.size(), size_t(3));
+        QCOMPARE(observer.latest.at(107).state, TaskState::Cancelled);
+        QCOMPARE(observer.latest.at(108).url, server.url(u"/ok?3"_qs));
+        QCOMPARE(observer.latest.at(104).batch, BatchId(41));
+    }
+
     void emptyBatchFinishesAtOnce()
     {
         Engine engine;

@@ -12,6 +12,8 @@
 #include "UrlImport.h"
 #include "WorkerModel.h"
 #include "AddUrlsDialog.h"
+#include "History.h"
+#include "HistoryDialog.h"
 #include "NotificationSettingsDialog.h"
 #include "PasswordStore.h"
 
@@ -32,6 +34,7 @@
 #include <QInputDialog>
 #include <QMessageBox>
 #include <QPointer>
+#include <QPushButton>
 #include <QSystemTrayIcon>
 #include <QMimeData>
 #include <QSettings>
@@ -41,6 +44,7 @@
 #include <QTimer>
 #include <QToolBar>
 #include <QVBoxLayout>
+#include <QCoroFuture>
 
 using namespace loopscope;
 
@@ -79,9 +83,10 @@ void whenParsed(QObject *context, const QFuture<UrlList> &future, Then then)
 }
 } // namespace
 
-MainWindow::MainWindow(Engine &engine, QWidget *parent)
+MainWindow::MainWindow(Engine &engine, History *history, QWidget *parent)
     : QMainWindow(parent)
     , m_engine(engine)
+    , m_launcher(engine, history)
     , m_tasks(new TaskTableModel(this))
     , m_taskFilter(new TaskFilterProxy(m_tasks, this))
     , m_batches(new BatchListModel(this))
@@ -102,7 +107,7 @@ MainWindow::MainWindow(Engine &engine, QWidget *parent)
         m_tray->setToolTip(tr("Loopscope"));
         m_tray->show();
     }
-    QTimer::singleShot(0, this, &MainWindow::loadNotifications); // after the window shows: it may ask for a password
+    QTimer::singleShot(0, this, &MainWindow::startUp); // after the window shows: it may ask questions
     auto *live = new QTimer(this);
     connect(live, &QTimer::timeout, this, &MainWindow::refreshLive);
     live->start(LiveRefreshMs);
@@ -224,10 +229,15 @@ void MainWindow::createActions()
     m_detailsAction = action(tr("&Details…"), QIcon::fromTheme(u"document-properties"_qs), {}, &MainWindow::showSelectedTaskDetails);
     m_quitAction = action(tr("&Quit"), QIcon::fromTheme(u"application-exit"_qs), QKeySequence::Quit, &QWidget::close);
     m_notificationsAction = action(tr("&Notifications…"), QIcon::fromTheme(u"mail-send"_qs), {}, &MainWindow::editNotifications);
+    m_historyAction = action(tr("&History…"), QIcon::fromTheme(u"document-open-recent"_qs), QKeySequence(Qt::CTRL | Qt::Key_H),
+                             &MainWindow::showHistory);
+    m_historyAction->setEnabled(m_launcher.history() != nullptr);
     m_cancelAllAction->setToolTip(tr("Cancel every running and queued task (%1)").arg(m_cancelAllAction->shortcut().toString(QKeySequence::NativeText)));
 
     QMenu *file = menuBar()->addMenu(tr("&File"));
     file->addActions({m_addAction, m_importAction, m_pasteAction});
+    file->addSeparator();
+    file->addAction(m_historyAction);
     file->addSeparator();
     file->addAction(m_quitAction);
     QMenu *tasks = menuBar()->addMenu(tr("&Tasks"));
@@ -338,6 +348,51 @@ void MainWindow::applyNotifications()
     m_engine.setNotifications(*settings);
 }
 
+QCoro::Task<> MainWindow::startUp()
+{
+    QPointer<MainWindow> self(this);
+    co_await loadNotifications();
+    if (self)
+        co_await offerResume();
+}
+
+QCoro::Task<> MainWindow::offerResume()
+{
+    History *history = m_launcher.history();
+    if (!history)
+        co_return;
+    QPointer<MainWindow> self(this);
+    const QList<HistoryBatch> orphans = co_await history->orphaned();
+    if (!self || orphans.isEmpty())
+        co_return;
+    QStringList names;
+    QList<BatchId> ids;
+    int unfinished = 0;
+    for (const HistoryBatch &batch : orphans) {
+        names << tr("“%1” (%2 of %3 tasks unfinished)").arg(batch.name).arg(batch.unfinished).arg(batch.total);
+        ids << batch.id;
+        unfinished += batch.unfinished;
+    }
+    QMessageBox question(QMessageBox::Question, tr("Resume Unfinished Work"),
+                         tr("Loopscope ended before finishing %1:\n\n%2\n\nTasks that had finished will not run again.")
+                             .arg(countOf(orphans.size(), tr("batch"), tr("batches")), names.join(u'\n')),
+                         QMessageBox::NoButton, this);
+    QPushButton *resume = question.addButton(tr("&Resume %1").arg(countOf(unfinished, tr("Task"), tr("Tasks"))), QMessageBox::AcceptRole);
+    QPushButton *discard = question.addButton(tr("&Discard"), QMessageBox::DestructiveRole);
+    question.addButton(tr("&Later"), QMessageBox::RejectRole);
+    question.setDefaultButton(resume);
+    question.exec();
+    if (!self)
+        co_return;
+    if (question.clickedButton() == resume) {
+        const QList<BatchPlan> resumed = co_await m_launcher.resume(ids);
+        if (self)
+            statusBar()->showMessage(tr("Resumed %1").arg(countOf(resumed.size(), tr("batch"), tr("batches"))), 15'000);
+    } else if (question.clickedButton() == discard) {
+        co_await history->discard(ids);
+    }
+}
+
 QCoro::Task<> MainWindow::loadNotifications()
 {
     QPointer<MainWindow> self(this);
@@ -368,6 +423,24 @@ QCoro::Task<> MainWindow::storePassword()
     if (self && !stored.available)
         statusBar()->showMessage(tr("No keychain service is available (%1): the SMTP password is kept for this run only.").arg(stored.error),
                                  15'000);
+}
+
+void MainWindow::showHistory()
+{
+    History *history = m_launcher.history();
+    if (!history)
+        return;
+    if (!m_historyDialog) {
+        m_historyDialog = new HistoryDialog(*history, this);
+        connect(m_historyDialog, &HistoryDialog::queueRequested, this,
+                [this](const QString &name, const QList<QUrl> &urls, const BatchSettings &settings, const QList<TaskId> &retryOf) {
+                    queueParsed({urls, {}}, name, settings, retryOf);
+                });
+    }
+    m_historyDialog->refresh();
+    m_historyDialog->show();
+    m_historyDialog->raise();
+    m_historyDialog->activateWindow();
 }
 
 void MainWindow::editNotifications()
@@ -463,11 +536,12 @@ void MainWindow::updateActions()
     m_cancelAllAction->setEnabled(unfinishedTaskCount() > 0);
 }
 
-void MainWindow::queueParsed(const UrlList &urls, const QString &batchName, const BatchSettings &settings)
+void MainWindow::queueParsed(const UrlList &urls, const QString &batchName, const BatchSettings &settings,
+                             const QList<TaskId> &retryOf)
 {
     QString message;
     if (!urls.urls.isEmpty()) {
-        m_engine.addBatch(batchName, urls.urls, settings);
+        launch(batchName, urls.urls, settings, retryOf);
         message = tr("Queued %1 as “%2”").arg(countOf(urls.urls.size(), tr("URL"), tr("URLs")), batchName);
     }
     if (!urls.rejected.isEmpty()) {
@@ -478,6 +552,14 @@ void MainWindow::queueParsed(const UrlList &urls, const QString &batchName, cons
     if (message.isEmpty())
         message = tr("No URLs found.");
     statusBar()->showMessage(message, 15'000);
+}
+
+QCoro::Task<> MainWindow::launch(QString batchName, QList<QUrl> urls, BatchSettings settings, QList<TaskId> retryOf)
+{
+    QPointer<MainWindow> self(this);
+    const BatchLauncher::Launched launched = co_await m_launcher.launch(batchName, urls, settings, retryOf);
+    if (self && !launched.id)
+        statusBar()->showMessage(tr("“%1” was not queued: %2").arg(batchName, launched.error), 30'000);
 }
 
 void MainWindow::queueText(const QString &text, const QString &batchName)
@@ -596,6 +678,7 @@ void MainWindow::retrySelectedTasks()
     // A finished task stays as it ended; re-queuing makes a new batch of new tasks (or, for
     // a notification, a new notification task).
     QList<QUrl> urls;
+    QList<TaskId> retryOf;
     BatchSettings settings = defaultSettings();
     QString name;
     for (const int row : selectedTaskRows()) {
@@ -607,13 +690,14 @@ void MainWindow::retrySelectedTasks()
             continue;
         }
         urls << task.url;
+        retryOf << task.id;
         if (const int batchRow = m_batches->rowOf(task.batch); batchRow >= 0 && name.isEmpty()) {
             name = tr("%1 (re-queued)").arg(m_batches->batch(batchRow).name);
             settings = m_batches->batch(batchRow).settings;
         }
     }
     if (!urls.isEmpty())
-        queueParsed({urls, {}}, name, settings);
+        queueParsed({urls, {}}, name, settings, retryOf);
 }
 
 void MainWindow::retryFailedOfBatch()
@@ -623,18 +707,21 @@ void MainWindow::retryFailedOfBatch()
     if (batchRow < 0)
         return;
     QList<QUrl> urls;
+    QList<TaskId> retryOf;
     for (int row = 0; row < m_tasks->rowCount(); ++row) {
         const TaskRecord &task = m_tasks->task(row);
         if (task.batch != batch || (task.state != TaskState::Failed && task.state != TaskState::Cancelled))
             continue;
-        if (batch == NotificationBatchId)
+        if (batch == NotificationBatchId) {
             m_engine.retryNotification(task.id);
-        else
+        } else {
             urls << task.url;
+            retryOf << task.id;
+        }
     }
     const BatchRecord &record = m_batches->batch(batchRow);
     if (!urls.isEmpty())
-        queueParsed({urls, {}}, tr("%1 (re-queued)").arg(record.name), record.settings);
+        queueParsed({urls, {}}, tr("%1 (re-queued)").arg(record.name), record.settings, retryOf);
 }
 
 void MainWindow::showSelectedTaskDetails()

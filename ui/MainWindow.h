@@ -1,5 +1,6 @@
 #pragma once
 
+#include "BatchLauncher.h"
 #include "BatchRecord.h"
 #include "NotificationConfig.h"
 #include "UrlList.h"
@@ -9,6 +10,7 @@
 #include <QCoroTask>
 
 class BatchListModel;
+class HistoryDialog;
 class QAction;
 class QCheckBox;
 class QComboBox;
@@ -24,6 +26,7 @@ class WorkerModel;
 
 namespace loopscope {
 class Engine;
+class History;
 }
 
 // The monitor: queues, tasks and workers, live. It renders engine updates and sends
@@ -31,7 +34,9 @@ class Engine;
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    explicit MainWindow(loopscope::Engine &engine, QWidget *parent = nullptr);
+    // With a history, every batch is recorded before it runs, and work a crash left
+    // unfinished is offered for resuming.
+    explicit MainWindow(loopscope::Engine &engine, loopscope::History *history = nullptr, QWidget *parent = nullptr);
     ~MainWindow() override;
 
     // Queues each file as a batch named after it (parsed off the GUI thread).
@@ -64,7 +69,13 @@ private:
     void importDialog();
     void pasteUrls();
     void queueMimeData(const QMimeData &data, const QString &batchName);
-    void queueParsed(const loopscope::UrlList &urls, const QString &batchName, const loopscope::BatchSettings &settings);
+    // retryOf, when given, names the task each URL retries.
+    void queueParsed(const loopscope::UrlList &urls, const QString &batchName, const loopscope::BatchSettings &settings,
+                     const QList<loopscope::TaskId> &retryOf = {});
+    QCoro::Task<> launch(QString batchName, QList<QUrl> urls, loopscope::BatchSettings settings, QList<loopscope::TaskId> retryOf);
+    QCoro::Task<> startUp();
+    QCoro::Task<> offerResume();
+    void showHistory();
     void cancelSelectedTasks();
     void cancelSelectedBatch();
     void cancelEverything();
@@ -84,6 +95,7 @@ private:
     loopscope::BatchSettings defaultSettings() const;
 
     loopscope::Engine &m_engine;
+    loopscope::BatchLauncher m_launcher;
     TaskTableModel *m_tasks;
     TaskFilterProxy *m_taskFilter;
     BatchListModel *m_batches;
@@ -109,6 +121,8 @@ private:
     QAction *m_detailsAction;
     QAction *m_quitAction;
     QAction *m_notificationsAction;
+    QAction *m_historyAction;
+    HistoryDialog *m_historyDialog = nullptr;
 
     NotificationConfig m_notifyConfig;
     QString m_smtpPassword; // for this run; stored in the keychain, never in the settings file

@@ -1,0 +1,39 @@
+#include "ResultsFile.h"
+
+#include <QIODevice>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+using namespace loopscope;
+
+ServerErrors readServerErrors(QIODevice &results, const QString &source)
+{
+    ServerErrors found;
+    int number = 0;
+    while (!results.atEnd()) {
+        const QByteArray line = results.readLine().trimmed();
+        ++number;
+        if (line.isEmpty())
+            continue;
+        const auto reject = [&](const QString &reason) { found.rejected.append({source, number, reason}); };
+        QJsonParseError error;
+        const QJsonDocument document = QJsonDocument::fromJson(line, &error);
+        if (!document.isObject()) {
+            reject(error.error != QJsonParseError::NoError ? QStringLiteral("not a JSON record: %1").arg(error.errorString())
+                                                            : QStringLiteral("not a JSON object"));
+            continue;
+        }
+        const QJsonObject record = document.object();
+        const int status = record.value(u"http_status").toInt();
+        if (record.value(u"state").toString() != u"failed" || status < 500 || status > 599)
+            continue;
+        QUrl url;
+        if (const QString problem = urlProblem(record.value(u"url").toString(), &url); !problem.isEmpty()) {
+            reject(QStringLiteral("its url: %1").arg(problem));
+            continue;
+        }
+        found.urls.append(url);
+        found.retryOf.append(TaskId(record.value(u"id").toInteger()));
+    }
+    return found;
+}

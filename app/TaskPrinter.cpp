@@ -1,0 +1,45 @@
+#include "TaskPrinter.h"
+
+#include "Format.h"
+
+using namespace loopscope;
+
+namespace {
+constexpr quint8 StartPrinted = 1;
+constexpr quint8 EndPrinted = 2;
+} // namespace
+
+void TaskPrinter::print(const EngineUpdate &update)
+{
+    for (const TaskRecord &task : update.tasks) {
+        if (m_followed.contains(task.batch))
+            printTask(task);
+    }
+    m_out.flush();
+}
+
+void TaskPrinter::printTask(const TaskRecord &task)
+{
+    quint8 &printed = m_printed[task.id];
+    if (task.startedAt >= 0 && !(printed & StartPrinted)) {
+        printed |= StartPrinted;
+        if (!m_quiet)
+            m_out << task.worker << " getting URL: " << task.url.toString() << '\n';
+    }
+    if (!isTerminal(task.state) || (printed & EndPrinted))
+        return;
+    printed |= EndPrinted;
+    if (m_records) {
+        TaskRow row = TaskRow::from(task);
+        row.retryOf = m_retryOf.value(task.id);
+        m_records->write(row);
+    }
+    if (m_quiet || task.startedAt < 0)
+        return;
+    QString detail;
+    if (task.state == TaskState::Succeeded)
+        detail = QString::number(task.httpStatus) + u", " + formatBytes(task.bytesReceived);
+    else
+        detail = stateName(task.state) + u": " + task.error;
+    m_out << task.worker << " elapsed time: " << formatSeconds(task.runMs(task.finishedAt)) << " (" << detail << ")\n";
+}

@@ -1,0 +1,40 @@
+#pragma once
+
+#include "BatchRecord.h"
+
+#include <QCoroTask>
+
+namespace loopscope {
+
+class Engine;
+class History;
+
+// Queues batches on the engine, through the history when there is one: a batch is written
+// there first and then runs under its recorded ids, so no task ever lives only in memory.
+class BatchLauncher {
+public:
+    BatchLauncher(Engine &engine, History *history)
+        : m_engine(engine)
+        , m_history(history)
+    {
+    }
+
+    struct Launched {
+        BatchId id = 0;           // 0: not queued
+        QString error;            // why not
+        QList<TaskId> taskIds;    // in the order of the URLs (when recorded)
+    };
+    // retryOf, when given, names the task each URL retries.
+    QCoro::Task<Launched> launch(QString name, QList<QUrl> urls, BatchSettings settings, QList<TaskId> retryOf = {});
+    // Takes over batches a process that is gone left unfinished and queues their unfinished
+    // tasks; returns the plans queued (another process may have taken some first).
+    QCoro::Task<QList<BatchPlan>> resume(QList<BatchId> ids);
+
+    History *history() const { return m_history; }
+
+private:
+    Engine &m_engine;
+    History *m_history;
+};
+
+} // namespace loopscope

@@ -1,0 +1,254 @@
+// The history from the command line: `fetch` records every batch, `export` prints it as --jsonl
+// did, SIGKILL at several points followed by `resume` ends every URL exactly once without
+// fetching a finished one again, and `refire` re-sends a results file's 5xx failures as
+// retries linked to the originals. Against the in-process server, which logs every request.
+#include "support/TestHttpServer.h"
+
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <csignal>
+#include <map>
+
+namespace {
+struct Run {
+    int exitCode = -1;
+    QString out;
+    QString err;
+};
+
+Run loopscope(const QStringList &arguments)
+{
+    QProcess process;
+    process.start(qEnvironmentVariable("LOOPSCOPE_BIN"), arguments);
+    if (!process.waitForStarted())
+        return {};
+    process.closeWriteChannel();
+    if (!process.waitForFinished(120'000))
+        process.kill();
+    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1, QString::fromUtf8(process.readAllStandardOutput()),
+            QString::fromUtf8(process.readAllStandardError())};
+}
+
+QList<QJsonObject> parseJsonl(const QByteArray &text)
+{
+    QList<QJsonObject> records;
+    for (const QByteArray &line : text.split('\n')) {
+        if (!line.trimmed().isEmpty())
+            records.append(QJsonDocument::fromJson(line).object());
+    }
+    return records;
+}
+
+QList<QJsonObject> readJsonl(const QString &path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? parseJsonl(file.readAll()) : QList<QJsonObject>{};
+}
+
+// Records by task id.
+std::map<qint64, QJsonObject> byId(const QList<QJsonObject> &records)
+{
+    std::map<qint64, QJsonObject> map;
+    for (const QJsonObject &record : records)
+        map[record[u"id"].toInteger()] = record;
+    return map;
+}
+} // namespace
+
+class TestHistoryCommand : public QObject {
+    Q_OBJECT
+    QTemporaryDir m_dir;
+
+    QString writeList(const QString &name, const QList<QUrl> &urls)
+    {
+        const QString path = m_dir.filePath(name);
+        QFile file(path);
+        if (!file.open(QIODevice::WriteOnly))
+            qFatal("cannot write %s", qPrintable(path));
+        for (const QUrl &url : urls)
+            file.write(url.toEncoded() + '\n');
+        return path;
+    }
+
+    QList<QJsonObject> exported(const QString &db, const QStringList &more = {})
+    {
+        const Run run = loopscope(QStringList{u"export"_qs, u"--db"_qs, db} + more);
+        if (run.exitCode != 0)
+            qWarning("export failed: %s", qPrintable(run.err));
+        return parseJsonl(run.out.toUtf8());
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(QFile::exists(qEnvironmentVariable("LOOPSCOPE_BIN")));
+        QVERIFY(m_dir.isValid());
+    }
+
+    void exportPrintsWhatFetchWrote()
+    {
+        TestHttpServer server;
+        const QString db = m_dir.filePath(u"export.sqlite"_qs);
+        const QString jsonl = m_dir.filePath(u"export.jsonl"_qs);
+        const QString list = writeList(u"export.txt"_qs, {server.url(u"/ok"_qs), server.url(u"/status/404"_qs), server.url(u"/bytes/10"_qs)});
+        const Run fetch = loopscope({u"fetch"_qs, u"-q"_qs, u"--db"_qs, db, u"--jsonl"_qs, jsonl, list});
+        QCOMPARE(fetch.exitCode, 1);
+        const auto written = byId(readJsonl(jsonl));
+        const auto recorded = byId(exported(db));
+        QCOMPARE(recorded.size(), size_t(3));
+        for (const auto &[id, record] : written)
+            QCOMPARE(recorded.at(id), record); // the same fields, the same values
+
+        const Run csv = loopscope({u"export"_qs, u"--db"_qs, db, u"--format"_qs, u"csv"_qs});
+        QCOMPARE(csv.exitCode, 0);
+        const QStringList lines = csv.out.split(u"\r\n"_qs, Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), 4);
+        QVERIFY(lines.first().startsWith(u"id,batch,url,final_url,worker,state,http_status,"_qs));
+        QVERIFY2(lines.filter(u",failed,404,"_qs).size() == 1, qPrintable(csv.out));
+
+        // A second batch; --batch picks one.
+        const Run second = loopscope({u"fetch"_qs, u"-q"_qs, u"--db"_qs, db, writeList(u"second.txt"_qs, {server.url(u"/ok?2"_qs)})});
+        QCOMPARE(second.exitCode, 0);
+        const QList<QJsonObject> only = exported(db, {u"--batch"_qs, u"2"_qs});
+        QCOMPARE(only.size(), 1);
+        QCOMPARE(only.first()[u"url"].toString(), server.url(u"/ok?2"_qs).toString());
+    }
+
+    void exportSaysWhatIsWrong()
+    {
+        const Run missing = loopscope({u"export"_qs, u"--db"_qs, m_dir.filePath(u"nothing-here.sqlite"_qs)});
+        QCOMPARE(missing.exitCode, 2);
+        QVERIFY2(missing.err.contains(u"no history at "_qs), qPrintable(missing.err));
+        const Run format = loopscope({u"export"_qs, u"--format"_qs, u"xml"_qs});
+        QCOMPARE(format.exitCode, 2);
+        QVERIFY(format.err.contains(u"--format takes jsonl or csv"_qs));
+        const Run batch = loopscope({u"export"_qs, u"--db"_qs, m_dir.filePath(u"export.sqlite"_qs), u"--batch"_qs, u"999"_qs});
+        QCOMPARE(batch.exitCode, 2);
+        QVERIFY2(batch.err.contains(u"no batch 999"_qs), qPrintable(batch.err));
+    }
+
+    void killedRunsAreResumedAndEveryUrlEndsOnce_data()
+    {
+        QTest::addColumn<int>("endedBeforeKill");
+        QTest::newRow("before any task ended") << 0;
+        QTest::newRow("a third done") << 4;
+        QTest::newRow("most done") << 10;
+    }
+
+    void killedRunsAreResumedAndEveryUrlEndsOnce()
+    {
+        QFETCH(int, endedBeforeKill);
+        TestHttpServer server;
+        QList<QUrl> urls;
+        for (int i = 0; i < 12; ++i)
+            urls << server.url(QStringLiteral("/delay/%1?n=%2").arg(100 + 50 * (i % 3)).arg(i));
+        const QString db = m_dir.filePath(QStringLiteral("kill-%1.sqlite").arg(endedBeforeKill));
+        const QString list = writeList(u"kill.txt"_qs, urls);
+
+        QProcess doomed;
+        doomed.start(qEnvironmentVariable("LOOPSCOPE_BIN"), {u"fetch"_qs, u"-j"_qs, u"3"_qs, u"--db"_qs, db, list});
+        QVERIFY(doomed.waitForStarted());
+        QByteArray out;
+        QVERIFY(QTest::qWaitFor([&] {
+            doomed.waitForReadyRead(50);
+            out += doomed.readAllStandardOutput();
+            return out.count(" getting URL: ") >= 1 && out.count(" elapsed time: ") >= endedBeforeKill;
+        }, 60'000));
+        ::kill(pid_t(doomed.processId()), SIGKILL);
+        QVERIFY(doomed.waitForFinished(30'000));
+        QCOMPARE(doomed.exitStatus(), QProcess::CrashExit);
+
+        // What the history holds now: some tasks ended, the rest not.
+        const auto before = byId(exported(db));
+        QCOMPARE(before.size(), size_t(urls.size()));
+        QMap<QString, int> requestsBefore;
+        for (const QString &path : server.requestedPaths())
+            ++requestsBefore[path];
+        QStringList endedUrls;
+        for (const auto &[id, record] : before) {
+            if (record[u"state"].toString() == u"succeeded")
+                endedUrls << record[u"url"].toString();
+            else
+                QVERIFY2(record[u"state"].toString() == u"queued" || record[u"state"].toString() == u"running", qPrintable(record[u"state"].toString()));
+        }
+
+        const QString resumedJsonl = m_dir.filePath(QStringLiteral("resumed-%1.jsonl").arg(endedBeforeKill));
+        const Run resume = loopscope({u"resume"_qs, u"--db"_qs, db, u"--jsonl"_qs, resumedJsonl});
+        QCOMPARE(resume.exitCode, 0);
+        QVERIFY2(resume.out.contains(u"Resuming batch 1 \"kill.txt\": "_qs), qPrintable(resume.out));
+        // The resumed run wrote exactly the tasks that had not ended.
+        const auto resumed = byId(readJsonl(resumedJsonl));
+        QCOMPARE(resumed.size(), size_t(urls.size() - endedUrls.size()));
+        for (const auto &[id, record] : resumed)
+            QVERIFY2(!endedUrls.contains(record[u"url"].toString()), "a finished task ran again");
+
+        // Every URL ended once, as succeeded; none that had finished was fetched again.
+        const auto after = byId(exported(db));
+        QCOMPARE(after.size(), size_t(urls.size()));
+        QSet<QString> seen;
+        for (const auto &[id, record] : after) {
+            QCOMPARE(record[u"state"].toString(), u"succeeded"_qs);
+            seen.insert(record[u"url"].toString());
+        }
+        QCOMPARE(seen.size(), urls.size());
+        QMap<QString, int> requestsAfter;
+        for (const QString &path : server.requestedPaths())
+            ++requestsAfter[path];
+        for (const QString &url : std::as_const(endedUrls)) {
+            const QString path = QUrl(url).toString(QUrl::RemoveScheme | QUrl::RemoveAuthority);
+            QCOMPARE(requestsAfter.value(path), requestsBefore.value(path));
+        }
+
+        const Run again = loopscope({u"resume"_qs, u"--db"_qs, db});
+        QCOMPARE(again.exitCode, 0);
+        QVERIFY2(again.out.contains(u"Nothing to resume"_qs), qPrintable(again.out));
+    }
+
+    void refireSendsServerErrorsAgainAsLinkedRetries()
+    {
+        TestHttpServer server;
+        const QString db = m_dir.filePath(u"refire.sqlite"_qs);
+        const QString results = m_dir.filePath(u"run.jsonl"_qs);
+        // Each /fail-then-ok URL answers 503 once and then 200.
+        const QString list = writeList(u"refire.txt"_qs, {server.url(u"/ok"_qs), server.url(u"/fail-then-ok/a/1"_qs),
+                                                          server.url(u"/status/404"_qs), server.url(u"/fail-then-ok/b/1"_qs)});
+        QCOMPARE(loopscope({u"fetch"_qs, u"-q"_qs, u"--retries"_qs, u"0"_qs, u"--db"_qs, db, u"--jsonl"_qs, results, list}).exitCode, 1);
+        const auto originals = byId(readJsonl(results));
+
+        const Run refire = loopscope({u"refire"_qs, u"--db"_qs, db, results});
+        QCOMPARE(refire.exitCode, 0);
+        const QList<QJsonObject> retried = readJsonl(m_dir.filePath(u"run.refire.jsonl"_qs));
+        QCOMPARE(retried.size(), 2); // the two 503s; not the 404, not the success
+        for (const QJsonObject &record : retried) {
+            QCOMPARE(record[u"state"].toString(), u"succeeded"_qs);
+            const QJsonObject original = originals.at(record[u"retry_of"].toInteger());
+            QCOMPARE(original[u"url"], record[u"url"]);
+            QCOMPARE(original[u"http_status"].toInt(), 503);
+        }
+        // The history links them too.
+        const auto recorded = byId(exported(db));
+        for (const QJsonObject &record : retried)
+            QCOMPARE(recorded.at(record[u"id"].toInteger())[u"retry_of"], record[u"retry_of"]);
+
+        // Nothing left to refire in the new results; a broken line is named.
+        const Run nothing = loopscope({u"refire"_qs, u"--db"_qs, db, m_dir.filePath(u"run.refire.jsonl"_qs)});
+        QCOMPARE(nothing.exitCode, 0);
+        QVERIFY(nothing.out.contains(u"Nothing to refire"_qs));
+        const QString broken = m_dir.filePath(u"broken.jsonl"_qs);
+        QFile file(broken);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("{\"id\": 1, \"state\": \"failed\", \"http_status\": 502, \"url\": \"" + server.url(u"/ok"_qs).toEncoded() + "\"}\nnot json\n");
+        file.close();
+        const Run partly = loopscope({u"refire"_qs, u"-q"_qs, u"--db"_qs, db, broken});
+        QCOMPARE(partly.exitCode, 1);
+        QVERIFY2(partly.err.contains(broken + u":2: not a JSON record"_qs), qPrintable(partly.err));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestHistoryCommand)
+#include "tst_history_command.moc"

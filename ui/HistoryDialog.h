@@ -1,0 +1,45 @@
+#pragma once
+
+#include "BatchRecord.h"
+
+#include <QDialog>
+#include <QCoroTask>
+
+class HistoryModel;
+class QLabel;
+class QPushButton;
+class QTableView;
+
+namespace loopscope {
+class History;
+}
+
+// Past batches from the history: how each ended, and from there run it again, retry what
+// failed (linked to the originals), or export its records as JSON Lines or CSV.
+class HistoryDialog : public QDialog {
+    Q_OBJECT
+public:
+    HistoryDialog(loopscope::History &history, QWidget *parent = nullptr);
+
+    QCoro::Task<> refresh();
+
+Q_SIGNALS:
+    // A new batch to queue: the URLs, and the task each retries (empty for a plain re-run).
+    void queueRequested(const QString &name, const QList<QUrl> &urls, const loopscope::BatchSettings &settings,
+                        const QList<loopscope::TaskId> &retryOf);
+
+private:
+    enum class Pick { All, Failed };
+    QCoro::Task<> queueAgain(Pick pick);
+    QCoro::Task<> exportSelected();
+    int selectedRow() const;
+    void updateButtons();
+
+    loopscope::History &m_history;
+    HistoryModel *m_model;
+    QTableView *m_view;
+    QLabel *m_status;
+    QPushButton *m_rerun;
+    QPushButton *m_retryFailed;
+    QPushButton *m_export;
+};
