@@ -28,6 +28,18 @@ std::optional<int> positiveNumber(const QCommandLineParser &parser, const QStrin
     }
     return value;
 }
+
+// Milliseconds from a number of seconds (a fraction allowed) up to a day; 0 means no limit.
+std::optional<int> secondsOption(const QCommandLineParser &parser, const QString &name, QString &error)
+{
+    bool ok = false;
+    const double seconds = parser.value(name).toDouble(&ok);
+    if (!ok || seconds < 0 || seconds > 86'400) {
+        error = QStringLiteral("--%1 needs a number of seconds from 0 (no limit) to 86400, not \"%2\"").arg(name, parser.value(name));
+        return std::nullopt;
+    }
+    return int(seconds * 1000);
+}
 } // namespace
 
 QString FetchCommand::commandName(Mode mode)
@@ -65,11 +77,17 @@ std::optional<FetchCommand::Options> FetchCommand::parse(Mode mode, const QStrin
     const QCommandLineOption perHost(QStringLiteral("per-host"), QStringLiteral("Running tasks per host at most (default 6)."),
                                      QStringLiteral("N"), QStringLiteral("6"));
     const QCommandLineOption timeout(QStringLiteral("timeout"),
-                                     QStringLiteral("Seconds allowed for each attempt (default 30)."),
+                                     QStringLiteral("Seconds allowed for each attempt, start to end (default 30; 0: no limit)."),
                                      QStringLiteral("SECONDS"), QStringLiteral("30"));
+    const QCommandLineOption idleTimeout(QStringLiteral("idle-timeout"),
+                                         QStringLiteral("Seconds an attempt may receive nothing (default 15; 0: no limit)."),
+                                         QStringLiteral("SECONDS"), QStringLiteral("15"));
     const QCommandLineOption retries(QStringLiteral("retries"),
-                                     QStringLiteral("Further attempts after a network error, timeout, 5xx, 408 or 429 (default 0)."),
-                                     QStringLiteral("N"), QStringLiteral("0"));
+                                     QStringLiteral("Further attempts after a network error, timeout, 5xx, 408 or 429 (default 2)."),
+                                     QStringLiteral("N"), QStringLiteral("2"));
+    const QCommandLineOption maxSize(QStringLiteral("max-size"),
+                                     QStringLiteral("Fail a response larger than BYTES (default 0: no limit)."),
+                                     QStringLiteral("BYTES"), QStringLiteral("0"));
     const QCommandLineOption jsonl(QStringLiteral("jsonl"), QStringLiteral("Write one JSON record per finished task to PATH."),
                                    QStringLiteral("PATH"));
     const QCommandLineOption quiet({QStringLiteral("q"), QStringLiteral("quiet")},
@@ -86,11 +104,11 @@ std::optional<FetchCommand::Options> FetchCommand::parse(Mode mode, const QStrin
                                       QStringLiteral("Which batches notify: every (default) or failures."), QStringLiteral("WHEN"),
                                       QStringLiteral("every"));
     const QCommandLineOption caFile(QStringLiteral("ca-file"),
-                                    QStringLiteral("Also trust the CA certificates in this PEM file (mail server, webhook)."),
+                                    QStringLiteral("Also trust the CA certificates in this PEM file (fetches, mail server, webhook)."),
                                     QStringLiteral("PEM"));
     const QCommandLineOption db(QStringLiteral("db"),
                                 QStringLiteral("The history database (default: %1).").arg(History::defaultPath()), QStringLiteral("PATH"));
-    parser.addOptions({concurrency, perHost, timeout, retries, jsonl, quiet, notifyEmail, smtp, from, notifyWebhook, notifyOn, caFile, db});
+    parser.addOptions({concurrency, perHost, timeout, idleTimeout, retries, maxSize, jsonl, quiet, notifyEmail, smtp, from, notifyWebhook, notifyOn, caFile, db});
     const QCommandLineOption help = parser.addHelpOption();
     const QCommandLineOption version = parser.addVersionOption();
     if (mode == Mode::Fetch)
@@ -124,18 +142,24 @@ std::optional<FetchCommand::Options> FetchCommand::parse(Mode mode, const QStrin
     const auto h = j ? positiveNumber(parser, perHost.names().first(), error) : std::nullopt;
     if (!j || !h)
         return usageError(error);
+    const auto timeoutMs = secondsOption(parser, timeout.names().first(), error);
+    const auto idleTimeoutMs = timeoutMs ? secondsOption(parser, idleTimeout.names().first(), error) : std::nullopt;
+    if (!timeoutMs || !idleTimeoutMs)
+        return usageError(error);
     bool ok = false;
-    const double timeoutSeconds = parser.value(timeout).toDouble(&ok);
-    if (!ok || timeoutSeconds <= 0)
-        return usageError(QStringLiteral("--timeout needs a positive number of seconds, not \"%1\"").arg(parser.value(timeout)));
     const int retryCount = parser.value(retries).toInt(&ok);
     if (!ok || retryCount < 0)
         return usageError(QStringLiteral("--retries needs a whole number from 0, not \"%1\"").arg(parser.value(retries)));
+    const qint64 maxBytes = parser.value(maxSize).toLongLong(&ok);
+    if (!ok || maxBytes < 0)
+        return usageError(QStringLiteral("--max-size needs a number of bytes from 0 (no limit), not \"%1\"").arg(parser.value(maxSize)));
 
     options.settings.concurrency = *j;
     options.settings.perHost = *h;
-    options.settings.timeoutMs = int(timeoutSeconds * 1000);
+    options.settings.timeoutMs = *timeoutMs;
+    options.settings.idleTimeoutMs = *idleTimeoutMs;
     options.settings.retries = retryCount;
+    options.settings.maxBytes = maxBytes;
     options.mode = mode;
     options.jsonlPath = parser.value(jsonl);
     options.quiet = parser.isSet(quiet);
@@ -161,6 +185,7 @@ std::optional<FetchCommand::Options> FetchCommand::parse(Mode mode, const QStrin
     }
     if (!parseNotifications(parser, {notifyEmail, smtp, from, notifyWebhook, notifyOn, caFile}, options.notifications, error))
         return usageError(error);
+    options.settings.caCertificates = options.notifications.smtp.extraCaCertificates;
     return options;
 }
 

@@ -1,6 +1,9 @@
 #include "TaskPrinter.h"
 
+#include "EngineClock.h"
 #include "Format.h"
+
+#include <algorithm>
 
 using namespace loopscope;
 
@@ -11,6 +14,9 @@ constexpr quint8 EndPrinted = 2;
 
 void TaskPrinter::print(const EngineUpdate &update)
 {
+    // A batch's record comes with every update that carries its tasks.
+    for (const BatchRecord &batch : update.batches)
+        m_attemptsAllowed.insert(batch.id, batch.settings.retries + 1);
     for (const TaskRecord &task : update.tasks) {
         if (m_followed.contains(task.batch))
             printTask(task);
@@ -25,6 +31,13 @@ void TaskPrinter::printTask(const TaskRecord &task)
         printed |= StartPrinted;
         if (!m_quiet)
             m_out << task.worker << " getting URL: " << task.url.toString() << '\n';
+    }
+    if (task.retryAt >= 0 && m_waitsPrinted.value(task.id) < task.attempts) {
+        m_waitsPrinted.insert(task.id, task.attempts);
+        if (!m_quiet)
+            m_out << task.worker << " retrying " << task.url.toString() << " in "
+                  << formatSeconds(std::max(qint64(0), task.retryAt - EngineClock::now())) << " (attempt " << task.attempts + 1
+                  << " of " << m_attemptsAllowed.value(task.batch) << "): " << task.error << '\n';
     }
     if (!isTerminal(task.state) || (printed & EndPrinted))
         return;

@@ -9,8 +9,8 @@
 
 #include <optional>
 
-// What the headless commands print as tasks of the batches they follow start and end: a
-// line each in the seeds' style, and a JSON record per finished task.
+// What the headless commands print as tasks of the batches they follow start, wait to retry
+// and end: a line each in the seeds' style, and a JSON record per finished task.
 class TaskPrinter {
 public:
     TaskPrinter(QTextStream &out, bool quiet)
@@ -37,4 +37,6 @@ private:
     // What was printed of each task: bit 1 its start, bit 2 its end. Updates are coalesced,
     // so one may carry both the start and the end of a short task.
     QHash<loopscope::TaskId, quint8> m_printed;
+    QHash<loopscope::TaskId, int> m_waitsPrinted; // the last attempt whose retry wait was printed
+    QHash<loopscope::BatchId, int> m_attemptsAllowed;
 };

@@ -7,23 +7,30 @@
 
 namespace loopscope {
 
+// Both coroutines copy what they use before their first co_await: the launcher may belong to
+// a window that closes while they wait, while the engine and the history outlive it.
+
 QCoro::Task<BatchLauncher::Launched> BatchLauncher::launch(QString name, QList<QUrl> urls, BatchSettings settings, QList<TaskId> retryOf)
 {
-    if (!m_history)
-        co_return Launched{m_engine.addBatch(name, urls, settings), {}, {}};
-    const History::Created created = co_await m_history->createBatch(name, urls, settings, retryOf);
+    Engine &engine = m_engine;
+    History *history = m_history;
+    if (!history)
+        co_return Launched{engine.addBatch(name, urls, settings), {}, {}};
+    const History::Created created = co_await history->createBatch(name, urls, settings, retryOf);
     if (!created.plan)
         co_return Launched{0, created.error, {}};
-    co_return Launched{m_engine.addBatch(*created.plan), {}, created.plan->taskIds};
+    co_return Launched{engine.addBatch(*created.plan), {}, created.plan->taskIds};
 }
 
 QCoro::Task<QList<BatchPlan>> BatchLauncher::resume(QList<BatchId> ids)
 {
-    if (!m_history)
+    Engine &engine = m_engine;
+    History *history = m_history;
+    if (!history)
         co_return {};
-    const QList<BatchPlan> plans = co_await m_history->claim(ids);
+    const QList<BatchPlan> plans = co_await history->claim(ids);
     for (const BatchPlan &plan : plans)
-        m_engine.addBatch(plan);
+        engine.addBatch(plan);
     co_return plans;
 }
 

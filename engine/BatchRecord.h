@@ -3,16 +3,20 @@
 #include "TaskRecord.h"
 
 #include <QList>
+#include <QSslCertificate>
 #include <QString>
 #include <array>
 
 namespace loopscope {
 
 struct BatchSettings {
-    int concurrency = 8;     // named workers sharing the batch's queue
-    int perHost = 6;         // running tasks per host:port at most
-    int timeoutMs = 30'000;  // per attempt
-    int retries = 0;         // further attempts after a retryable failure
+    int concurrency = 8;        // named workers sharing the batch's queue
+    int perHost = 6;            // running tasks per host:port at most
+    int timeoutMs = 30'000;     // per attempt, start to end; 0: no limit
+    int retries = 2;            // further attempts after a retryable failure
+    int idleTimeoutMs = 15'000; // an attempt that receives nothing for this long fails; 0: no limit
+    qint64 maxBytes = 0;        // a larger response fails; 0: no limit
+    QList<QSslCertificate> caCertificates{}; // trusted for https besides the system's
 };
 
 // What to run as one batch. The ids come from the caller when it keeps its own record of

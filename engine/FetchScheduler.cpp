@@ -83,12 +83,13 @@ QCoro::Task<> FetchScheduler::runTask(Batch &batch, int index, QString host, int
                              task.bytesTotal = total;
                              run.touch(index);
                              changed();
-                         }, {}, {}};
+                         }, {}, settings.caCertificates, settings.idleTimeoutMs, settings.maxBytes};
     const auto job = m_jobs.find(task.id); // a notification task, or a fetch
     FetchOutcome outcome;
     for (int attempt = 0;; ++attempt) {
         task.attempts = attempt + 1;
         task.bytesReceived = 0;
+        task.retryAt = -1;
         run.touch(index);
         if (job != m_jobs.end()) {
             outcome = co_await deliver(job->second, settings.timeoutMs, token);
@@ -96,31 +97,42 @@ QCoro::Task<> FetchScheduler::runTask(Batch &batch, int index, QString host, int
             const ManagerPool::Lease lease = m_pool.acquire();
             outcome = co_await fetchOnce(lease.manager(), request, token);
         }
+        task.attemptLog.append({outcome.httpStatus, token.isCancelled() ? ErrorKind::Cancelled : outcome.kind,
+                                token.isCancelled() ? cancelReasonText(token.reason()) : outcome.error});
         if (token.isCancelled() || !outcome.retryable() || attempt >= settings.retries)
             break;
-        task.error = outcome.error + QStringLiteral(" (retrying)");
+        // The server's Retry-After, when it sent one, instead of the backoff.
+        const int wait = int(outcome.retryAfterMs.value_or(backoffMs(attempt)));
+        task.error = outcome.error;
+        task.errorKind = outcome.kind;
+        task.httpStatus = outcome.httpStatus;
+        task.retryAt = EngineClock::now() + wait;
         run.touch(index);
         changed();
-        co_await waitUnlessCancelled(backoffMs(attempt), token);
+        co_await waitUnlessCancelled(wait, token);
         if (token.isCancelled()) {
-            outcome.kind = FetchOutcome::Kind::Cancelled;
+            outcome.kind = ErrorKind::Cancelled;
             break;
         }
     }
 
+    task.retryAt = -1;
     task.httpStatus = outcome.httpStatus;
     task.finalUrl = outcome.finalUrl;
     task.responseHeaders = outcome.headers;
     TaskState end = TaskState::Succeeded;
-    if (outcome.kind == FetchOutcome::Kind::Cancelled || token.isCancelled()) {
+    if (outcome.kind == ErrorKind::Cancelled || token.isCancelled()) {
         end = TaskState::Cancelled;
         task.cancelReason = token.reason();
         task.error = cancelReasonText(token.reason());
-    } else if (outcome.kind != FetchOutcome::Kind::Ok) {
+        task.errorKind = ErrorKind::Cancelled;
+    } else if (outcome.kind != ErrorKind::None) {
         end = TaskState::Failed;
         task.error = outcome.error;
+        task.errorKind = outcome.kind;
     } else {
         task.error.clear();
+        task.errorKind = ErrorKind::None;
     }
     run.move(index, end, EngineClock::now());
     run.vacate(worker);
@@ -240,7 +252,7 @@ QCoro::Task<FetchOutcome> FetchScheduler::deliver(const NotificationJob &job, in
         const MailMessage message{job.settings.from, job.settings.recipients, job.summary.subject(), job.summary.text(), {}, {}};
         outcome.error = co_await sendMail(server, message, token);
         if (!outcome.error.isEmpty())
-            outcome.kind = token.isCancelled() ? FetchOutcome::Kind::Cancelled : FetchOutcome::Kind::Refused;
+            outcome.kind = token.isCancelled() ? ErrorKind::Cancelled : ErrorKind::Refused;
         co_return outcome;
     }
     const ManagerPool::Lease lease = m_pool.acquire();
@@ -286,7 +298,7 @@ QCoro::Task<QString> FetchScheduler::sendTestNotification(NotificationSettings s
     if (settings.sendsWebhook()) {
         const NotificationJob webhook{NotificationJob::Channel::Webhook, 0, summary, settings};
         const FetchOutcome outcome = co_await deliver(webhook, 30'000, token);
-        outcomes << (outcome.kind == FetchOutcome::Kind::Ok ? QStringLiteral("Webhook answered HTTP %1.").arg(outcome.httpStatus)
+        outcomes << (outcome.kind == ErrorKind::None ? QStringLiteral("Webhook answered HTTP %1.").arg(outcome.httpStatus)
                                                            : QStringLiteral("Webhook failed: %1").arg(outcome.error));
     }
     co_return outcomes.isEmpty() ? QStringLiteral("Nothing to send: no recipients and no webhook.") : outcomes.join(u' ');

@@ -65,13 +65,20 @@ const QList<QStringList> &migrations()
     return steps;
 }
 
+// Settings are kept as JSON: a setting added later reads back as its default from older rows.
 QString settingsToJson(const BatchSettings &settings)
 {
+    QByteArray certificates;
+    for (const QSslCertificate &certificate : settings.caCertificates)
+        certificates += certificate.toPem();
     const QJsonObject object{
         {u"concurrency"_qs, settings.concurrency},
         {u"per_host"_qs, settings.perHost},
         {u"timeout_ms"_qs, settings.timeoutMs},
         {u"retries"_qs, settings.retries},
+        {u"idle_timeout_ms"_qs, settings.idleTimeoutMs},
+        {u"max_bytes"_qs, settings.maxBytes},
+        {u"ca_certificates"_qs, QString::fromLatin1(certificates)},
     };
     return QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact));
 }
@@ -84,6 +91,9 @@ BatchSettings settingsFromJson(const QString &text)
     settings.perHost = object.value(u"per_host").toInt(settings.perHost);
     settings.timeoutMs = object.value(u"timeout_ms").toInt(settings.timeoutMs);
     settings.retries = object.value(u"retries").toInt(settings.retries);
+    settings.idleTimeoutMs = object.value(u"idle_timeout_ms").toInt(settings.idleTimeoutMs);
+    settings.maxBytes = object.value(u"max_bytes").toInteger(settings.maxBytes);
+    settings.caCertificates = QSslCertificate::fromData(object.value(u"ca_certificates").toString().toLatin1());
     return settings;
 }
 
@@ -248,6 +258,10 @@ bool HistoryDatabase::record(const EngineUpdate &update)
     write.prepare(u"UPDATE tasks SET state = ?, worker = ?, attempts = ?, http_status = ?, bytes = ?, final_url = ?,"
                   " error = ?, cancel_reason = ?, queued_at = ?, started_at = ?, finished_at = ?, queued_ms = ?, run_ms = ?, error_kind = ?"
                   " WHERE id = ?"_qs);
+    // A resumed task numbers its attempts from 1 again; those replace the rows of the run
+    // that died.
+    QSqlQuery attempt(m_db);
+    attempt.prepare(u"INSERT OR REPLACE INTO attempts (task_id, attempt, http_status, error, error_kind) VALUES (?, ?, ?, ?, ?)"_qs);
     bool began = false;
     for (const TaskRecord &task : update.tasks) {
         if (!m_ownBatches.count(task.batch))
@@ -264,6 +278,15 @@ bool HistoryDatabase::record(const EngineUpdate &update)
         if (!write.exec()) {
             m_lastError = write.lastError().text();
             qCWarning(lcHistory) << "history: cannot record task" << task.id << m_lastError;
+        }
+        // Only once the task has ended: its attempts no longer change then.
+        for (qsizetype n = 0; isTerminal(task.state) && n < task.attemptLog.size(); ++n) {
+            const AttemptRecord &ended = task.attemptLog[n];
+            const QVariantList values{qint64(task.id), int(n + 1), ended.httpStatus > 0 ? QVariant(ended.httpStatus) : QVariant(),
+                                      textOrNull(ended.error), textOrNull(errorKindName(ended.errorKind))};
+            for (int i = 0; i < values.size(); ++i)
+                attempt.bindValue(i, values[i]);
+            attempt.exec();
         }
     }
     return !began || exec(u"COMMIT"_qs);
@@ -419,6 +442,19 @@ std::optional<HistoryBatch> HistoryDatabase::batch(BatchId id)
     if (!query.exec() || !query.next())
         return std::nullopt;
     return batchFromQuery(query);
+}
+
+QList<AttemptRecord> HistoryDatabase::attempts(TaskId task)
+{
+    QSqlQuery query(m_db);
+    query.prepare(u"SELECT http_status, error_kind, error FROM attempts WHERE task_id = ? ORDER BY attempt"_qs);
+    query.addBindValue(task);
+    QList<AttemptRecord> found;
+    if (!query.exec())
+        return found;
+    while (query.next())
+        found.append({query.value(0).toInt(), errorKindNamed(query.value(1).toString()), query.value(2).toString()});
+    return found;
 }
 
 void HistoryDatabase::forEachTask(BatchId batch, const std::function<void(const TaskRow &)> &visit)

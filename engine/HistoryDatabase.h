@@ -67,6 +67,7 @@ public:
     std::optional<HistoryBatch> batch(BatchId id);
     // Every task of one batch (or of all, when batch is 0), in id order.
     void forEachTask(BatchId batch, const std::function<void(const TaskRow &)> &visit);
+    QList<AttemptRecord> attempts(TaskId task);
 
     QString lastError() const { return m_lastError; }
 

@@ -1,7 +1,9 @@
 #include "HttpFetch.h"
 
+#include "Backoff.h"
 #include "CancelToken.h"
 
+#include <QLocale>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QSslConfiguration>
@@ -14,11 +16,16 @@ namespace loopscope {
 
 bool FetchOutcome::retryable() const
 {
+    if (retryAfterMs && *retryAfterMs > MaxRetryAfterMs)
+        return false;
     switch (kind) {
-    case Kind::NetworkError:
-    case Kind::Timeout:
+    case ErrorKind::Timeout:
+    case ErrorKind::IdleTimeout:
+    case ErrorKind::ConnectionRefused:
+    case ErrorKind::ConnectionReset:
+    case ErrorKind::Network:
         return true;
-    case Kind::HttpError:
+    case ErrorKind::Http:
         return httpStatus >= 500 || httpStatus == 408 || httpStatus == 429;
     default:
         return false;
@@ -26,20 +33,56 @@ bool FetchOutcome::retryable() const
 }
 
 namespace {
+// Beyond this many decompressed bytes, a gzip or deflate body that expanded more than 40-fold
+// is stopped as a decompression bomb (Qt's rule). It is Qt's default too; set here so that the
+// guard does not depend on it.
+constexpr qint64 DecompressionCheckThreshold = 10 * 1024 * 1024;
+
 // A reply may be released from inside its own finished() signal (abort() emits it
 // synchronously and resumes this coroutine), so it must outlive the current call.
 struct DeleteLater {
     void operator()(QObject *object) const { object->deleteLater(); }
 };
 
+// Why this side ended an attempt before the server did.
+enum class Stop { None, Timeout, IdleTimeout, TooLarge };
+
+// What an attempt saw while it ran.
+struct Progress {
+    qint64 received = 0;   // body bytes, after decompression
+    qint64 announced = -1; // Content-Length; -1: not given
+    Stop stop = Stop::None;
+    QStringList tlsErrors;
+};
+
+QString number(qint64 value) // "1,024"
+{
+    return QLocale(QLocale::English, QLocale::UnitedStates).toString(value);
+}
+
+QString seconds(int ms) // "15", "0.3"
+{
+    return QString::number(ms / 1000.0);
+}
+
+QString hostAndPort(const QUrl &url) // "127.0.0.1:8080", "[::1]:8080"
+{
+    const QString host = url.host().contains(u':') ? u'[' + url.host() + u']' : url.host();
+    return host + u':' + QString::number(url.port(url.scheme() == u"https" ? 443 : 80));
+}
+
+QString location(const QNetworkReply &reply) // of a redirect, shortened for an error text
+{
+    return QString::fromUtf8(reply.rawHeader("Location")).left(200);
+}
+
 QString httpErrorText(const QNetworkReply &reply, int status)
 {
     const QString reason = reply.attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString();
     return reason.isEmpty() ? QStringLiteral("HTTP %1").arg(status) : QStringLiteral("HTTP %1 %2").arg(status).arg(reason);
 }
-} // namespace
 
-QCoro::Task<FetchOutcome> fetchOnce(QNetworkAccessManager &manager, FetchRequest request, CancelToken &token)
+QNetworkRequest httpRequestFor(const FetchRequest &request)
 {
     QNetworkRequest httpRequest(request.url);
     // Qt itself refuses redirects to schemes other than http and https, and this policy also
@@ -47,71 +90,192 @@ QCoro::Task<FetchOutcome> fetchOnce(QNetworkAccessManager &manager, FetchRequest
     httpRequest.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::NoLessSafeRedirectPolicy);
     httpRequest.setMaximumRedirectsAllowed(request.maxRedirects);
     httpRequest.setHeader(QNetworkRequest::UserAgentHeader, QStringLiteral("Loopscope/" LOOPSCOPE_VERSION));
-
+    httpRequest.setDecompressedSafetyCheckThreshold(DecompressionCheckThreshold);
     if (!request.extraCaCertificates.isEmpty()) {
         QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
         tls.addCaCertificates(request.extraCaCertificates);
         httpRequest.setSslConfiguration(tls);
     }
-    QNetworkReply *started = nullptr;
-    if (request.jsonBody.isEmpty()) {
-        started = manager.get(httpRequest);
-    } else {
+    if (!request.jsonBody.isEmpty())
         httpRequest.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
-        started = manager.post(httpRequest, request.jsonBody);
+    return httpRequest;
+}
+
+void describeStop(FetchOutcome &outcome, const Progress &progress, const FetchRequest &request)
+{
+    switch (progress.stop) {
+    case Stop::None:
+        break;
+    case Stop::Timeout:
+        outcome.kind = ErrorKind::Timeout;
+        outcome.error = QStringLiteral("timed out after %1 s (total timeout)").arg(seconds(request.timeoutMs));
+        break;
+    case Stop::IdleTimeout:
+        outcome.kind = ErrorKind::IdleTimeout;
+        if (outcome.httpStatus == 0)
+            outcome.error = QStringLiteral("no answer for %1 s (idle timeout)").arg(seconds(request.idleTimeoutMs));
+        else
+            outcome.error = QStringLiteral("nothing received for %1 s after %2 (idle timeout)")
+                                .arg(seconds(request.idleTimeoutMs),
+                                     progress.received == 0 ? u"the response headers"_qs : number(progress.received) + u" bytes"_qs);
+        break;
+    case Stop::TooLarge:
+        outcome.kind = ErrorKind::TooLarge;
+        outcome.error = QStringLiteral("response larger than the %1-byte limit").arg(number(request.maxBytes));
+        if (progress.announced > request.maxBytes)
+            outcome.error += QStringLiteral(" (Content-Length: %1)").arg(number(progress.announced));
+        break;
     }
-    const std::unique_ptr<QNetworkReply, DeleteLater> reply(started);
-    FetchOutcome outcome;
-    qint64 received = 0;
-    bool timedOut = false;
+}
 
-    QObject::connect(reply.get(), &QIODevice::readyRead, reply.get(), [&] {
-        received += reply->skip(reply->bytesAvailable());
-        if (request.onProgress) {
-            const QVariant length = reply->header(QNetworkRequest::ContentLengthHeader);
-            request.onProgress(received, length.isValid() ? length.toLongLong() : -1);
-        }
-    });
+QString tlsErrorText(const QStringList &certificateErrors, const QNetworkReply &reply)
+{
+    if (certificateErrors.isEmpty())
+        return QStringLiteral("TLS: handshake failed (%1)").arg(reply.errorString());
+    QStringList reasons;
+    for (const QString &error : certificateErrors)
+        reasons << (error.isEmpty() ? error : error.front().toLower() + error.mid(1));
+    return QStringLiteral("TLS: certificate not trusted (%1)").arg(reasons.join(u"; "));
+}
+
+// The kind and the words for an attempt that the network or the peer ended with an error.
+void describeNetworkError(FetchOutcome &outcome, const QNetworkReply &reply, const Progress &progress, const FetchRequest &request)
+{
+    const auto fail = [&outcome](ErrorKind kind, const QString &error) {
+        outcome.kind = kind;
+        outcome.error = error;
+    };
+    switch (reply.error()) {
+    case QNetworkReply::ConnectionRefusedError:
+        return fail(ErrorKind::ConnectionRefused, u"connection refused by "_qs + hostAndPort(reply.url()));
+    case QNetworkReply::RemoteHostClosedError:
+        if (outcome.httpStatus == 0 && progress.received == 0)
+            return fail(ErrorKind::ConnectionReset, QStringLiteral("connection closed by the server before any response"));
+        return fail(ErrorKind::ConnectionReset,
+                    QStringLiteral("connection reset by the server after %1 bytes").arg(number(progress.received))
+                        + (progress.announced > progress.received ? QStringLiteral(" of %1").arg(number(progress.announced)) : QString()));
+    case QNetworkReply::HostNotFoundError:
+        return fail(ErrorKind::HostNotFound, u"host not found: "_qs + reply.url().host());
+    case QNetworkReply::SslHandshakeFailedError:
+        return fail(ErrorKind::Tls, tlsErrorText(progress.tlsErrors, reply));
+    case QNetworkReply::TooManyRedirectsError:
+        return fail(ErrorKind::TooManyRedirects, QStringLiteral("too many redirects (more than %1)").arg(request.maxRedirects));
+    case QNetworkReply::InsecureRedirectError:
+        return fail(ErrorKind::Refused, u"redirect from https to http refused: "_qs + location(reply));
+    case QNetworkReply::ProtocolUnknownError:
+        if (outcome.httpStatus >= 300)
+            return fail(ErrorKind::Refused, u"redirect to an unsupported scheme: "_qs + location(reply));
+        break;
+    case QNetworkReply::UnknownContentError: {
+        // Qt says "Decompression failed: <why>"; Qt 6.4's decompression bomb guard gives no why,
+        // later versions name the threshold.
+        if (!reply.errorString().startsWith(u"Decompression failed"))
+            break;
+        const QString why = reply.errorString().section(u": "_qs, 1).trimmed();
+        if (why.isEmpty() || why.contains(u"decompressedSafetyCheckThreshold"))
+            return fail(ErrorKind::Decompression, QStringLiteral("compressed response expands too much (decompression bomb?)"));
+        return fail(ErrorKind::Decompression, u"could not decompress the response: "_qs + why);
+    }
+    default:
+        break;
+    }
+    fail(ErrorKind::Network, reply.errorString());
+}
+
+// An error status; when it is worth another attempt, the wait the server asked for.
+void describeHttpError(FetchOutcome &outcome, const QNetworkReply &reply)
+{
+    outcome.kind = ErrorKind::Http;
+    outcome.error = httpErrorText(reply, outcome.httpStatus);
+    if (!outcome.retryable() || !reply.hasRawHeader("Retry-After"))
+        return;
+    outcome.retryAfterMs = retryAfterMs(reply.rawHeader("Retry-After"), QDateTime::currentDateTimeUtc());
+    if (outcome.retryAfterMs && *outcome.retryAfterMs > MaxRetryAfterMs)
+        outcome.error += QStringLiteral("; the server asked to wait %1 s before another attempt, longer than the %2 s limit")
+                             .arg(number((*outcome.retryAfterMs + 999) / 1000), seconds(MaxRetryAfterMs));
+}
+} // namespace
+
+QCoro::Task<FetchOutcome> fetchOnce(QNetworkAccessManager &manager, FetchRequest request, CancelToken &token)
+{
+    const QNetworkRequest httpRequest = httpRequestFor(request);
+    const std::unique_ptr<QNetworkReply, DeleteLater> reply(request.jsonBody.isEmpty() ? manager.get(httpRequest)
+                                                                                       : manager.post(httpRequest, request.jsonBody));
+    // The receiver of every connection below: as it goes with this frame, so do they, while
+    // the reply itself lingers until deleteLater.
+    QObject scope;
+    Progress progress;
     QTimer timeout;
+    QTimer idle;
     timeout.setSingleShot(true);
-    QObject::connect(&timeout, &QTimer::timeout, reply.get(), [&] {
-        timedOut = true;
+    idle.setSingleShot(true);
+    const auto restartIdle = [&] {
+        if (request.idleTimeoutMs > 0)
+            idle.start(request.idleTimeoutMs);
+    };
+    const auto stopNow = [&](Stop why) {
+        progress.stop = why;
         reply->abort();
-    });
-    QObject::connect(&token, &CancelToken::cancelled, reply.get(), [&] { reply->abort(); });
+    };
+    // From inside the reply's own signals the abort waits for the next turn of the loop: it
+    // resumes this coroutine, which must not run in the middle of Qt's delivery.
+    const auto stopTooLarge = [&] {
+        if (progress.stop != Stop::None)
+            return;
+        progress.stop = Stop::TooLarge;
+        QMetaObject::invokeMethod(reply.get(), &QNetworkReply::abort, Qt::QueuedConnection);
+    };
 
-    if (token.isCancelled())
+    QObject::connect(reply.get(), &QNetworkReply::metaDataChanged, &scope, [&] {
+        restartIdle();
+        const QVariant length = reply->header(QNetworkRequest::ContentLengthHeader);
+        progress.announced = length.isValid() ? length.toLongLong() : -1;
+        if (request.maxBytes > 0 && progress.announced > request.maxBytes)
+            stopTooLarge();
+    });
+    QObject::connect(reply.get(), &QIODevice::readyRead, &scope, [&] {
+        restartIdle();
+        progress.received += reply->skip(reply->bytesAvailable());
+        if (request.onProgress)
+            request.onProgress(progress.received, progress.announced);
+        if (request.maxBytes > 0 && progress.received > request.maxBytes)
+            stopTooLarge();
+    });
+    QObject::connect(reply.get(), &QNetworkReply::redirected, &scope, restartIdle);
+    QObject::connect(reply.get(), &QNetworkReply::sslErrors, &scope, [&](const QList<QSslError> &errors) {
+        for (const QSslError &error : errors)
+            progress.tlsErrors << error.errorString();
+    });
+    QObject::connect(&timeout, &QTimer::timeout, &scope, [&] { stopNow(Stop::Timeout); });
+    QObject::connect(&idle, &QTimer::timeout, &scope, [&] { stopNow(Stop::IdleTimeout); });
+    QObject::connect(&token, &CancelToken::cancelled, &scope, [&] { reply->abort(); });
+
+    if (token.isCancelled()) {
         reply->abort();
-    else
-        timeout.start(request.timeoutMs);
+    } else {
+        if (request.timeoutMs > 0)
+            timeout.start(request.timeoutMs);
+        restartIdle();
+    }
 
     co_await reply.get();
 
+    FetchOutcome outcome;
     outcome.finalUrl = reply->url();
     outcome.headers = reply->rawHeaderPairs();
     outcome.httpStatus = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     if (token.isCancelled()) {
-        outcome.kind = FetchOutcome::Kind::Cancelled;
+        outcome.kind = ErrorKind::Cancelled;
         outcome.error = cancelReasonText(token.reason());
-    } else if (timedOut) {
-        outcome.kind = FetchOutcome::Kind::Timeout;
-        outcome.error = QStringLiteral("timed out after %1 s").arg(request.timeoutMs / 1000.0);
+    } else if (progress.stop != Stop::None) {
+        describeStop(outcome, progress, request);
     } else if (outcome.httpStatus >= 400) {
-        outcome.kind = FetchOutcome::Kind::HttpError;
-        outcome.error = httpErrorText(*reply, outcome.httpStatus);
-    } else if (reply->error() == QNetworkReply::TooManyRedirectsError) {
-        outcome.kind = FetchOutcome::Kind::HttpError;
-        outcome.error = QStringLiteral("too many redirects (more than %1)").arg(request.maxRedirects);
-    } else if (reply->error() == QNetworkReply::ProtocolUnknownError && outcome.httpStatus >= 300) {
-        outcome.kind = FetchOutcome::Kind::HttpError;
-        outcome.error = QStringLiteral("redirect to an unsupported scheme: %1")
-                            .arg(QString::fromUtf8(reply->rawHeader("Location")).left(200));
+        describeHttpError(outcome, *reply);
     } else if (reply->error() != QNetworkReply::NoError) {
-        outcome.kind = FetchOutcome::Kind::NetworkError;
-        outcome.error = reply->errorString();
+        describeNetworkError(outcome, *reply, progress, request);
     } else if (outcome.httpStatus >= 300) {
         // A redirect without a usable Location: nothing more to follow.
-        outcome.kind = FetchOutcome::Kind::HttpError;
+        outcome.kind = ErrorKind::Http;
         outcome.error = httpErrorText(*reply, outcome.httpStatus);
     }
     co_return outcome;

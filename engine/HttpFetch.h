@@ -1,11 +1,14 @@
 #pragma once
 
+#include "ErrorKind.h"
+
 #include <QSslCertificate>
 #include <QCoroTask>
 #include <QString>
 #include <QUrl>
 
 #include <functional>
+#include <optional>
 
 class QNetworkAccessManager;
 
@@ -15,31 +18,35 @@ class CancelToken;
 
 // How one HTTP attempt ended.
 struct FetchOutcome {
-    // Refused: the peer said no in a way another attempt will not change (a mail server's 5xx).
-    enum class Kind { Ok, HttpError, NetworkError, Timeout, Cancelled, Refused };
-    Kind kind = Kind::Ok;
+    ErrorKind kind = ErrorKind::None;
     int httpStatus = 0;
     QUrl finalUrl;
     QList<std::pair<QByteArray, QByteArray>> headers;
     QString error;
+    std::optional<qint64> retryAfterMs; // the wait the response's Retry-After asked for
 
-    // Worth another attempt: network trouble, a timeout, 5xx, 408 and 429.
+    // Worth another attempt: a timeout, a refused or broken connection, other network trouble,
+    // 5xx, 408 and 429; not when the server asked to wait longer than MaxRetryAfterMs.
     bool retryable() const;
 };
 
 struct FetchRequest {
     QUrl url;
-    int timeoutMs = 30'000;
+    int timeoutMs = 30'000; // the whole attempt; 0: no limit
     int maxRedirects = 10;
     // Called as body bytes arrive: bytes so far, and the announced size (-1 unknown).
     std::function<void(qint64 received, qint64 total)> onProgress;
     QByteArray jsonBody; // non-empty: POST it as application/json instead of GET
     QList<QSslCertificate> extraCaCertificates;
+    int idleTimeoutMs = 15'000; // the longest time without receiving anything; 0: no limit
+    qint64 maxBytes = 0;        // the largest body accepted, after decompression; 0: no limit
 };
 
 // One GET (or JSON POST) on the worker loop. The body is counted and discarded as it arrives, so memory
-// stays flat whatever the size. Cancelling the token or reaching the timeout aborts the
-// reply at once; only http and https redirects are followed.
+// stays flat whatever the size. Cancelling the token, reaching a timeout or exceeding the size limit
+// aborts the reply; only http and https redirects are followed; a body that decompresses into far
+// more than it was is stopped as a decompression bomb. A failed attempt's error says what happened
+// in words and its kind says it as a category.
 QCoro::Task<FetchOutcome> fetchOnce(QNetworkAccessManager &manager, FetchRequest request, CancelToken &token);
 
 } // namespace loopscope

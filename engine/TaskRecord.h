@@ -1,5 +1,6 @@
 #pragma once
 
+#include "ErrorKind.h"
 #include "TaskState.h"
 
 #include <QByteArray>
@@ -11,6 +12,13 @@ namespace loopscope {
 
 using TaskId = quint64;
 using BatchId = quint64;
+
+// How one attempt of a task ended.
+struct AttemptRecord {
+    int httpStatus = 0; // 0: no response
+    ErrorKind errorKind = ErrorKind::None;
+    QString error;
+};
 
 // Everything known about one task, as published to observers. Times are EngineClock
 // milliseconds; -1 means "not yet".
@@ -25,12 +33,15 @@ struct TaskRecord {
     qint64 bytesReceived = 0;
     qint64 bytesTotal = -1; // -1: size unknown
     QString error;
+    ErrorKind errorKind = ErrorKind::None;
     QString worker;
     QUrl finalUrl; // after redirects
     QList<std::pair<QByteArray, QByteArray>> responseHeaders; // of the last response
     qint64 queuedAt = -1;
     qint64 startedAt = -1;
     qint64 finishedAt = -1;
+    qint64 retryAt = -1; // while waiting to try again: when the next attempt starts
+    QList<AttemptRecord> attemptLog; // one per attempt that has ended, oldest first
 
     // Time spent waiting for a worker, and time spent running; both tick until they end.
     qint64 queuedMs(qint64 now) const;

@@ -53,6 +53,7 @@ TaskRow TaskRow::from(const TaskRecord &task)
     row.queuedMs = task.queuedMs(end);
     row.runMs = task.runMs(end);
     row.error = task.error;
+    row.errorKind = errorKindName(task.errorKind);
     row.cancelReason = cancelReasonText(task.cancelReason);
     row.queuedAt = utcMs(task.queuedAt);
     row.startedAt = utcMs(task.startedAt);

@@ -14,12 +14,16 @@
 #include <csignal>
 
 namespace {
+QString nginxFile(const QString &name)
+{
+    QFile file(qEnvironmentVariable("LOOPSCOPE_NGINX_DIR") + u'/' + name);
+    return file.open(QIODevice::ReadOnly) ? QString::fromLatin1(file.readAll().trimmed()) : QString();
+}
+
 QString nginxBase()
 {
-    QFile portFile(qEnvironmentVariable("LOOPSCOPE_NGINX_DIR") + u"/port");
-    if (!portFile.open(QIODevice::ReadOnly))
-        return {};
-    return u"http://127.0.0.1:"_qs + QString::fromLatin1(portFile.readAll().trimmed());
+    const QString port = nginxFile(u"port"_qs);
+    return port.isEmpty() ? QString() : u"http://127.0.0.1:"_qs + port;
 }
 
 QList<QJsonObject> readJsonl(const QString &path)
@@ -123,7 +127,8 @@ private Q_SLOTS:
         const QList<QJsonObject> records = readJsonl(jsonl);
         QCOMPARE(records.size(), 5);
         const QStringList fields{u"id"_qs, u"batch"_qs, u"url"_qs, u"worker"_qs, u"state"_qs, u"http_status"_qs, u"attempts"_qs,
-                                 u"bytes"_qs, u"queued_ms"_qs, u"run_ms"_qs, u"error"_qs, u"started_at"_qs, u"finished_at"_qs};
+                                 u"bytes"_qs, u"queued_ms"_qs, u"run_ms"_qs, u"error"_qs, u"error_kind"_qs, u"started_at"_qs,
+                                 u"finished_at"_qs};
         for (const QJsonObject &record : records) {
             for (const QString &field : fields)
                 QVERIFY2(record.contains(field), qPrintable(field));
@@ -135,16 +140,21 @@ private Q_SLOTS:
         QCOMPARE(ok[u"http_status"].toInt(), 200);
         QCOMPARE(ok[u"bytes"].toInt(), 3);
         QVERIFY(ok[u"error"].isNull());
+        QVERIFY(ok[u"error_kind"].isNull());
         QCOMPARE(ok[u"attempts"].toInt(), 1);
         const QJsonObject missing = byUrlSuffix(records, u"/status/404"_qs);
         QCOMPARE(missing[u"state"].toString(), u"failed"_qs);
         QCOMPARE(missing[u"http_status"].toInt(), 404);
         QVERIFY(missing[u"error"].toString().startsWith(u"HTTP 404"_qs));
+        QCOMPARE(missing[u"error_kind"].toString(), u"http"_qs);
+        QCOMPARE(missing[u"attempts"].toInt(), 1); // a 404 is not retried
         QCOMPARE(byUrlSuffix(records, u"/bytes/1024"_qs)[u"bytes"].toInt(), 1024);
         const QJsonObject redirected = byUrlSuffix(records, u"/redirect/3"_qs);
         QCOMPARE(redirected[u"state"].toString(), u"succeeded"_qs);
         QVERIFY(redirected[u"final_url"].toString().endsWith(u"/redirect/0"_qs));
-        QCOMPARE(byUrlSuffix(records, u"/status/503"_qs)[u"http_status"].toInt(), 503);
+        const QJsonObject unavailable = byUrlSuffix(records, u"/status/503"_qs);
+        QCOMPARE(unavailable[u"http_status"].toInt(), 503);
+        QCOMPARE(unavailable[u"attempts"].toInt(), 3); // retried twice by default
     }
 
     void rejectedLinesAreReportedAndTheRestRuns()
@@ -174,12 +184,59 @@ private Q_SLOTS:
     void timeoutOption()
     {
         const QString jsonl = m_dir.filePath(u"timeout.jsonl"_qs);
-        const Run run = fetch({u"--timeout"_qs, u"0.3"_qs, u"--jsonl"_qs, jsonl, u"-"_qs}, (m_base + u"/hang\n").toUtf8());
+        const Run run = fetch({u"--timeout"_qs, u"0.3"_qs, u"--retries"_qs, u"0"_qs, u"--jsonl"_qs, jsonl, u"-"_qs}, (m_base + u"/hang\n").toUtf8());
         QCOMPARE(run.exitCode, 1);
         const QList<QJsonObject> records = readJsonl(jsonl);
         QCOMPARE(records.size(), 1);
         QCOMPARE(records.first()[u"state"].toString(), u"failed"_qs);
-        QVERIFY(records.first()[u"error"].toString().startsWith(u"timed out"_qs));
+        QCOMPARE(records.first()[u"error"].toString(), u"timed out after 0.3 s (total timeout)"_qs);
+        QCOMPARE(records.first()[u"error_kind"].toString(), u"timeout"_qs);
+    }
+
+    void idleTimeoutAndSizeLimitOptions()
+    {
+        const QString jsonl = m_dir.filePath(u"limits.jsonl"_qs);
+        const Run run = fetch({u"--timeout"_qs, u"0"_qs, u"--idle-timeout"_qs, u"0.3"_qs, u"--max-size"_qs, u"1000"_qs, u"--retries"_qs,
+                               u"0"_qs, u"--jsonl"_qs, jsonl, u"-"_qs},
+                              (m_base + u"/hang\n"_qs + m_base + u"/bytes/1024\n"_qs).toUtf8());
+        QCOMPARE(run.exitCode, 1);
+        const QList<QJsonObject> records = readJsonl(jsonl);
+        QCOMPARE(records.size(), 2);
+        const QJsonObject hang = byUrlSuffix(records, u"/hang"_qs);
+        QCOMPARE(hang[u"error_kind"].toString(), u"idle_timeout"_qs);
+        QCOMPARE(hang[u"error"].toString(), u"no answer for 0.3 s (idle timeout)"_qs);
+        const QJsonObject large = byUrlSuffix(records, u"/bytes/1024"_qs);
+        QCOMPARE(large[u"error_kind"].toString(), u"too_large"_qs);
+        QCOMPARE(large[u"error"].toString(), u"response larger than the 1,000-byte limit (Content-Length: 1,024)"_qs);
+    }
+
+    void retryWaitsArePrinted()
+    {
+        TestHttpServer web;
+        const QString url = web.url(u"/retry-after/cli/1"_qs).toString();
+        const QString jsonl = m_dir.filePath(u"retry.jsonl"_qs);
+        const Run run = fetch({u"--jsonl"_qs, jsonl, u"-"_qs}, (url + u'\n').toUtf8());
+        QCOMPARE(run.exitCode, 0);
+        const QRegularExpression line(u"^Worker 1 retrying "_qs + QRegularExpression::escape(url)
+                                          + u" in \\d+\\.\\d s \\(attempt 2 of 3\\): HTTP 503 Service Unavailable$"_qs,
+                                      QRegularExpression::MultilineOption);
+        QVERIFY2(run.out.contains(line), qPrintable(run.out));
+        QCOMPARE(readJsonl(jsonl).first()[u"attempts"].toInt(), 2);
+    }
+
+    void caFileAppliesToFetches()
+    {
+        const QString url = u"https://127.0.0.1:"_qs + nginxFile(u"tls-port"_qs) + u"/ok"_qs;
+        const QString jsonl = m_dir.filePath(u"tls.jsonl"_qs);
+        const Run refused = fetch({u"--retries"_qs, u"0"_qs, u"--jsonl"_qs, jsonl, u"-"_qs}, (url + u'\n').toUtf8());
+        QCOMPARE(refused.exitCode, 1);
+        const QJsonObject record = readJsonl(jsonl).first();
+        QCOMPARE(record[u"error_kind"].toString(), u"tls"_qs);
+        QVERIFY2(record[u"error"].toString().startsWith(u"TLS: certificate not trusted"_qs), qPrintable(record[u"error"].toString()));
+        const Run trusted = fetch({u"--ca-file"_qs, qEnvironmentVariable("LOOPSCOPE_NGINX_DIR") + u"/tls-cert.pem"_qs, u"--jsonl"_qs, jsonl, u"-"_qs},
+                                  (url + u'\n').toUtf8());
+        QCOMPARE(trusted.exitCode, 0);
+        QCOMPARE(readJsonl(jsonl).first()[u"http_status"].toInt(), 200);
     }
 
     void usageErrorsExitTwo_data()
@@ -188,6 +245,8 @@ private Q_SLOTS:
         QTest::newRow("zero concurrency") << QStringList{u"-j"_qs, u"0"_qs};
         QTest::newRow("bad per-host") << QStringList{u"--per-host"_qs, u"many"_qs};
         QTest::newRow("bad timeout") << QStringList{u"--timeout"_qs, u"-1"_qs};
+        QTest::newRow("bad idle timeout") << QStringList{u"--idle-timeout"_qs, u"soon"_qs};
+        QTest::newRow("bad size limit") << QStringList{u"--max-size"_qs, u"-5"_qs};
         QTest::newRow("unknown option") << QStringList{u"--frobnicate"_qs};
         QTest::newRow("missing file") << QStringList{u"/nonexistent/list.txt"_qs};
     }

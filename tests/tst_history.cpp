@@ -22,6 +22,23 @@ QList<QUrl> urls(int count)
     return list;
 }
 
+// A self-signed certificate, as a batch's extra trusted CA.
+QByteArray pemCertificate()
+{
+    return QByteArrayLiteral(
+           "-----BEGIN CERTIFICATE-----\n"
+           "MIIBmTCCAT+gAwIBAgIUTKH6q6lWmQpx4BRdTcCpekgLyu8wCgYIKoZIzj0EAwIw\n"
+           "ITEfMB0GA1UEAwwWTG9vcHNjb3BlIGhpc3RvcnkgdGVzdDAgFw0yNjExMjUxMjI1\n"
+           "MzBaGA8yMTI2MTEwMTEyMjUzMFowITEfMB0GA1UEAwwWTG9vcHNjb3BlIGhpc3Rv\n"
+           "cnkgdGVzdDBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABBTRPypadZeGs3KzBxiD\n"
+           "aYvsLaf7W+jRDRyNn8UNjcO3JHyXkv0SavkusS0W68tlJE1cu1BtScrcwgdUcoOM\n"
+           "G1CjUzBRMB0GA1UdDgQWBBRGpBPPe0MlzS9PM4TjxC1c4ON3ZzAfBgNVHSMEGDAW\n"
+           "gBRGpBPPe0MlzS9PM4TjxC1c4ON3ZzAPBgNVHRMBAf8EBTADAQH/MAoGCCqGSM49\n"
+           "BAMCA0gAMEUCIQCgEW2Fd/mj+rxGHChudfIRCj7PPxVhE3WXXmvJs4DhUAIgCZaM\n"
+           "ax5DsFlmnuwSK+4Xsnb2jwNExVF5IgmnwSC2gWA=\n"
+           "-----END CERTIFICATE-----\n");
+}
+
 QList<TaskRow> rowsOf(HistoryDatabase &db, BatchId batch = 0)
 {
     QList<TaskRow> rows;
@@ -102,8 +119,13 @@ private Q_SLOTS:
             QVERIFY2(history, qPrintable(error));
             Engine engine;
             history->follow(engine);
+            BatchSettings settings;
+            settings.retries = 2;
+            settings.caCertificates = QSslCertificate::fromData(pemCertificate());
+            settings.idleTimeoutMs = 7'000;
+            settings.maxBytes = 1'000'000;
             QFuture<History::Created> created = history->createBatch(u"live"_qs, {server.url(u"/ok"_qs), server.url(u"/status/500"_qs)},
-                                                                     BatchSettings{2, 2, 10'000, 0});
+                                                                     settings);
             QTRY_VERIFY(created.isFinished());
             QVERIFY2(created.result().plan, qPrintable(created.result().error));
             const BatchId id = engine.addBatch(*created.result().plan);
@@ -123,7 +145,21 @@ private Q_SLOTS:
         QCOMPARE(rows[1].state, u"failed"_qs);
         QCOMPARE(rows[1].httpStatus, 500);
         QCOMPARE(rows[0].toJson(), live); // export and --jsonl write the same record
+        // Every attempt has its row: the 500 was tried three times.
+        const QList<AttemptRecord> attempts = db->attempts(rows[1].id);
+        QCOMPARE(attempts.size(), 3);
+        for (const AttemptRecord &attempt : attempts) {
+            QCOMPARE(attempt.httpStatus, 500);
+            QCOMPARE(attempt.errorKind, ErrorKind::Http);
+        }
+        QCOMPARE(db->attempts(rows[0].id).size(), 1);
         QVERIFY(db->orphaned().isEmpty()); // it ended cleanly: nothing to resume
+        // The batch's settings, all of them, for a resume to run it the same way.
+        const BatchSettings kept = db->batch(rows[0].batch)->settings;
+        QCOMPARE(kept.retries, 2);
+        QCOMPARE(kept.idleTimeoutMs, 7'000);
+        QCOMPARE(kept.maxBytes, 1'000'000);
+        QCOMPARE(kept.caCertificates, QSslCertificate::fromData(pemCertificate()));
     }
 
     void batchesOfAGoneProcessAreTakenOverOnce()

@@ -6,6 +6,7 @@
 #include "WorkerModel.h"
 
 #include <QAbstractItemModelTester>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -163,6 +164,33 @@ private Q_SLOTS:
         done.counts = {0, 0, 5, 0, 0};
         model.apply({{}, {done}});
         QCOMPARE(model.rowCount(), 0);
+    }
+
+    void aWaitToRetryShowsAsSuch()
+    {
+        TaskRecord waiting = task(1, 1, TaskState::Running);
+        waiting.attempts = 1;
+        waiting.retryAt = EngineClock::now() + 60'000;
+        TaskTableModel tasks;
+        tasks.apply({waiting});
+        const QRegularExpression retrying(u"^retrying in \\d+\\.\\d s$"_qs);
+        QVERIFY2(retrying.match(tasks.index(0, TaskTableModel::State).data().toString()).hasMatch(),
+                 qPrintable(tasks.index(0, TaskTableModel::State).data().toString()));
+        QCOMPARE(tasks.index(0, TaskTableModel::State).data(TaskTableModel::StateRole).toInt(), int(TaskState::Running));
+
+        WorkerModel workers;
+        workers.apply({{waiting}, {batch(1, 1, 1)}});
+        const QRegularExpression doing(u"^waiting \\d+\\.\\d s to retry http://example.org/1$"_qs);
+        QVERIFY2(doing.match(workers.index(0, WorkerModel::Doing).data().toString()).hasMatch(),
+                 qPrintable(workers.index(0, WorkerModel::Doing).data().toString()));
+
+        // The next attempt starts: the wait is over.
+        waiting.attempts = 2;
+        waiting.retryAt = -1;
+        tasks.apply({waiting});
+        workers.apply({{waiting}, {}});
+        QCOMPARE(tasks.index(0, TaskTableModel::State).data().toString(), u"running"_qs);
+        QVERIFY(workers.index(0, WorkerModel::Doing).data().toString().startsWith(u"getting "_qs));
     }
 };
 

@@ -29,9 +29,11 @@ AddUrlsDialog::AddUrlsDialog(const QString &defaultName, const BatchSettings &de
     , m_concurrency(new QSpinBox(this))
     , m_perHost(new QSpinBox(this))
     , m_timeout(new QDoubleSpinBox(this))
+    , m_idleTimeout(new QDoubleSpinBox(this))
     , m_retries(new QSpinBox(this))
     , m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this))
     , m_debounce(new QTimer(this))
+    , m_defaults(defaults)
 {
     setWindowTitle(tr("Add URLs"));
     m_text->setPlaceholderText(tr("One http or https URL per line; lines starting with # are skipped."));
@@ -46,9 +48,13 @@ AddUrlsDialog::AddUrlsDialog(const QString &defaultName, const BatchSettings &de
     m_concurrency->setValue(defaults.concurrency);
     m_perHost->setRange(1, 1000);
     m_perHost->setValue(defaults.perHost);
-    m_timeout->setRange(0.1, 3600);
-    m_timeout->setSuffix(tr(" s"));
+    for (QDoubleSpinBox *seconds : {m_timeout, m_idleTimeout}) {
+        seconds->setRange(0, 3600);
+        seconds->setSuffix(tr(" s"));
+        seconds->setSpecialValueText(tr("no limit")); // shown at 0
+    }
     m_timeout->setValue(defaults.timeoutMs / 1000.0);
+    m_idleTimeout->setValue(defaults.idleTimeoutMs / 1000.0);
     m_retries->setRange(0, 20);
     m_retries->setValue(defaults.retries);
     m_buttons->button(QDialogButtonBox::Ok)->setText(tr("&Queue"));
@@ -58,6 +64,7 @@ AddUrlsDialog::AddUrlsDialog(const QString &defaultName, const BatchSettings &de
     form->addRow(tr("&Workers:"), m_concurrency);
     form->addRow(tr("Per &host:"), m_perHost);
     form->addRow(tr("&Timeout per attempt:"), m_timeout);
+    form->addRow(tr("&Idle timeout:"), m_idleTimeout);
     form->addRow(tr("&Retries:"), m_retries);
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(new QLabel(tr("&URLs:"), this));
@@ -114,5 +121,11 @@ QString AddUrlsDialog::batchName() const
 
 BatchSettings AddUrlsDialog::settings() const
 {
-    return {m_concurrency->value(), m_perHost->value(), int(m_timeout->value() * 1000), m_retries->value()};
+    BatchSettings settings = m_defaults;
+    settings.concurrency = m_concurrency->value();
+    settings.perHost = m_perHost->value();
+    settings.timeoutMs = int(m_timeout->value() * 1000);
+    settings.idleTimeoutMs = int(m_idleTimeout->value() * 1000);
+    settings.retries = m_retries->value();
+    return settings;
 }

@@ -38,9 +38,11 @@ private:
     QSpinBox *m_concurrency;
     QSpinBox *m_perHost;
     QDoubleSpinBox *m_timeout;
+    QDoubleSpinBox *m_idleTimeout;
     QSpinBox *m_retries;
     QDialogButtonBox *m_buttons;
     QTimer *m_debounce;
     QFutureWatcher<loopscope::UrlList> m_validation;
     loopscope::UrlList m_parsed;
+    loopscope::BatchSettings m_defaults; // what the dialog does not show comes from these
 };

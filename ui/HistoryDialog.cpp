@@ -132,8 +132,9 @@ QCoro::Task<> HistoryDialog::exportSelected()
     QPointer<HistoryDialog> self(this);
     const QList<TaskRow> rows = co_await m_history.tasks(batch.id);
     const TaskWriter::Format format = path.endsWith(u".csv"_qs, Qt::CaseInsensitive) ? TaskWriter::Format::Csv : TaskWriter::Format::Jsonl;
-    // The file is written on a pool thread: a large batch must not stall the window.
-    const QString outcome = co_await QtConcurrent::run([path, rows, format] {
+    // The file is written on a pool thread: a large batch must not stall the window. The
+    // future is named: GCC 12 destroys a lambda temporary inside co_await twice.
+    QFuture<QString> writing = QtConcurrent::run([path, rows, format] {
         QFile file(path);
         if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate))
             return tr("Cannot write %1: %2").arg(path, file.errorString());
@@ -144,6 +145,7 @@ QCoro::Task<> HistoryDialog::exportSelected()
         }
         return tr("Exported %1 to %2").arg(countOf(writer.written(), tr("task"), tr("tasks")), path);
     });
+    const QString outcome = co_await writing;
     if (self)
         m_status->setText(outcome);
 }

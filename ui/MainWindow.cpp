@@ -294,6 +294,7 @@ BatchSettings MainWindow::defaultSettings() const
     defaults.perHost = settings.value(u"batch/perHost"_qs, defaults.perHost).toInt();
     defaults.timeoutMs = settings.value(u"batch/timeoutMs"_qs, defaults.timeoutMs).toInt();
     defaults.retries = settings.value(u"batch/retries"_qs, defaults.retries).toInt();
+    defaults.idleTimeoutMs = settings.value(u"batch/idleTimeoutMs"_qs, defaults.idleTimeoutMs).toInt();
     return defaults;
 }
 
@@ -356,21 +357,12 @@ QCoro::Task<> MainWindow::startUp()
         co_await offerResume();
 }
 
-QCoro::Task<> MainWindow::offerResume()
+MainWindow::ResumeChoice MainWindow::askAboutUnfinished(const QList<HistoryBatch> &orphans)
 {
-    History *history = m_launcher.history();
-    if (!history)
-        co_return;
-    QPointer<MainWindow> self(this);
-    const QList<HistoryBatch> orphans = co_await history->orphaned();
-    if (!self || orphans.isEmpty())
-        co_return;
     QStringList names;
-    QList<BatchId> ids;
     int unfinished = 0;
     for (const HistoryBatch &batch : orphans) {
         names << tr("“%1” (%2 of %3 tasks unfinished)").arg(batch.name).arg(batch.unfinished).arg(batch.total);
-        ids << batch.id;
         unfinished += batch.unfinished;
     }
     QMessageBox question(QMessageBox::Question, tr("Resume Unfinished Work"),
@@ -382,13 +374,31 @@ QCoro::Task<> MainWindow::offerResume()
     question.addButton(tr("&Later"), QMessageBox::RejectRole);
     question.setDefaultButton(resume);
     question.exec();
-    if (!self)
+    if (question.clickedButton() == resume)
+        return ResumeChoice::Resume;
+    return question.clickedButton() == discard ? ResumeChoice::Discard : ResumeChoice::Later;
+}
+
+QCoro::Task<> MainWindow::offerResume()
+{
+    History *history = m_launcher.history();
+    if (!history)
         co_return;
-    if (question.clickedButton() == resume) {
+    QPointer<MainWindow> self(this);
+    const QList<HistoryBatch> orphans = co_await history->orphaned();
+    if (!self || orphans.isEmpty())
+        co_return;
+    // The question is asked outside this coroutine: a widget kept in its frame across a
+    // co_await would be deleted twice should the window close first.
+    const ResumeChoice choice = askAboutUnfinished(orphans);
+    QList<BatchId> ids;
+    for (const HistoryBatch &batch : orphans)
+        ids << batch.id;
+    if (choice == ResumeChoice::Resume) {
         const QList<BatchPlan> resumed = co_await m_launcher.resume(ids);
         if (self)
             statusBar()->showMessage(tr("Resumed %1").arg(countOf(resumed.size(), tr("batch"), tr("batches"))), 15'000);
-    } else if (question.clickedButton() == discard) {
+    } else if (choice == ResumeChoice::Discard) {
         co_await history->discard(ids);
     }
 }
@@ -590,6 +600,7 @@ void MainWindow::addUrls()
     stored.setValue(u"batch/perHost"_qs, settings.perHost);
     stored.setValue(u"batch/timeoutMs"_qs, settings.timeoutMs);
     stored.setValue(u"batch/retries"_qs, settings.retries);
+    stored.setValue(u"batch/idleTimeoutMs"_qs, settings.idleTimeoutMs);
     const QString name = dialog.batchName().isEmpty() ? nextBatchName(tr("Batch")) : dialog.batchName();
     queueParsed(dialog.urls(), name, settings);
 }

@@ -2,6 +2,7 @@
 
 #include "BatchLauncher.h"
 #include "BatchRecord.h"
+#include "HistoryDatabase.h"
 #include "NotificationConfig.h"
 #include "UrlList.h"
 
@@ -75,6 +76,8 @@ private:
     QCoro::Task<> launch(QString batchName, QList<QUrl> urls, loopscope::BatchSettings settings, QList<loopscope::TaskId> retryOf);
     QCoro::Task<> startUp();
     QCoro::Task<> offerResume();
+    enum class ResumeChoice { Resume, Discard, Later };
+    ResumeChoice askAboutUnfinished(const QList<loopscope::HistoryBatch> &orphans);
     void showHistory();
     void cancelSelectedTasks();
     void cancelSelectedBatch();

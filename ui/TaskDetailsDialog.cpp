@@ -45,6 +45,7 @@ TaskDetailsDialog::TaskDetailsDialog(const TaskRecord &task, QWidget *parent)
     form->addRow(tr("Queued for:"), selectable(formatSeconds(task.queuedMs(now)), this));
     form->addRow(tr("Ran for:"), selectable(task.startedAt < 0 ? tr("never started") : formatSeconds(task.runMs(now)), this));
     form->addRow(tr("Error:"), selectable(task.error.isEmpty() ? tr("—") : task.error, this));
+    form->addRow(tr("Error kind:"), selectable(task.errorKind == ErrorKind::None ? tr("—") : errorKindName(task.errorKind), this));
 
     QString headers;
     for (const auto &[name, value] : task.responseHeaders)

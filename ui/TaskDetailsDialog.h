@@ -4,7 +4,7 @@
 
 #include <QDialog>
 
-// Everything recorded about one task: URLs, timings, attempts, response headers, error.
+// Everything recorded about one task: URLs, timings, attempts, response headers, error and its kind.
 class TaskDetailsDialog : public QDialog {
     Q_OBJECT
 public:

@@ -8,6 +8,8 @@
 #include <QBrush>
 #include <QPalette>
 
+#include <algorithm>
+
 using namespace loopscope;
 
 int TaskTableModel::rowCount(const QModelIndex &parent) const
@@ -45,7 +47,10 @@ QVariant TaskTableModel::display(const TaskRecord &task, int column) const
     switch (column) {
     case Id: return QString::number(task.id);
     case Url: return m_urlTexts[size_t(m_rowById.value(task.id))];
-    case State: return stateName(task.state);
+    case State:
+        if (task.state == TaskState::Running && task.retryAt >= 0)
+            return tr("retrying in %1").arg(formatSeconds(std::max(qint64(0), task.retryAt - EngineClock::now())));
+        return stateName(task.state);
     case Worker: return task.worker;
     case Attempts: return task.attempts > 0 ? QString::number(task.attempts) : QString();
     case HttpStatus: return task.httpStatus > 0 ? QString::number(task.httpStatus) : QString();

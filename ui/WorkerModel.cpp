@@ -40,10 +40,20 @@ QVariant WorkerModel::data(const QModelIndex &index, int role) const
     switch (index.column()) {
     case Worker: return row.worker;
     case Batch: return row.batchName;
-    case Doing: return row.task ? tr("getting %1").arg(row.url.toDisplayString()) : tr("idle");
+    case Doing: return doing(row);
     case For: return row.since >= 0 ? formatSeconds(EngineClock::now() - row.since) : QString();
     }
     return {};
+}
+
+QString WorkerModel::doing(const Row &row)
+{
+    if (!row.task)
+        return tr("idle");
+    if (row.retryAt >= 0)
+        return tr("waiting %1 to retry %2")
+            .arg(formatSeconds(std::max(qint64(0), row.retryAt - EngineClock::now())), row.url.toDisplayString());
+    return tr("getting %1").arg(row.url.toDisplayString());
 }
 
 int WorkerModel::rowOf(BatchId batch, const QString &worker) const
@@ -67,7 +77,7 @@ void WorkerModel::apply(const EngineUpdate &update)
             const int workers = std::min(batch.settings.concurrency, std::max(batch.total, 1));
             beginInsertRows({}, first, first + workers - 1);
             for (int i = 0; i < workers; ++i)
-                m_rows.push_back({batch.id, batch.name, BatchRun::workerName(i), 0, {}, -1});
+                m_rows.push_back({batch.id, batch.name, BatchRun::workerName(i), 0, {}, -1, -1});
             endInsertRows();
         }
     }
@@ -83,9 +93,11 @@ void WorkerModel::apply(const EngineUpdate &update)
             row.task = task.id;
             row.url = task.url;
             row.since = task.startedAt;
+            row.retryAt = task.retryAt;
         } else if (row.task == task.id) {
             row.task = 0;
             row.since = task.finishedAt;
+            row.retryAt = -1;
         } else {
             continue;
         }

@@ -30,7 +30,9 @@ private:
         loopscope::TaskId task = 0; // 0: idle
         QUrl url;
         qint64 since = -1;
+        qint64 retryAt = -1; // waiting to try the task again until then
     };
+    static QString doing(const Row &row);
     int rowOf(loopscope::BatchId batch, const QString &worker) const;
 
     std::vector<Row> m_rows;

@@ -4,9 +4,13 @@
 #   nginx-fixture.sh start DIR   (re)starts nginx on a free 127.0.0.1 port; writes DIR/port
 #   nginx-fixture.sh stop DIR    stops it (graceful, then forced); exit 0 if it was not running
 #
+# Besides DIR/port it writes DIR/tls-port, the port of an https server whose self-signed
+# certificate is DIR/tls-cert.pem (made anew at each start), and DIR/ipv6 ("[::1]:PORT") when the
+# machine has IPv6 loopback, so that nginx also listens there.
 # Everything (config, pid, logs, temp dirs, served files) lives in DIR. The URL forms it serves are
 # listed at the top of nginx.conf.in beside this script.
-# Environment: NGINX_BIN (nginx binary), NGINX_ECHO_MODULE (path of ngx_http_echo_module.so).
+# Environment: NGINX_BIN (nginx binary), NGINX_ECHO_MODULE (path of ngx_http_echo_module.so),
+# OPENSSL_BIN (openssl binary).
 # (Not "NGINX": nginx itself reads that variable as a list of inherited listening sockets.)
 set -euo pipefail
 
@@ -15,6 +19,7 @@ NGINX=${NGINX_BIN:-$(command -v nginx || echo /usr/sbin/nginx)}
 unset NGINX_BIN
 export -n NGINX
 ECHO_MODULE=${NGINX_ECHO_MODULE:-/usr/lib/nginx/modules/ngx_http_echo_module.so}
+OPENSSL=${OPENSSL_BIN:-$(command -v openssl || echo /usr/bin/openssl)}
 PY=/usr/bin/python3
 
 die() { echo "nginx-fixture: $*" >&2; exit 1; }
@@ -90,6 +95,20 @@ free_port() {
     "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
+# True when port $1 can be bound on ::1: the machine has IPv6 loopback.
+has_ipv6_loopback() {
+    "$PY" -c 'import socket,sys; s=socket.socket(socket.AF_INET6); s.bind(("::1",int(sys.argv[1])))' "$1" 2>/dev/null
+}
+
+# A self-signed certificate for 127.0.0.1 and localhost (EC P-256: fast), which no one trusts
+# unless told to.
+make_cert() {
+    "$OPENSSL" req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650 \
+        -keyout "$dir/tls-key.pem" -out "$dir/tls-cert.pem" -subj "/O=Loopscope tests/CN=127.0.0.1" \
+        -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" >"$dir/openssl.log" 2>&1 ||
+        { cat "$dir/openssl.log" >&2; die "openssl failed to make the certificate"; }
+}
+
 write_files() {
     local n
     mkdir -p "$dir/tmp" "$dir/www/bytes"
@@ -101,33 +120,43 @@ write_files() {
     chmod -R a+rX "$dir"
 }
 
+# write_conf PORT TLS_PORT IPV6 (yes or no)
 write_conf() {
-    local user_line=""
+    local user_line="" listen_ipv6=""
     # As root, nginx would run its workers as "nobody" (this build's default), which cannot read DIR
     # when a parent directory is private (e.g. a build tree under /root). Workers as root avoid that;
     # as a normal user the directive has no effect, so it is left out.
     [[ $(id -u) -eq 0 ]] && user_line="user root root;"
-    sed -e "s|@USER_LINE@|$user_line|" -e "s|@DIR@|$dir|g" -e "s|@PORT@|$1|g" \
-        -e "s|@ECHO_MODULE@|$ECHO_MODULE|g" "$here/nginx.conf.in" >"$dir/nginx.conf"
+    [[ $3 == yes ]] && listen_ipv6="listen [::1]:$1 backlog=4096;"
+    sed -e "s|@USER_LINE@|$user_line|" -e "s|@LISTEN_IPV6@|$listen_ipv6|" -e "s|@DIR@|$dir|g" -e "s|@PORT@|$1|g" \
+        -e "s|@TLS_PORT@|$2|g" -e "s|@ECHO_MODULE@|$ECHO_MODULE|g" "$here/nginx.conf.in" >"$dir/nginx.conf"
 }
 
 do_start() {
     [[ -x $NGINX ]] || die "nginx not found (looked for '$NGINX'; set NGINX_BIN=...)"
     [[ -r $ECHO_MODULE ]] || die "echo module not found at $ECHO_MODULE (Debian: libnginx-mod-http-echo)"
+    [[ -x $OPENSSL ]] || die "openssl not found (Debian: apt-get install openssl)"
     mkdir -p "$dir"
     do_stop
-    rm -f "$dir/port" "$dir/error.log" "$dir/nginx.out"
+    rm -f "$dir/port" "$dir/tls-port" "$dir/ipv6" "$dir/error.log" "$dir/nginx.out"
     write_files
-    local _ port deadline
+    make_cert
+    local _ port tls_port ipv6 deadline
     for _ in 1 2 3; do
         port=$(free_port)
-        write_conf "$port"
+        tls_port=$(free_port)
+        ipv6=no
+        has_ipv6_loopback "$port" && ipv6=yes
+        write_conf "$port" "$tls_port" "$ipv6"
         if "$NGINX" -p "$dir/" -c "$dir/nginx.conf" -e "$dir/error.log" </dev/null >"$dir/nginx.out" 2>&1; then
             deadline=$((SECONDS + 10))
             while ((SECONDS < deadline)); do
                 if port_answers "$port"; then
+                    echo "$tls_port" >"$dir/tls-port"
+                    [[ $ipv6 == yes ]] && echo "[::1]:$port" >"$dir/ipv6"
                     echo "$port" >"$dir/port"
-                    echo "nginx-fixture: nginx (pid $(master_pid || echo '?')) serves http://127.0.0.1:$port/ from $dir"
+                    echo "nginx-fixture: nginx (pid $(master_pid || echo '?')) serves http://127.0.0.1:$port/" \
+                        "(IPv6: $ipv6) and https://127.0.0.1:$tls_port/ from $dir"
                     return 0
                 fi
                 # The daemonised master writes its pid file a moment after the launcher exits.

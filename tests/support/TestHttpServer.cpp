@@ -10,6 +10,9 @@
 
 #include <atomic>
 
+#include <sys/socket.h>
+#include <zlib.h>
+
 using namespace Qt::StringLiterals;
 
 class TestHttpServerPrivate {
@@ -23,7 +26,7 @@ public:
     mutable QMutex mutex; // guards paths and lastBody, which the test thread reads
     QStringList paths;
     QByteArray lastBody;
-    QHash<QByteArray, int> failures; // /fail-then-ok hits per key; server thread only
+    QHash<QByteArray, int> failures; // /fail-then-ok and /retry-after hits per key; server thread only
 
     void begin(const QByteArray &target)
     {
@@ -39,6 +42,30 @@ public:
 };
 
 namespace {
+
+// MiB megabytes of zeros, compressed in the gzip (windowBits 31) or zlib (15) format, a
+// mebibyte at a time so that the server never holds the expanded body.
+QByteArray compressedZeros(int mebibytes, int windowBits)
+{
+    const QByteArray zeros(1024 * 1024, '\0');
+    QByteArray out;
+    z_stream stream{};
+    deflateInit2(&stream, Z_BEST_COMPRESSION, Z_DEFLATED, windowBits, 9, Z_DEFAULT_STRATEGY);
+    for (int i = 0; i <= mebibytes; ++i) {
+        const bool last = i == mebibytes;
+        stream.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(zeros.constData()));
+        stream.avail_in = last ? 0 : uInt(zeros.size());
+        do {
+            char chunk[16 * 1024];
+            stream.next_out = reinterpret_cast<Bytef *>(chunk);
+            stream.avail_out = sizeof chunk;
+            deflate(&stream, last ? Z_FINISH : Z_NO_FLUSH);
+            out.append(chunk, qsizetype(sizeof chunk - stream.avail_out));
+        } while (stream.avail_out == 0);
+    }
+    deflateEnd(&stream);
+    return out;
+}
 
 QByteArray reasonPhrase(int status)
 {
@@ -163,6 +190,31 @@ private:
             return;
         if (name == "close" && args == 0)
             return done();
+        if (name == "reset" && args == 0)
+            return reset();
+        if (name == "reset-after" && args == 1 && number(0) >= 0) {
+            writeHead(200, 2 * qint64(number(0)) + 1);
+            m_socket->write(QByteArray(number(0), 'x'));
+            m_resetWhenWritten = true;
+            return finish();
+        }
+        if (name == "unsized" && args == 1 && number(0) >= 0) {
+            writeHead(200, -1);
+            m_socket->write(QByteArray(number(0), 'x'));
+            return finish();
+        }
+        if ((name == "gzip-bomb" || name == "deflate-bomb") && args == 1 && number(0) >= 0) {
+            const bool gzip = name == "gzip-bomb";
+            return respond(200, compressedZeros(number(0), gzip ? 31 : 15),
+                           gzip ? "Content-Encoding: gzip\r\n" : "Content-Encoding: deflate\r\n");
+        }
+        if (name == "retry-after" && args == 2) {
+            if (++m_d->failures["retry-after/" + parts[2]] > 1)
+                return respond(200, "ok");
+            const int status = QUrlQuery(QString::fromLatin1(query)).queryItemValue(u"status"_s) == u"429" ? 429 : 503;
+            return respond(status, "status " + QByteArray::number(status) + '\n',
+                           "Retry-After: " + QByteArray::fromPercentEncoding(parts[3]) + "\r\n");
+        }
         if (name == "redirect" && args == 1 && number(0) > 0)
             return redirect("/redirect/" + QByteArray::number(number(0) - 1));
         if (name == "redirect" && args == 1 && number(0) == 0)
@@ -189,7 +241,7 @@ private:
     {
         QByteArray head = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status)
             + "\r\nConnection: close\r\nContent-Type: text/plain\r\n" + extraHeaders;
-        if (status != 204 && status != 304) // these must not carry a length
+        if (status != 204 && status != 304 && length >= 0) // these must not carry a length
             head += "Content-Length: " + QByteArray::number(length) + "\r\n";
         head += "\r\n";
         m_socket->write(head);
@@ -237,8 +289,19 @@ private:
 
     void done()
     {
+        if (m_resetWhenWritten)
+            return reset();
         end();
         m_socket->disconnectFromHost();
+    }
+
+    // SO_LINGER with a zero timeout makes close() send RST instead of FIN.
+    void reset()
+    {
+        const linger abortive{1, 0};
+        ::setsockopt(int(m_socket->socketDescriptor()), SOL_SOCKET, SO_LINGER, &abortive, sizeof abortive);
+        end();
+        m_socket->abort();
     }
 
     void end()
@@ -261,6 +324,7 @@ private:
     bool m_ended = false;
     bool m_answering = false;
     bool m_closing = false;
+    bool m_resetWhenWritten = false;
 };
 
 } // namespace

@@ -8,16 +8,25 @@
 //   /bytes/<n>               200 with n bytes 'x'
 //   /hang                    never answers; holds the socket until the client closes it
 //   /close                   closes the connection without answering
+//   /reset                   resets the connection (RST) without answering
+//   /reset-after/<n>         200 announcing 2n+1 bytes, sends n bytes 'x', then resets the connection
+//   /unsized/<n>             200 with n bytes 'x' and no Content-Length: the body ends as the connection closes
+//   /gzip-bomb/<MiB>         200, Content-Encoding gzip: <MiB> mebibytes of zeros in about a thousandth of that
+//   /deflate-bomb/<MiB>      the same as Content-Encoding deflate (zlib format)
 //   /redirect/<n>            302 to /redirect/<n-1>; /redirect/0 is 200 "ok"
 //   /redirect-loop           302 to itself
 //   /redirect-to?url=<enc>   302 to the percent-decoded url
 //   /fail-then-ok/<key>/<n>  503 for the first n requests per key (kept across resetCounters()), then 200 "ok"
 //   /drip/<n>/<ms>           200 with Content-Length n, then one byte every <ms> milliseconds
+//   /retry-after/<key>/<v>   the first request per key (kept across resetCounters()): 503, or 429 with
+//                            ?status=429, with "Retry-After: <v>", v percent-decoded (so it may be an HTTP
+//                            date); later ones 200 "ok"
 //   /post-echo               200 echoing the request body
 //   anything else            404
 // Requests may carry a body with Content-Length (chunked request bodies are not supported).
 // Mind the client when counting: QNetworkAccessManager resends a request whose connection closed
-// unanswered (its GET of /close arrives twice), and Qt 6.4 sometimes sends a followed redirect twice.
+// unanswered (its GET of /close or /reset arrives twice), and Qt 6.4 sometimes sends a followed
+// redirect twice.
 #include <QByteArray>
 #include <QStringList>
 #include <QUrl>

@@ -1,0 +1,402 @@
+// Every fault ends in a terminal state with a categorised error that says what happened, and
+// retries wait as asked. The engine runs against the in-process server, which misbehaves on
+// purpose, and against the nginx fixture where a real peer matters (TLS, IPv6, long URLs).
+// Assertions are about states, kinds, texts and counts, never wall-clock budgets.
+#include "Backoff.h"
+#include "Engine.h"
+#include "EngineClock.h"
+#include "TaskRow.h"
+#include "UrlList.h"
+#include "support/TestHttpServer.h"
+
+#include <QBuffer>
+#include <QFile>
+#include <QLocale>
+#include <QTcpServer>
+#include <QTest>
+
+#include <map>
+
+using namespace loopscope;
+
+namespace {
+QString nginxFile(const QString &name)
+{
+    QFile file(qEnvironmentVariable("LOOPSCOPE_NGINX_DIR") + u'/' + name);
+    return file.open(QIODevice::ReadOnly) ? QString::fromLatin1(file.readAll().trimmed()) : QString();
+}
+
+QString number(qint64 value) // as the error texts write it: "1,024"
+{
+    return QLocale(QLocale::English).toString(value);
+}
+
+// A loopback port nobody listens on.
+quint16 closedPort()
+{
+    QTcpServer server;
+    server.listen(QHostAddress::LocalHost, 0);
+    return server.serverPort();
+}
+
+// One-shot settings: no retries unless a test asks for them, so that a fault ends at once.
+BatchSettings once(int timeoutMs = 30'000, int idleTimeoutMs = 15'000)
+{
+    BatchSettings settings;
+    settings.retries = 0;
+    settings.timeoutMs = timeoutMs;
+    settings.idleTimeoutMs = idleTimeoutMs;
+    return settings;
+}
+
+// Keeps the latest record of each task and the wait for a retry each one was seen in.
+class Observer : public QObject {
+public:
+    explicit Observer(Engine &engine)
+    {
+        connect(&engine, &Engine::updated, this, [this](const EngineUpdate &update) {
+            for (const TaskRecord &task : update.tasks) {
+                latest[task.id] = task;
+                if (task.retryAt >= 0)
+                    waiting[task.id] = task;
+            }
+        });
+    }
+    std::map<TaskId, TaskRecord> latest;
+    std::map<TaskId, TaskRecord> waiting; // the record as it waited for its next attempt
+};
+
+// Runs one URL as a batch of its own and returns its final record.
+TaskRecord fetchOne(Engine &engine, const QUrl &url, const BatchSettings &settings)
+{
+    const BatchId id = engine.addBatch(u"fault"_qs, {url}, settings);
+    QFuture<BatchRecord> done = engine.whenBatchFinished(id);
+    if (!QTest::qWaitFor([&] { return done.isFinished(); }, 60'000))
+        return {};
+    QFuture<QList<TaskRecord>> tasks = engine.tasks(id);
+    if (!QTest::qWaitFor([&] { return tasks.isFinished(); }))
+        return {};
+    return tasks.result().value(0);
+}
+
+TaskRecord fetchOne(const QUrl &url, const BatchSettings &settings)
+{
+    Engine engine;
+    return fetchOne(engine, url, settings);
+}
+
+QString describe(const TaskRecord &task)
+{
+    return QStringLiteral("%1 %2 [%3] %4").arg(stateName(task.state), errorKindName(task.errorKind)).arg(task.httpStatus).arg(task.error);
+}
+} // namespace
+
+#define QCOMPARE_FAULT(task, expectedState, expectedKind)                                                                        \
+    do {                                                                                                                         \
+        QVERIFY2((task).state == (expectedState) && (task).errorKind == (expectedKind), qPrintable(describe(task)));            \
+    } while (false)
+
+class TestFaults : public QObject {
+    Q_OBJECT
+private:
+    QString m_nginx; // http://127.0.0.1:PORT
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        m_nginx = u"http://127.0.0.1:"_qs + nginxFile(u"port"_qs);
+        QVERIFY2(!nginxFile(u"port"_qs).isEmpty(), "the nginx fixture is not running (LOOPSCOPE_NGINX_DIR/port)");
+    }
+
+    void connectionRefused()
+    {
+        const quint16 port = closedPort();
+        const TaskRecord task = fetchOne(QUrl(QStringLiteral("http://127.0.0.1:%1/x").arg(port)), once());
+        QCOMPARE_FAULT(task, TaskState::Failed, ErrorKind::ConnectionRefused);
+        QCOMPARE(task.error, QStringLiteral("connection refused by 127.0.0.1:%1").arg(port));
+        QCOMPARE(task.httpStatus, 0);
+        // The category reaches the records as a stable name.
+        QCOMPARE(TaskRow::from(task).toJson()[u"error_kind"].toString(), u"connection_refused"_qs);
+    }
+
+    void connectionResetBeforeAnyResponse()
+    {
+        TestHttpServer server;
+        const TaskRecord task = fetchOne(server.url(u"/reset"_qs), once());
+        QCOMPARE_FAULT(task, TaskState::Failed, ErrorKind::ConnectionReset);
+        QCOMPARE(task.error, u"connection closed by the server before any response"_qs);
+    }
+
+    void connectionResetDuringTheBody()
+    {
+        TestHttpServer server;
+        const TaskRecord task = fetchOne(server.url(u"/reset-after/1024"_qs), once());
+        QCOMPARE_FAULT(task, TaskState::Failed, ErrorKind::ConnectionReset);
+        QCOMPARE(task.httpStatus, 200);
+        QVERIFY(task.bytesReceived <= 1024);
+        QCOMPARE(task.error, QStringLiteral("connection reset by the server after %1 bytes of 2,049").arg(number(task.bytesReceived)));
+    }
+
+    void aServerThatNeverAnswers()
+    {
+        TestHttpServer server;
+        // --timeout 0 is no limit: the idle timeout ends it.
+        const TaskRecord idle = fetchOne(server.url(u"/hang"_qs), once(0, 300));
+        QCOMPARE_FAULT(idle, TaskState::Failed, ErrorKind::IdleTimeout);
+        QCOMPARE(idle.error, u"no answer for 0.3 s (idle timeout)"_qs);
+        const TaskRecord total = fetchOne(server.url(u"/hang"_qs), once(300, 0));
+        QCOMPARE_FAULT(total, TaskState::Failed, ErrorKind::Timeout);
+        QCOMPARE(total.error, u"timed out after 0.3 s (total timeout)"_qs);
+        QTRY_COMPARE(server.inFlight(), 0);
+    }
+
+    void aServerThatDrips()
+    {
+        TestHttpServer server;
+        // A byte every 50 ms keeps a 300 ms idle timeout at bay; the total timeout still ends it.
+        const TaskRecord steady = fetchOne(server.url(u"/drip/1000/50"_qs), once(1'000, 300));
+        QCOMPARE_FAULT(steady, TaskState::Failed, ErrorKind::Timeout);
+        QVERIFY(steady.bytesReceived > 0);
+        // Headers, then a second between bytes: the idle timeout.
+        const TaskRecord stalled = fetchOne(server.url(u"/drip/3/1000"_qs), once(0, 300));
+        QCOMPARE_FAULT(stalled, TaskState::Failed, ErrorKind::IdleTimeout);
+        QCOMPARE(stalled.error, u"nothing received for 0.3 s after the response headers (idle timeout)"_qs);
+        QTRY_COMPARE(server.inFlight(), 0);
+    }
+
+    void aRedirectLoop()
+    {
+        TestHttpServer server;
+        const TaskRecord task = fetchOne(server.url(u"/redirect-loop"_qs), once());
+        QCOMPARE_FAULT(task, TaskState::Failed, ErrorKind::TooManyRedirects);
+        QCOMPARE(task.error, u"too many redirects (more than 10)"_qs);
+    }
+
+    void anUntrustedCertificateIsRefusedUnlessTrusted()
+    {
+        const QUrl url(u"https://127.0.0.1:"_qs + nginxFile(u"tls-port"_qs) + u"/ok"_qs);
+        const TaskRecord refused = fetchOne(url, once());
+        QCOMPARE_FAULT(refused, TaskState::Failed, ErrorKind::Tls);
+        QVERIFY2(refused.error.startsWith(u"TLS: certificate not trusted (the certificate is self-signed"_qs), qPrintable(refused.error));
+
+        BatchSettings trusting = once();
+        trusting.caCertificates = QSslCertificate::fromPath(qEnvironmentVariable("LOOPSCOPE_NGINX_DIR") + u"/tls-cert.pem"_qs);
+        QCOMPARE(trusting.caCertificates.size(), 1);
+        const TaskRecord trusted = fetchOne(url, trusting);
+        QCOMPARE_FAULT(trusted, TaskState::Succeeded, ErrorKind::None);
+        QCOMPARE(trusted.httpStatus, 200);
+    }
+
+    void anUnknownHost()
+    {
+        const TaskRecord task = fetchOne(QUrl(u"http://nothing.invalid/"_qs), once());
+        QCOMPARE_FAULT(task, TaskState::Failed, ErrorKind::HostNotFound);
+        QCOMPARE(task.error, u"host not found: nothing.invalid"_qs);
+    }
+
+    void aDecompressionBombIsStopped_data()
+    {
+        QTest::addColumn<QString>("path");
+        QTest::newRow("gzip") << u"/gzip-bomb/64"_qs;
+        QTest::newRow("deflate") << u"/deflate-bomb/64"_qs;
+    }
+
+    void aDecompressionBombIsStopped()
+    {
+        QFETCH(QString, path);
+        TestHttpServer server;
+        const TaskRecord task = fetchOne(server.url(path), once());
+        QCOMPARE_FAULT(task, TaskState::Failed, ErrorKind::Decompression);
+        QCOMPARE(task.error, u"compressed response expands too much (decompression bomb?)"_qs);
+        QVERIFY(task.bytesReceived < 64 * 1024 * 1024);
+    }
+
+    void anHonestCompressedResponseIsDecompressed()
+    {
+        TestHttpServer server;
+        const TaskRecord task = fetchOne(server.url(u"/gzip-bomb/1"_qs), once());
+        QCOMPARE_FAULT(task, TaskState::Succeeded, ErrorKind::None);
+        QCOMPARE(task.bytesReceived, qint64(1024 * 1024));
+    }
+
+    void aResponseOverTheSizeLimit()
+    {
+        TestHttpServer server;
+        BatchSettings limited = once();
+        limited.maxBytes = 1'000;
+        // Refused by its Content-Length before the body arrives.
+        const TaskRecord announced = fetchOne(server.url(u"/bytes/5000"_qs), limited);
+        QCOMPARE_FAULT(announced, TaskState::Failed, ErrorKind::TooLarge);
+        QCOMPARE(announced.error, u"response larger than the 1,000-byte limit (Content-Length: 5,000)"_qs);
+        // Stopped as the bytes arrive when there is no Content-Length.
+        const TaskRecord unsized = fetchOne(server.url(u"/unsized/5000"_qs), limited);
+        QCOMPARE_FAULT(unsized, TaskState::Failed, ErrorKind::TooLarge);
+        QCOMPARE(unsized.error, u"response larger than the 1,000-byte limit"_qs);
+        const TaskRecord atTheLimit = fetchOne(server.url(u"/bytes/1000"_qs), limited);
+        QCOMPARE_FAULT(atTheLimit, TaskState::Succeeded, ErrorKind::None);
+    }
+
+    void malformedAndForeignLinesAreRejectedWithTheirPlace()
+    {
+        const QString longest = u"http://example.org/"_qs + QString(32'768 - 19, u'a');
+        const QStringList lines{u"http://example.org/ok"_qs, u"ftp://example.org/file"_qs, u"http://exa mple.org/"_qs, u"example.org/page"_qs,
+                                u"http://"_qs, longest, longest + u'a', u"mailto:someone@example.org"_qs};
+        QByteArray text = lines.join(u'\n').toUtf8();
+        QBuffer file(&text);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const UrlList parsed = readUrlLines(file, u"list.txt"_qs);
+        QCOMPARE(parsed.urls.size(), 2);
+        QCOMPARE(parsed.urls.last().toString().size(), 32'768);
+        QStringList rejected;
+        for (const RejectedLine &line : parsed.rejected)
+            rejected << line.toString();
+        QCOMPARE(rejected.size(), 6);
+        QCOMPARE(rejected[0], u"list.txt:2: unsupported scheme \"ftp\" (only http and https)"_qs);
+        QCOMPARE(rejected[1], u"list.txt:3: URL contains white space"_qs);
+        QVERIFY2(rejected[2].startsWith(u"list.txt:4: not a URL"_qs), qPrintable(rejected[2]));
+        QVERIFY2(rejected[3].startsWith(u"list.txt:5: "_qs), qPrintable(rejected[3]));
+        QCOMPARE(rejected[4], u"list.txt:7: URL longer than 32,768 characters"_qs);
+        QCOMPARE(rejected[5], u"list.txt:8: unsupported scheme \"mailto\" (only http and https)"_qs);
+    }
+
+    void aLongButAllowedUrlIsFetchedAndTheAnswerRecorded()
+    {
+        const QUrl url(m_nginx + u"/long/"_qs + QString(10'000, u'a'));
+        QVERIFY(urlProblem(url.toString()).isEmpty());
+        const TaskRecord task = fetchOne(url, once());
+        QCOMPARE_FAULT(task, TaskState::Failed, ErrorKind::Http);
+        QCOMPARE(task.httpStatus, 414);
+        QCOMPARE(task.error, u"HTTP 414 Request-URI Too Large"_qs);
+    }
+
+    void anIpv6Literal()
+    {
+        const QString authority = nginxFile(u"ipv6"_qs);
+        if (authority.isEmpty())
+            QSKIP("this machine has no IPv6 loopback (::1), so the nginx fixture listens on 127.0.0.1 only");
+        const TaskRecord task = fetchOne(QUrl(u"http://"_qs + authority + u"/ok"_qs), once());
+        QCOMPARE_FAULT(task, TaskState::Succeeded, ErrorKind::None);
+        QCOMPARE(task.httpStatus, 200);
+        QCOMPARE(task.url.host(), u"::1"_qs);
+    }
+
+    void retryableFailuresAreRetriedOthersAreNot()
+    {
+        TestHttpServer server;
+        Engine engine;
+        Observer observer(engine);
+        BatchSettings settings;
+        settings.retries = 2;
+        const TaskRecord retried = fetchOne(engine, server.url(u"/fail-then-ok/503/1"_qs), settings);
+        QCOMPARE_FAULT(retried, TaskState::Succeeded, ErrorKind::None);
+        QCOMPARE(retried.attempts, 2);
+        QCOMPARE(retried.retryAt, -1);
+        // The wait was published as such, with what the failed attempt said.
+        QVERIFY(observer.waiting.count(retried.id));
+        const TaskRecord &waiting = observer.waiting.at(retried.id);
+        QCOMPARE(waiting.state, TaskState::Running);
+        QCOMPARE(waiting.attempts, 1);
+        QCOMPARE(waiting.error, u"HTTP 503 Service Unavailable"_qs);
+        QVERIFY(waiting.retryAt > waiting.startedAt);
+
+        const TaskRecord notFound = fetchOne(engine, server.url(u"/status/404"_qs), settings);
+        QCOMPARE_FAULT(notFound, TaskState::Failed, ErrorKind::Http);
+        QCOMPARE(notFound.attempts, 1);
+        QVERIFY(!observer.waiting.count(notFound.id));
+    }
+
+    void retryAfterInSecondsIsHonoured_data()
+    {
+        QTest::addColumn<QString>("path");
+        QTest::newRow("503") << u"/retry-after/503/1"_qs;
+        QTest::newRow("429") << u"/retry-after/429/1?status=429"_qs;
+    }
+
+    void retryAfterInSecondsIsHonoured()
+    {
+        QFETCH(QString, path);
+        TestHttpServer server;
+        Engine engine;
+        Observer observer(engine);
+        const TaskRecord task = fetchOne(engine, server.url(path), BatchSettings{});
+        QCOMPARE_FAULT(task, TaskState::Succeeded, ErrorKind::None);
+        QCOMPARE(task.attempts, 2);
+        QVERIFY(observer.waiting.count(task.id));
+        QVERIFY(observer.waiting.at(task.id).retryAt >= task.startedAt + 1'000);
+        // Timers may fire a little early; never a second early.
+        QVERIFY(task.finishedAt - task.startedAt >= 1'000 - 100);
+    }
+
+    void retryAfterAsAnHttpDateIsHonoured()
+    {
+        TestHttpServer server;
+        Engine engine;
+        Observer observer(engine);
+        QDateTime until = QDateTime::currentDateTimeUtc().addSecs(2);
+        until.setTime(QTime(until.time().hour(), until.time().minute(), until.time().second())); // HTTP dates have whole seconds
+        const QString date = QLocale::c().toString(until, u"ddd, dd MMM yyyy HH:mm:ss 'GMT'"_qs);
+        const TaskRecord task = fetchOne(engine, server.url(u"/retry-after/date/"_qs + QString::fromLatin1(QUrl::toPercentEncoding(date))),
+                                         BatchSettings{});
+        QCOMPARE_FAULT(task, TaskState::Succeeded, ErrorKind::None);
+        QCOMPARE(task.attempts, 2);
+        QVERIFY(observer.waiting.count(task.id));
+        const QDateTime retryAt = EngineClock::toUtc(observer.waiting.at(task.id).retryAt);
+        QVERIFY2(retryAt >= until.addMSecs(-50), qPrintable(retryAt.toString(Qt::ISODateWithMs) + u" < "_qs + date));
+    }
+
+    void aRetryAfterBeyondTheCapFailsAtOnce()
+    {
+        TestHttpServer server;
+        const TaskRecord task = fetchOne(server.url(u"/retry-after/long/120"_qs), BatchSettings{});
+        QCOMPARE_FAULT(task, TaskState::Failed, ErrorKind::Http);
+        QCOMPARE(task.attempts, 1);
+        QCOMPARE(task.httpStatus, 503);
+        QCOMPARE(task.error,
+                 u"HTTP 503 Service Unavailable; the server asked to wait 120 s before another attempt, longer than the 60 s limit"_qs);
+    }
+
+    void cancellingDuringABackoffWaitEndsTheTask()
+    {
+        TestHttpServer server;
+        Engine engine;
+        Observer observer(engine);
+        const BatchId id = engine.addBatch(u"patient"_qs, {server.url(u"/retry-after/cancel/60"_qs)}, BatchSettings{});
+        QTRY_VERIFY(observer.waiting.count(1));
+        engine.cancelTask(1);
+        QFuture<BatchRecord> done = engine.whenBatchFinished(id);
+        // Far sooner than the minute the server asked for.
+        QVERIFY(QTest::qWaitFor([&] { return done.isFinished(); }, 30'000));
+        QTRY_VERIFY(observer.latest.count(1) && isTerminal(observer.latest.at(1).state));
+        const TaskRecord &task = observer.latest.at(1);
+        QCOMPARE_FAULT(task, TaskState::Cancelled, ErrorKind::Cancelled);
+        QCOMPARE(task.cancelReason, CancelReason::User);
+        QCOMPARE(task.attempts, 1);
+        QCOMPARE(task.retryAt, -1);
+        QCOMPARE(server.requestCount(), 1);
+    }
+
+    void retryAfterValues_data()
+    {
+        QTest::addColumn<QByteArray>("value");
+        QTest::addColumn<qint64>("expectedMs"); // -1: not a Retry-After value
+        QTest::newRow("seconds") << QByteArray("120") << qint64(120'000);
+        QTest::newRow("zero") << QByteArray(" 0 ") << qint64(0);
+        QTest::newRow("negative") << QByteArray("-5") << qint64(-1);
+        QTest::newRow("words") << QByteArray("soon") << qint64(-1);
+        QTest::newRow("IMF-fixdate") << QByteArray("Fri, 01 Mar 2024 12:00:30 GMT") << qint64(30'000);
+        QTest::newRow("RFC 850") << QByteArray("Friday, 01-Mar-24 12:01:00 GMT") << qint64(60'000);
+        QTest::newRow("asctime") << QByteArray("Fri Mar  1 12:00:05 2024") << qint64(5'000);
+        QTest::newRow("past date") << QByteArray("Thu, 29 Feb 2024 12:00:00 GMT") << qint64(0);
+    }
+
+    void retryAfterValues()
+    {
+        QFETCH(QByteArray, value);
+        QFETCH(qint64, expectedMs);
+        const QDateTime now(QDate(2024, 3, 1), QTime(12, 0, 0), Qt::UTC);
+        QCOMPARE(retryAfterMs(value, now).value_or(-1), expectedMs);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestFaults)
+#include "tst_faults.moc"

@@ -1,0 +1,217 @@
+// The window with a history, offscreen: batches recorded as they run, work a crashed run left
+// unfinished offered for resuming (or discarding), and the History dialog's run again, retry
+// failed and export.
+#include "BatchListModel.h"
+#include "Engine.h"
+#include "History.h"
+#include "HistoryDatabase.h"
+#include "HistoryDialog.h"
+#include "MainWindow.h"
+#include "support/ModalDialogs.h"
+#include "support/TestHttpServer.h"
+
+#include <QAction>
+#include <QFileDialog>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace loopscope;
+
+namespace {
+QList<TaskRow> rowsOf(const QString &path, BatchId batch = 0)
+{
+    QString error;
+    auto db = HistoryDatabase::open(path, &error);
+    QList<TaskRow> rows;
+    if (db)
+        db->forEachTask(batch, [&rows](const TaskRow &row) { rows.append(row); });
+    return rows;
+}
+
+// A batch left behind by a run that ended before finishing it: its owner is gone.
+BatchPlan leftBehind(const QString &path, const QList<QUrl> &urls, int finished)
+{
+    QString error;
+    auto gone = HistoryDatabase::open(path, &error);
+    const BatchPlan plan = *gone->createBatch(u"left behind"_qs, urls, BatchSettings{}, {}, &error);
+    EngineUpdate update;
+    for (int i = 0; i < finished; ++i) {
+        TaskRecord task;
+        task.id = plan.taskIds[i];
+        task.batch = plan.id;
+        task.url = urls[i];
+        task.state = TaskState::Succeeded;
+        task.httpStatus = 200;
+        task.startedAt = 1;
+        task.finishedAt = 2;
+        update.tasks << task;
+    }
+    gone->record(update);
+    return plan;
+}
+
+struct Window {
+    QString path;
+    std::unique_ptr<History> history;
+    Engine engine;
+    std::unique_ptr<MainWindow> window;
+
+    explicit Window(const QString &historyPath)
+        : path(historyPath)
+    {
+        QString error;
+        history = History::open(path, &error);
+        QVERIFY2(history, qPrintable(error));
+        history->follow(engine);
+        window = std::make_unique<MainWindow>(engine, history.get());
+        window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(window.get()));
+    }
+    ~Window()
+    {
+        window.reset();
+        engine.shutdown(); // its last changes reach the history before it closes
+    }
+    QAbstractItemModel *batches() { return window->findChild<QTableView *>(u"Queues"_qs)->model(); }
+    int count(int row, int column) { return batches()->index(row, column).data().toInt(); }
+};
+} // namespace
+
+class TestHistoryWindow : public QObject {
+    Q_OBJECT
+    TestHttpServer m_server;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QCoreApplication::setOrganizationName(u"loopscope-history-tests"_qs);
+        QSettings().setValue(u"batch/retries"_qs, 0); // failures stay failed, for retrying from the history
+    }
+
+    void queuedBatchesAreRecorded()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"h.sqlite"_qs);
+        {
+            Window w(path);
+            w.window->queueText(m_server.url(u"/ok"_qs).toString() + u'\n' + m_server.url(u"/status/500?r"_qs).toString(), u"recorded"_qs);
+            QTRY_COMPARE(w.batches()->rowCount(), 1);
+            QTRY_COMPARE(w.count(0, BatchListModel::Succeeded) + w.count(0, BatchListModel::Failed), 2);
+        }
+        const QList<TaskRow> rows = rowsOf(path);
+        QCOMPARE(rows.size(), 2);
+        QCOMPARE(rows[0].state, u"succeeded"_qs);
+        QCOMPARE(rows[1].state, u"failed"_qs);
+        QCOMPARE(rows[1].httpStatus, 500);
+    }
+
+    void unfinishedWorkIsOfferedAndResumed()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"h.sqlite"_qs);
+        QList<QUrl> urls;
+        for (int i = 0; i < 5; ++i)
+            urls << m_server.url(QStringLiteral("/ok?resume=%1").arg(i));
+        const BatchPlan plan = leftBehind(path, urls, 2);
+        m_server.resetCounters();
+        QString asked;
+        onNextModal<QMessageBox>([&asked](QMessageBox *box) {
+            asked = box->text();
+            for (QAbstractButton *button : box->buttons()) {
+                if (button->text().remove(u'&').startsWith(u"Resume"))
+                    button->click();
+            }
+        });
+        {
+            Window w(path);
+            QTRY_VERIFY(!asked.isEmpty());
+            QVERIFY2(asked.contains(u"“left behind” (3 of 5 tasks unfinished)"_qs), qPrintable(asked));
+            QTRY_COMPARE(w.batches()->rowCount(), 1);
+            QTRY_COMPARE(w.count(0, BatchListModel::Succeeded), 3);
+            QCOMPARE(w.batches()->index(0, BatchListModel::Name).data().toString(), u"left behind"_qs);
+        }
+        // The three unfinished ran; the two finished were not fetched again.
+        QCOMPARE(m_server.requestCount(), 3);
+        QVERIFY(!m_server.requestedPaths().contains(u"/ok?resume=0"_qs));
+        for (const TaskRow &row : rowsOf(path, plan.id))
+            QCOMPARE(row.state, u"succeeded"_qs);
+    }
+
+    void unfinishedWorkCanBeDiscarded()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"h.sqlite"_qs);
+        const BatchPlan plan = leftBehind(path, {m_server.url(u"/ok?d=1"_qs), m_server.url(u"/ok?d=2"_qs)}, 1);
+        bool asked = false;
+        onNextModal<QMessageBox>([&asked](QMessageBox *box) {
+            asked = true;
+            for (QAbstractButton *button : box->buttons()) {
+                if (button->text().remove(u'&') == u"Discard")
+                    button->click();
+            }
+        });
+        {
+            Window w(path);
+            QTRY_VERIFY(asked);
+            QTRY_COMPARE(rowsOf(path, plan.id).last().state, u"cancelled"_qs);
+            QCOMPARE(w.batches()->rowCount(), 0);
+        }
+        QCOMPARE(rowsOf(path, plan.id).last().cancelReason, u"not resumed"_qs);
+    }
+
+    void historyDialogRetriesFailuresAndExports()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"h.sqlite"_qs);
+        Window w(path);
+        w.window->queueText(m_server.url(u"/fail-then-ok/dialog/1"_qs).toString() + u'\n' + m_server.url(u"/ok?h"_qs).toString(), u"flaky"_qs);
+        QTRY_COMPARE(w.batches()->rowCount(), 1);
+        QTRY_COMPARE(w.count(0, BatchListModel::Failed) + w.count(0, BatchListModel::Succeeded), 2);
+        QCOMPARE(w.count(0, BatchListModel::Failed), 1);
+
+        w.window->findChild<QAction *>(u"History"_qs)->trigger();
+        auto *dialog = w.window->findChild<HistoryDialog *>();
+        QVERIFY(dialog);
+        QTRY_VERIFY(dialog->isVisible());
+        auto *view = dialog->findChild<QTableView *>(u"History"_qs);
+        QTRY_COMPARE(view->model()->rowCount(), 1);
+        QTRY_VERIFY(dialog->findChild<QPushButton *>(u"retryFailed"_qs)->isEnabled());
+        dialog->findChild<QPushButton *>(u"retryFailed"_qs)->click();
+        QTRY_COMPARE(w.batches()->rowCount(), 2);
+        QCOMPARE(w.batches()->index(1, BatchListModel::Name).data().toString(), u"flaky (retry failed)"_qs);
+        QTRY_COMPARE(w.count(1, BatchListModel::Succeeded), 1); // the 503 answered 200 this time
+
+        const QString exported = dir.filePath(u"batch-1.jsonl"_qs); // the name offered
+        onNextModal<QFileDialog>([&dir](QFileDialog *files) {
+            files->setDirectory(dir.path());
+            static_cast<QDialog *>(files)->accept(); // public there, protected in QFileDialog
+        });
+        view->selectRow(view->model()->rowCount() - 1); // the oldest: "flaky"
+        QTRY_VERIFY(dialog->findChild<QPushButton *>(u"export"_qs)->isEnabled());
+        dialog->findChild<QPushButton *>(u"export"_qs)->click();
+        QTRY_VERIFY(dialog->findChild<QLabel *>(u"historyStatus"_qs)->text().startsWith(u"Exported 2 tasks to "_qs));
+        QFile file(exported);
+        QVERIFY2(file.open(QIODevice::ReadOnly), qPrintable(dialog->findChild<QLabel *>(u"historyStatus"_qs)->text()));
+        const QList<QByteArray> lines = file.readAll().trimmed().split('\n');
+        QCOMPARE(lines.size(), 2);
+        QCOMPARE(QJsonDocument::fromJson(lines[0]).object()[u"http_status"].toInt(), 503);
+
+        // The retry is linked to the failure it retried.
+        const QList<TaskRow> rows = rowsOf(path);
+        QCOMPARE(rows.size(), 3);
+        QCOMPARE(rows[2].retryOf, rows[0].id);
+        dialog->close();
+    }
+};
+
+QTEST_MAIN(TestHistoryWindow)
+#include "tst_history_window.moc"
