@@ -21,6 +21,7 @@
 #include <QMimeData>
 #include <QProcess>
 #include <QSpinBox>
+#include <QSettings>
 #include <QSplitter>
 #include <QElapsedTimer>
 #include <QPlainTextEdit>
@@ -328,8 +329,12 @@ private Q_SLOTS:
     void enterOpensTaskDetails()
     {
         Window w;
-        w.window.queueText(lines({w.server.url(u"/redirect/2"_qs), w.server.url(u"/bytes/5"_qs)}), u"details"_qs);
-        QTRY_COMPARE(w.batchCount(0, BatchListModel::Succeeded), 2);
+        QSettings().setValue(u"batch/retries"_qs, 2);
+        w.window.queueText(lines({w.server.url(u"/redirect/2"_qs), w.server.url(u"/bytes/5"_qs), w.server.url(u"/fail-then-ok/details/1"_qs),
+                                  w.server.url(u"/status/404"_qs)}),
+                           u"details"_qs);
+        QTRY_COMPARE(w.batchCount(0, BatchListModel::Succeeded), 3);
+        QTRY_COMPARE(w.batchCount(0, BatchListModel::Failed), 1);
         const auto detailsOf = [&w](int row) {
             w.selectTaskRow(row);
             QString shown;
@@ -347,6 +352,10 @@ private Q_SLOTS:
         const QString plain = detailsOf(1);
         QVERIFY2(plain.contains(u"Content-Length: 5"_qs), qPrintable(plain)); // the response headers
         QVERIFY(plain.contains(u"succeeded"_qs));
+        const QString retried = detailsOf(2); // every attempt, and how it ended
+        QVERIFY2(retried.contains(u"2\n1. HTTP 503 Service Unavailable (http)\n2. HTTP 200"_qs), qPrintable(retried));
+        const QString failed = detailsOf(3);
+        QVERIFY2(failed.contains(u"HTTP 404 Not Found"_qs) && failed.contains(u"\nhttp\n"_qs), qPrintable(failed)); // the error kind
     }
 
     void quitWhileRunningAsksAndCancels()

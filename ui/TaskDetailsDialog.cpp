@@ -17,6 +17,20 @@ QString when(qint64 monotonicMs)
     return monotonicMs < 0 ? QObject::tr("—") : EngineClock::toUtc(monotonicMs).toLocalTime().toString(u"yyyy-MM-dd HH:mm:ss.zzz"_qs);
 }
 
+// "3", then a line per attempt that ended: "1. HTTP 503 Service Unavailable (http)".
+QString attemptsText(const TaskRecord &task)
+{
+    QString text = QString::number(task.attempts);
+    for (qsizetype n = 0; n < task.attemptLog.size(); ++n) {
+        const AttemptRecord &attempt = task.attemptLog[n];
+        const QString outcome = attempt.errorKind == ErrorKind::None
+                                    ? QObject::tr("HTTP %1").arg(attempt.httpStatus)
+                                    : QStringLiteral("%1 (%2)").arg(attempt.error, errorKindName(attempt.errorKind));
+        text += QStringLiteral("\n%1. %2").arg(n + 1).arg(outcome);
+    }
+    return text;
+}
+
 QLabel *selectable(const QString &text, QWidget *parent)
 {
     auto *label = new QLabel(text.toHtmlEscaped(), parent);
@@ -36,7 +50,7 @@ TaskDetailsDialog::TaskDetailsDialog(const TaskRecord &task, QWidget *parent)
     form->addRow(tr("Final URL:"), selectable(task.finalUrl.isEmpty() ? tr("—") : task.finalUrl.toString(), this));
     form->addRow(tr("State:"), selectable(stateName(task.state), this));
     form->addRow(tr("Worker:"), selectable(task.worker.isEmpty() ? tr("—") : task.worker, this));
-    form->addRow(tr("Attempts:"), selectable(QString::number(task.attempts), this));
+    form->addRow(tr("Attempts:"), selectable(attemptsText(task), this));
     form->addRow(tr("HTTP status:"), selectable(task.httpStatus ? QString::number(task.httpStatus) : tr("—"), this));
     form->addRow(tr("Received:"), selectable(formatBytes(task.bytesReceived), this));
     form->addRow(tr("Queued at:"), selectable(when(task.queuedAt), this));
