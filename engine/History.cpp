@@ -41,7 +41,9 @@ std::unique_ptr<History> History::open(const QString &path, QString *error)
 
 QString History::defaultPath()
 {
-    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + u"/history.sqlite"_qs;
+    // Not AppDataLocation: the window names an organisation and the commands do not, and
+    // both must find the same history.
+    return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + u"/loopscope/history.sqlite"_qs;
 }
 
 History::~History()

@@ -272,6 +272,15 @@ private Q_SLOTS:
         QVERIFY(db->createBatch(u"new"_qs, urls(1), BatchSettings{}, {rows.first().id}, &error));
     }
 
+    void theWindowAndTheCommandsShareOneHistory()
+    {
+        const QString commands = History::defaultPath();
+        QCoreApplication::setOrganizationName(u"loopscope"_qs); // as the window does
+        QCOMPARE(History::defaultPath(), commands);
+        QCoreApplication::setOrganizationName({});
+        QVERIFY(commands.endsWith(u"/loopscope/history.sqlite"_qs));
+    }
+
     void unusableFilesAreNamed()
     {
         QTemporaryDir dir;

@@ -36,6 +36,7 @@ HistoryDialog::HistoryDialog(History &history, QWidget *parent)
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_view->setSelectionMode(QAbstractItemView::SingleSelection);
     m_view->setAlternatingRowColors(true);
+    m_view->setWordWrap(false);
     m_view->verticalHeader()->hide();
     m_view->horizontalHeader()->setStretchLastSection(true);
     m_status->setObjectName(u"historyStatus"_qs);
@@ -73,6 +74,7 @@ QCoro::Task<> HistoryDialog::refresh()
     if (!self)
         co_return;
     m_model->setBatches(batches);
+    m_view->resizeColumnsToContents();
     if (!batches.isEmpty())
         m_view->selectRow(0);
 }
