@@ -80,7 +80,8 @@ curl_ok() { [[ $1 -eq 0 && $(grep -cx 200 "$2") -eq $urls ]]; }
 echo "fetch-bench: $urls x $url?n=<i>, $jobs at a time, $runs runs each (ideal ${ideal} s)" >&2
 
 if [[ -x $loopscope ]]; then
-    bench loopscope exit_ok "$loopscope" fetch -j "$jobs" --per-host "$jobs" -q "$urlfile"
+    # Recording into a history of its own, as every run does, without touching the user's.
+    bench loopscope exit_ok "$loopscope" fetch -j "$jobs" --per-host "$jobs" -q --db "$work/history.sqlite" "$urlfile"
 else
     notes+=("loopscope skipped: no executable at $loopscope (build it, or pass its path)")
 fi
