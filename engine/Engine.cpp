@@ -87,6 +87,11 @@ QFuture<QString> Engine::sendTestNotification(const NotificationSettings &settin
     return m_loop->submit([scheduler = m_scheduler, settings] { return scheduler->sendTestNotification(settings); });
 }
 
+QMetaObject::Connection Engine::observe(QObject *context, std::function<void(const EngineUpdate &)> fn)
+{
+    return connect(m_scheduler, &FetchScheduler::updated, context, std::move(fn));
+}
+
 void Engine::shutdown()
 {
     if (!m_loop)

@@ -8,6 +8,7 @@
 #include <QObject>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 
 namespace loopscope {
@@ -50,6 +51,11 @@ public:
     void shutdown();
 
     const WorkerLoop &loop() const { return *m_loop; }
+
+    // Calls fn with every update on context's thread, straight from the worker loop. Unlike
+    // updated(), nothing passes through the engine's own thread, so the updates of a shutdown
+    // (during which that thread waits) arrive too.
+    QMetaObject::Connection observe(QObject *context, std::function<void(const EngineUpdate &)> fn);
 
 Q_SIGNALS:
     void updated(const loopscope::EngineUpdate &update);

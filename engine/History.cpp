@@ -58,7 +58,7 @@ History::~History()
 
 void History::follow(Engine &engine)
 {
-    QObject::connect(&engine, &Engine::updated, m_recorder, [db = m_db](const EngineUpdate &update) { db->record(update); });
+    engine.observe(m_recorder, [db = m_db](const EngineUpdate &update) { db->record(update); });
 }
 
 QFuture<History::Created> History::createBatch(const QString &name, const QList<QUrl> &urls, const BatchSettings &settings,

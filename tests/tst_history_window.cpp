@@ -114,6 +114,28 @@ private Q_SLOTS:
         QCOMPARE(rows[1].httpStatus, 500);
     }
 
+    void quittingRecordsTheCancellations()
+    {
+        // Cancelled on the way out, the tasks end as cancelled, not as work to resume.
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"h.sqlite"_qs);
+        {
+            Window w(path);
+            w.window->queueText(m_server.url(u"/hang?q=1"_qs).toString() + u'\n' + m_server.url(u"/hang?q=2"_qs).toString(), u"open"_qs);
+            QTRY_COMPARE(w.batches()->rowCount(), 1);
+            QTRY_COMPARE(w.count(0, BatchListModel::Running), 2);
+            w.window->quitNow();
+        }
+        const QList<TaskRow> rows = rowsOf(path);
+        QCOMPARE(rows.size(), 2);
+        for (const TaskRow &row : rows) {
+            QCOMPARE(row.state, u"cancelled"_qs);
+            QCOMPARE(row.cancelReason, u"cancelled at shutdown"_qs);
+        }
+        QString error;
+        QVERIFY(HistoryDatabase::open(path, &error)->orphaned().isEmpty());
+    }
+
     void unfinishedWorkIsOfferedAndResumed()
     {
         QTemporaryDir dir;
