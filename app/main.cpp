@@ -14,12 +14,14 @@
 #include <cstring>
 
 namespace {
+// %1: how this program was called, so that the examples work as they are.
 constexpr auto NoDisplayHelp =
     "loopscope: no display found (DISPLAY and WAYLAND_DISPLAY are unset), so the window cannot open.\n"
     "The same engine runs without a window:\n"
-    "  loopscope fetch [-j N] [--per-host N] [--timeout SECONDS] [--jsonl PATH] [FILE|-]...\n"
-    "  e.g.  printf 'https://example.org/\\n' | loopscope fetch -\n"
-    "See 'loopscope fetch --help'.\n";
+    "  %1 fetch [-j N] [--per-host N] [--timeout SECONDS] [--jsonl PATH] [FILE|-]...\n"
+    "  e.g.  printf 'https://example.org/\\n' | %1 fetch -\n"
+    "  %1 resume     finishes what a run that ended unexpectedly left\n"
+    "See '%1 --help'.\n";
 
 bool hasDisplay()
 {
@@ -107,7 +109,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (!hasDisplay()) {
-        std::fputs(NoDisplayHelp, stderr);
+        std::fputs(QString::fromLatin1(NoDisplayHelp).arg(QString::fromLocal8Bit(argv[0])).toLocal8Bit().constData(), stderr);
         return 1;
     }
     return runWindow(argc, argv);
