@@ -9,6 +9,7 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QDir>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QCoroFuture>
@@ -39,6 +40,22 @@ std::optional<int> secondsOption(const QCommandLineParser &parser, const QString
         return std::nullopt;
     }
     return int(seconds * 1000);
+}
+
+// Creates the folder if needed; its absolute path, so that a resumed batch saves into the same
+// place from wherever it runs. Returns what makes it unusable, if anything.
+QString prepareOutputDir(const QString &dir, QString &absolute)
+{
+    if (dir.isEmpty())
+        return QStringLiteral("--output-dir needs a folder");
+    const bool made = QDir().mkpath(dir);
+    const QFileInfo folder(dir);
+    if (!made || !folder.isDir())
+        return QStringLiteral("--output-dir %1: cannot create the folder").arg(dir);
+    if (!folder.isWritable())
+        return QStringLiteral("--output-dir %1: the folder is not writable").arg(dir);
+    absolute = QDir::cleanPath(folder.absoluteFilePath());
+    return {};
 }
 } // namespace
 
@@ -90,6 +107,11 @@ std::optional<FetchCommand::Options> FetchCommand::parse(Mode mode, const QStrin
                                      QStringLiteral("BYTES"), QStringLiteral("0"));
     const QCommandLineOption jsonl(QStringLiteral("jsonl"), QStringLiteral("Write one JSON record per finished task to PATH."),
                                    QStringLiteral("PATH"));
+    const QCommandLineOption outputDir(QStringLiteral("output-dir"),
+                                       QStringLiteral("Save each body into DIR (created if missing), named from the response or the URL."),
+                                       QStringLiteral("DIR"));
+    const QCommandLineOption overwrite(QStringLiteral("overwrite"),
+                                       QStringLiteral("Replace existing files in --output-dir instead of saving as \"name (1).ext\"."));
     const QCommandLineOption quiet({QStringLiteral("q"), QStringLiteral("quiet")},
                                    QStringLiteral("Print only errors."));
     const QCommandLineOption notifyEmail(QStringLiteral("notify-email"),
@@ -108,7 +130,7 @@ std::optional<FetchCommand::Options> FetchCommand::parse(Mode mode, const QStrin
                                     QStringLiteral("PEM"));
     const QCommandLineOption db(QStringLiteral("db"),
                                 QStringLiteral("The history database (default: %1).").arg(History::defaultPath()), QStringLiteral("PATH"));
-    parser.addOptions({concurrency, perHost, timeout, idleTimeout, retries, maxSize, jsonl, quiet, notifyEmail, smtp, from, notifyWebhook, notifyOn, caFile, db});
+    parser.addOptions({concurrency, perHost, timeout, idleTimeout, retries, maxSize, outputDir, overwrite, jsonl, quiet, notifyEmail, smtp, from, notifyWebhook, notifyOn, caFile, db});
     const QCommandLineOption help = parser.addHelpOption();
     const QCommandLineOption version = parser.addVersionOption();
     if (mode == Mode::Fetch)
@@ -160,6 +182,12 @@ std::optional<FetchCommand::Options> FetchCommand::parse(Mode mode, const QStrin
     options.settings.idleTimeoutMs = *idleTimeoutMs;
     options.settings.retries = retryCount;
     options.settings.maxBytes = maxBytes;
+    if (parser.isSet(outputDir)) {
+        const QString problem = prepareOutputDir(parser.value(outputDir), options.settings.outputDir);
+        if (!problem.isEmpty())
+            return usageError(problem);
+    }
+    options.settings.overwrite = parser.isSet(overwrite);
     options.mode = mode;
     options.jsonlPath = parser.value(jsonl);
     options.quiet = parser.isSet(quiet);

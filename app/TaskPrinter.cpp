@@ -3,6 +3,8 @@
 #include "EngineClock.h"
 #include "Format.h"
 
+#include <QDir>
+
 #include <algorithm>
 
 using namespace loopscope;
@@ -10,6 +12,13 @@ using namespace loopscope;
 namespace {
 constexpr quint8 StartPrinted = 1;
 constexpr quint8 EndPrinted = 2;
+
+// Relative to the current folder when inside it, as a user would type it.
+QString shownPath(const QString &path)
+{
+    const QString relative = QDir::current().relativeFilePath(path);
+    return relative.startsWith(u"../"_qs) ? path : relative;
+}
 } // namespace
 
 void TaskPrinter::print(const EngineUpdate &update)
@@ -51,7 +60,8 @@ void TaskPrinter::printTask(const TaskRecord &task)
         return;
     QString detail;
     if (task.state == TaskState::Succeeded)
-        detail = QString::number(task.httpStatus) + u", " + formatBytes(task.bytesReceived);
+        detail = QString::number(task.httpStatus) + u", " + formatBytes(task.bytesReceived)
+            + (task.savedPath.isEmpty() ? QString() : u" \u2192 "_qs + shownPath(task.savedPath));
     else
         detail = stateName(task.state) + u": " + task.error;
     m_out << task.worker << " elapsed time: " << formatSeconds(task.runMs(task.finishedAt)) << " (" << detail << ")\n";

@@ -17,6 +17,8 @@ struct BatchSettings {
     int idleTimeoutMs = 15'000; // an attempt that receives nothing for this long fails; 0: no limit
     qint64 maxBytes = 0;        // a larger response fails; 0: no limit
     QList<QSslCertificate> caCertificates{}; // trusted for https besides the system's
+    QString outputDir{};        // bodies are saved into this folder; empty: counted and discarded
+    bool overwrite = false;     // a saved body replaces an existing file of its name
 };
 
 // What to run as one batch. The ids come from the caller when it keeps its own record of

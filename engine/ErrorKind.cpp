@@ -19,13 +19,14 @@ QString errorKindName(ErrorKind kind)
     case ErrorKind::Network: return QStringLiteral("network");
     case ErrorKind::Cancelled: return QStringLiteral("cancelled");
     case ErrorKind::Refused: return QStringLiteral("refused");
+    case ErrorKind::Disk: return QStringLiteral("disk");
     }
     return {};
 }
 
 ErrorKind errorKindNamed(const QString &name)
 {
-    for (int kind = int(ErrorKind::None) + 1; kind <= int(ErrorKind::Refused); ++kind) {
+    for (int kind = int(ErrorKind::None) + 1; kind <= int(ErrorKind::Disk); ++kind) {
         if (errorKindName(ErrorKind(kind)) == name)
             return ErrorKind(kind);
     }

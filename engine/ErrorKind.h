@@ -21,6 +21,7 @@ enum class ErrorKind : quint8 {
     Network,           // any other network failure
     Cancelled,
     Refused,           // a refusal that another attempt will not change: a mail server's 5xx, a redirect to another scheme
+    Disk,              // the body could not be saved: disk full, no permission, an unusable folder
 };
 
 // "timeout", "idle_timeout", "connection_refused", …; empty for None.

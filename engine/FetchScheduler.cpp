@@ -2,6 +2,7 @@
 
 #include "Backoff.h"
 #include "CancelToken.h"
+#include "DiskWriter.h"
 #include "EngineClock.h"
 #include "HttpFetch.h"
 #include "Wakeup.h"
@@ -95,7 +96,14 @@ QCoro::Task<> FetchScheduler::runTask(Batch &batch, int index, QString host, int
             outcome = co_await deliver(job->second, settings.timeoutMs, token);
         } else {
             const ManagerPool::Lease lease = m_pool.acquire();
-            outcome = co_await fetchOnce(lease.manager(), request, token);
+            // Each attempt saves into a part file of its own making, removed if it fails.
+            std::unique_ptr<DiskWriter> writer;
+            FetchRequest attempted = request;
+            if (!settings.outputDir.isEmpty()) {
+                writer = std::make_unique<DiskWriter>(disk(), settings.outputDir, settings.overwrite, task.id);
+                attempted.body = writer.get();
+            }
+            outcome = co_await fetchOnce(lease.manager(), attempted, token);
         }
         task.attemptLog.append({outcome.httpStatus, token.isCancelled() ? ErrorKind::Cancelled : outcome.kind,
                                 token.isCancelled() ? cancelReasonText(token.reason()) : outcome.error});
@@ -120,6 +128,7 @@ QCoro::Task<> FetchScheduler::runTask(Batch &batch, int index, QString host, int
     task.httpStatus = outcome.httpStatus;
     task.finalUrl = outcome.finalUrl;
     task.responseHeaders = outcome.headers;
+    task.savedPath = outcome.savedPath;
     TaskState end = TaskState::Succeeded;
     if (outcome.kind == ErrorKind::Cancelled || token.isCancelled()) {
         end = TaskState::Cancelled;
@@ -302,6 +311,13 @@ QCoro::Task<QString> FetchScheduler::sendTestNotification(NotificationSettings s
                                                            : QStringLiteral("Webhook failed: %1").arg(outcome.error));
     }
     co_return outcomes.isEmpty() ? QStringLiteral("Nothing to send: no recipients and no webhook.") : outcomes.join(u' ');
+}
+
+DiskLoop &FetchScheduler::disk()
+{
+    if (!m_disk)
+        m_disk = std::make_unique<DiskLoop>();
+    return *m_disk;
 }
 
 FetchScheduler::Batch *FetchScheduler::batchOfTask(TaskId id)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "BatchRun.h"
+#include "DiskLoop.h"
 #include "HttpFetch.h"
 #include "ManagerPool.h"
 #include "Notifications.h"
@@ -89,10 +90,13 @@ private:
     void changed(); // after any change: schedule a delivery
     void flush();   // delivers one update; announces batches whose last records it carried
     Batch *batchOfTask(TaskId id);
+    DiskLoop &disk(); // started with the first download
+
 
     std::map<BatchId, Batch> m_batches;
     std::map<TaskId, BatchId> m_batchByFirstTask;
     ManagerPool m_pool;
+    std::unique_ptr<DiskLoop> m_disk;
     QTimer m_flushTimer;
     int m_running = 0;
     bool m_dispatching = false;

@@ -61,6 +61,10 @@ const QList<QStringList> &migrations()
             "  error_kind TEXT,"
             "  PRIMARY KEY (task_id, attempt))"_qs,
         },
+        // 3: where a downloaded body was saved
+        {
+            u"ALTER TABLE tasks ADD COLUMN file TEXT"_qs,
+        },
     };
     return steps;
 }
@@ -79,6 +83,8 @@ QString settingsToJson(const BatchSettings &settings)
         {u"idle_timeout_ms"_qs, settings.idleTimeoutMs},
         {u"max_bytes"_qs, settings.maxBytes},
         {u"ca_certificates"_qs, QString::fromLatin1(certificates)},
+        {u"output_dir"_qs, settings.outputDir},
+        {u"overwrite"_qs, settings.overwrite},
     };
     return QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact));
 }
@@ -94,6 +100,8 @@ BatchSettings settingsFromJson(const QString &text)
     settings.idleTimeoutMs = object.value(u"idle_timeout_ms").toInt(settings.idleTimeoutMs);
     settings.maxBytes = object.value(u"max_bytes").toInteger(settings.maxBytes);
     settings.caCertificates = QSslCertificate::fromData(object.value(u"ca_certificates").toString().toLatin1());
+    settings.outputDir = object.value(u"output_dir").toString();
+    settings.overwrite = object.value(u"overwrite").toBool();
     return settings;
 }
 
@@ -256,8 +264,8 @@ bool HistoryDatabase::record(const EngineUpdate &update)
 {
     QSqlQuery write(m_db);
     write.prepare(u"UPDATE tasks SET state = ?, worker = ?, attempts = ?, http_status = ?, bytes = ?, final_url = ?,"
-                  " error = ?, cancel_reason = ?, queued_at = ?, started_at = ?, finished_at = ?, queued_ms = ?, run_ms = ?, error_kind = ?"
-                  " WHERE id = ?"_qs);
+                  " error = ?, cancel_reason = ?, queued_at = ?, started_at = ?, finished_at = ?, queued_ms = ?, run_ms = ?, error_kind = ?,"
+                  " file = ? WHERE id = ?"_qs);
     // A resumed task numbers its attempts from 1 again; those replace the rows of the run
     // that died.
     QSqlQuery attempt(m_db);
@@ -272,7 +280,8 @@ bool HistoryDatabase::record(const EngineUpdate &update)
         const QVariantList values{row.state, textOrNull(row.worker), row.attempts,
                                   row.httpStatus > 0 ? QVariant(row.httpStatus) : QVariant(), row.bytes, textOrNull(row.finalUrl),
                                   textOrNull(row.error), textOrNull(row.cancelReason), timeOrNull(row.queuedAt), timeOrNull(row.startedAt),
-                                  timeOrNull(row.finishedAt), row.queuedMs, row.runMs, textOrNull(row.errorKind), qint64(row.id)};
+                                  timeOrNull(row.finishedAt), row.queuedMs, row.runMs, textOrNull(row.errorKind), textOrNull(row.file),
+                                  qint64(row.id)};
         for (int i = 0; i < values.size(); ++i)
             write.bindValue(i, values[i]);
         if (!write.exec()) {
@@ -462,7 +471,7 @@ void HistoryDatabase::forEachTask(BatchId batch, const std::function<void(const 
     QSqlQuery query(m_db);
     query.setForwardOnly(true); // rows stream through; a batch of 100,000 is never held whole
     const QString columns = u"SELECT id, batch_id, url, final_url, worker, state, http_status, attempts, bytes, queued_ms, run_ms,"
-                            " error, error_kind, cancel_reason, queued_at, started_at, finished_at, retry_of FROM tasks"_qs;
+                            " error, error_kind, cancel_reason, queued_at, started_at, finished_at, retry_of, file FROM tasks"_qs;
     if (batch) {
         query.prepare(columns + u" WHERE batch_id = ? ORDER BY id"_qs);
         query.addBindValue(batch);
@@ -494,6 +503,7 @@ void HistoryDatabase::forEachTask(BatchId batch, const std::function<void(const 
         row.startedAt = time(15);
         row.finishedAt = time(16);
         row.retryOf = query.value(17).toULongLong();
+        row.file = query.value(18).toString();
         visit(row);
     }
 }

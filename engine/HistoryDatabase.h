@@ -38,7 +38,7 @@ struct HistoryBatch {
 // Not thread-safe: use it from the thread that opened it.
 class HistoryDatabase {
 public:
-    static constexpr int SchemaVersion = 2;
+    static constexpr int SchemaVersion = 3;
 
     // Opens (creating and migrating as needed) the file at path; nullopt with *error set.
     static std::unique_ptr<HistoryDatabase> open(const QString &path, QString *error);

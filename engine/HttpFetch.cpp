@@ -2,6 +2,8 @@
 
 #include "Backoff.h"
 #include "CancelToken.h"
+#include "DiskWriter.h"
+#include "FileNames.h"
 
 #include <QLocale>
 #include <QNetworkAccessManager>
@@ -10,6 +12,7 @@
 #include <QTimer>
 #include <QCoroNetworkReply>
 
+#include <limits>
 #include <memory>
 
 namespace loopscope {
@@ -37,6 +40,10 @@ namespace {
 // is stopped as a decompression bomb (Qt's rule). It is Qt's default too; set here so that the
 // guard does not depend on it.
 constexpr qint64 DecompressionCheckThreshold = 10 * 1024 * 1024;
+// A saved body is read in pieces of this size, and Qt buffers at most this much of it when the
+// fetch pauses for the disk: it then stops reading from the socket.
+constexpr qint64 BodyChunkBytes = 256 * 1024;
+constexpr qint64 SavedBodyBufferBytes = 1024 * 1024;
 
 // A reply may be released from inside its own finished() signal (abort() emits it
 // synchronously and resumes this coroutine), so it must outlive the current call.
@@ -45,7 +52,7 @@ struct DeleteLater {
 };
 
 // Why this side ended an attempt before the server did.
-enum class Stop { None, Timeout, IdleTimeout, TooLarge };
+enum class Stop { None, Timeout, IdleTimeout, TooLarge, Disk };
 
 // What an attempt saw while it ran.
 struct Progress {
@@ -125,6 +132,10 @@ void describeStop(FetchOutcome &outcome, const Progress &progress, const FetchRe
         if (progress.announced > request.maxBytes)
             outcome.error += QStringLiteral(" (Content-Length: %1)").arg(number(progress.announced));
         break;
+    case Stop::Disk:
+        outcome.kind = ErrorKind::Disk;
+        outcome.error = request.body->error();
+        break;
     }
 }
 
@@ -201,6 +212,9 @@ QCoro::Task<FetchOutcome> fetchOnce(QNetworkAccessManager &manager, FetchRequest
     const QNetworkRequest httpRequest = httpRequestFor(request);
     const std::unique_ptr<QNetworkReply, DeleteLater> reply(request.jsonBody.isEmpty() ? manager.get(httpRequest)
                                                                                        : manager.post(httpRequest, request.jsonBody));
+    DiskWriter *const body = request.body;
+    if (body)
+        reply->setReadBufferSize(SavedBodyBufferBytes);
     // The receiver of every connection below: as it goes with this frame, so do they, while
     // the reply itself lingers until deleteLater.
     QObject scope;
@@ -219,11 +233,38 @@ QCoro::Task<FetchOutcome> fetchOnce(QNetworkAccessManager &manager, FetchRequest
     };
     // From inside the reply's own signals the abort waits for the next turn of the loop: it
     // resumes this coroutine, which must not run in the middle of Qt's delivery.
-    const auto stopTooLarge = [&] {
+    const auto stopSoon = [&](Stop why) {
         if (progress.stop != Stop::None)
             return;
-        progress.stop = Stop::TooLarge;
+        progress.stop = why;
         QMetaObject::invokeMethod(reply.get(), &QNetworkReply::abort, Qt::QueuedConnection);
+    };
+    const auto stopTooLarge = [&] { stopSoon(Stop::TooLarge); };
+    const auto saving = [&] {
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        return body && status >= 200 && status < 300;
+    };
+    // Hands what has arrived to the disk; while the disk is too far behind, leaves it in the
+    // reply, whose bounded buffer then stops Qt from reading the socket.
+    const auto takeBody = [&](qint64 limit) {
+        if (!saving()) {
+            progress.received += reply->skip(reply->bytesAvailable());
+            return;
+        }
+        if (!body->isStarted())
+            body->start(downloadFileName(reply->rawHeader("Content-Disposition"), reply->url()));
+        while (reply->bytesAvailable() > 0 && body->unwritten() < limit) {
+            const QByteArray chunk = reply->read(BodyChunkBytes);
+            progress.received += chunk.size();
+            body->write(chunk);
+        }
+    };
+    const auto bodyArrived = [&] {
+        takeBody(DiskWriter::MaxUnwritten);
+        if (request.onProgress)
+            request.onProgress(progress.received, progress.announced);
+        if (request.maxBytes > 0 && progress.received > request.maxBytes)
+            stopTooLarge();
     };
 
     QObject::connect(reply.get(), &QNetworkReply::metaDataChanged, &scope, [&] {
@@ -235,12 +276,20 @@ QCoro::Task<FetchOutcome> fetchOnce(QNetworkAccessManager &manager, FetchRequest
     });
     QObject::connect(reply.get(), &QIODevice::readyRead, &scope, [&] {
         restartIdle();
-        progress.received += reply->skip(reply->bytesAvailable());
-        if (request.onProgress)
-            request.onProgress(progress.received, progress.announced);
-        if (request.maxBytes > 0 && progress.received > request.maxBytes)
-            stopTooLarge();
+        bodyArrived();
     });
+    if (body) {
+        // Waiting for the disk is not the network falling idle.
+        QObject::connect(body, &DiskWriter::progressed, &scope, [&] {
+            if (reply->isFinished())
+                return;
+            restartIdle();
+            if (body->hasFailed())
+                stopSoon(Stop::Disk);
+            else if (progress.stop == Stop::None)
+                bodyArrived();
+        });
+    }
     QObject::connect(reply.get(), &QNetworkReply::redirected, &scope, restartIdle);
     QObject::connect(reply.get(), &QNetworkReply::sslErrors, &scope, [&](const QList<QSslError> &errors) {
         for (const QSslError &error : errors)
@@ -259,6 +308,8 @@ QCoro::Task<FetchOutcome> fetchOnce(QNetworkAccessManager &manager, FetchRequest
     }
 
     co_await reply.get();
+    timeout.stop();
+    idle.stop();
 
     FetchOutcome outcome;
     outcome.finalUrl = reply->url();
@@ -277,6 +328,36 @@ QCoro::Task<FetchOutcome> fetchOnce(QNetworkAccessManager &manager, FetchRequest
         // A redirect without a usable Location: nothing more to follow.
         outcome.kind = ErrorKind::Http;
         outcome.error = httpErrorText(*reply, outcome.httpStatus);
+    }
+    if (!body)
+        co_return outcome;
+    if (outcome.kind == ErrorKind::None && body->hasFailed()) {
+        outcome.kind = ErrorKind::Disk;
+        outcome.error = body->error();
+    }
+    if (outcome.kind == ErrorKind::None) {
+        // What the reply still buffers is at most its read buffer: take it whatever the disk's lag.
+        takeBody(std::numeric_limits<qint64>::max());
+        if (request.onProgress)
+            request.onProgress(progress.received, progress.announced);
+        // With a bounded read buffer, Qt 6.4 can end a reply that the server reset mid-body
+        // without an error; the announced length tells (unless Qt decompressed the body).
+        if (progress.received < progress.announced && !reply->hasRawHeader("Content-Encoding")) {
+            outcome.kind = ErrorKind::ConnectionReset;
+            outcome.error = QStringLiteral("connection reset by the server after %1 bytes of %2")
+                                .arg(number(progress.received), number(progress.announced));
+        }
+    }
+    if (outcome.kind == ErrorKind::None) {
+        if (!body->isStarted()) // an empty body is an empty file
+            body->start(downloadFileName(reply->rawHeader("Content-Disposition"), reply->url()));
+        outcome.savedPath = co_await body->commit();
+        if (outcome.savedPath.isEmpty()) {
+            outcome.kind = ErrorKind::Disk;
+            outcome.error = body->error();
+        }
+    } else {
+        co_await body->discard();
     }
     co_return outcome;
 }

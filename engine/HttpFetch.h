@@ -15,6 +15,7 @@ class QNetworkAccessManager;
 namespace loopscope {
 
 class CancelToken;
+class DiskWriter;
 
 // How one HTTP attempt ended.
 struct FetchOutcome {
@@ -24,6 +25,7 @@ struct FetchOutcome {
     QList<std::pair<QByteArray, QByteArray>> headers;
     QString error;
     std::optional<qint64> retryAfterMs; // the wait the response's Retry-After asked for
+    QString savedPath; // where the body was saved, when it was
 
     // Worth another attempt: a timeout, a refused or broken connection, other network trouble,
     // 5xx, 408 and 429; not when the server asked to wait longer than MaxRetryAfterMs.
@@ -40,10 +42,12 @@ struct FetchRequest {
     QList<QSslCertificate> extraCaCertificates;
     int idleTimeoutMs = 15'000; // the longest time without receiving anything; 0: no limit
     qint64 maxBytes = 0;        // the largest body accepted, after decompression; 0: no limit
+    DiskWriter *body = nullptr; // set: a successful response's body is saved through it
 };
 
-// One GET (or JSON POST) on the worker loop. The body is counted and discarded as it arrives, so memory
-// stays flat whatever the size. Cancelling the token, reaching a timeout or exceeding the size limit
+// One GET (or JSON POST) on the worker loop. The body is counted and discarded as it arrives, or
+// streamed to disk through request.body (reading pauses while the disk lags behind), so memory
+// stays flat whatever the size; a saved body gets its final name only once complete. Cancelling the token, reaching a timeout or exceeding the size limit
 // aborts the reply; only http and https redirects are followed; a body that decompresses into far
 // more than it was is stopped as a decompression bomb. A failed attempt's error says what happened
 // in words and its kind says it as a category.

@@ -42,6 +42,7 @@ struct TaskRecord {
     qint64 finishedAt = -1;
     qint64 retryAt = -1; // while waiting to try again: when the next attempt starts
     QList<AttemptRecord> attemptLog; // one per attempt that has ended, oldest first
+    QString savedPath; // the file the body was saved to, once it succeeded
 
     // Time spent waiting for a worker, and time spent running; both tick until they end.
     qint64 queuedMs(qint64 now) const;

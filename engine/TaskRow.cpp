@@ -58,6 +58,7 @@ TaskRow TaskRow::from(const TaskRecord &task)
     row.queuedAt = utcMs(task.queuedAt);
     row.startedAt = utcMs(task.startedAt);
     row.finishedAt = utcMs(task.finishedAt);
+    row.file = task.savedPath;
     return row;
 }
 
@@ -83,13 +84,14 @@ QJsonObject TaskRow::toJson() const
         {QStringLiteral("started_at"), time(startedAt)},
         {QStringLiteral("finished_at"), time(finishedAt)},
         {QStringLiteral("retry_of"), retryOf > 0 ? QJsonValue(qint64(retryOf)) : QJsonValue(QJsonValue::Null)},
+        {QStringLiteral("file"), orNull(file)},
     };
 }
 
 QString TaskRow::csvHeader()
 {
     return QStringLiteral("id,batch,url,final_url,worker,state,http_status,attempts,bytes,queued_ms,run_ms,error,error_kind,"
-                          "cancel_reason,queued_at,started_at,finished_at,retry_of");
+                          "cancel_reason,queued_at,started_at,finished_at,retry_of,file");
 }
 
 QString TaskRow::toCsv() const
@@ -98,7 +100,7 @@ QString TaskRow::toCsv() const
         QString::number(id), QString::number(batch), csvField(url), csvField(finalUrl), csvField(worker), state,
         numberOrEmpty(httpStatus, httpStatus > 0), QString::number(attempts), QString::number(bytes),
         QString::number(queuedMs), QString::number(runMs), csvField(error), errorKind, csvField(cancelReason),
-        isoTime(queuedAt), isoTime(startedAt), isoTime(finishedAt), numberOrEmpty(qint64(retryOf), retryOf > 0),
+        isoTime(queuedAt), isoTime(startedAt), isoTime(finishedAt), numberOrEmpty(qint64(retryOf), retryOf > 0), csvField(file),
     };
     return fields.join(u',');
 }

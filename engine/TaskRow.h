@@ -28,6 +28,7 @@ struct TaskRow {
     qint64 startedAt = -1;
     qint64 finishedAt = -1;
     TaskId retryOf = 0; // the task this one retries, 0: none
+    QString file;       // where the body was saved; empty: it was not
 
     static TaskRow from(const TaskRecord &task);
     // The one JSON shape of a task, shared by --jsonl and export.

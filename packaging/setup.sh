@@ -59,6 +59,7 @@ test)
     build ON
     # Sanitizers: fail on the first report; Qt's own one-time allocations are not leaks of ours.
     export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+    export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/lsan.supp:print_suppressions=0}
     export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
     ctest --test-dir "$BUILT_DIR" --output-on-failure --timeout 600 "$@"
     ;;

@@ -1,6 +1,7 @@
 // `loopscope fetch` as a process, against a real nginx started by the ctest fixture.
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -237,6 +238,48 @@ private Q_SLOTS:
                                   (url + u'\n').toUtf8());
         QCOMPARE(trusted.exitCode, 0);
         QCOMPARE(readJsonl(jsonl).first()[u"http_status"].toInt(), 200);
+    }
+
+    void outputDirSavesEachBody()
+    {
+        TestHttpServer web;
+        const QString folder = m_dir.filePath(u"downloads/new"_qs); // created by the command
+        const QString jsonl = m_dir.filePath(u"saved.jsonl"_qs);
+        const QString disposition = QString::fromLatin1(QUrl::toPercentEncoding(u"attachment; filename=\"../report.txt\""_qs));
+        const QStringList urls{web.url(u"/random/1024/9/file.bin"_qs).toString(QUrl::FullyEncoded),
+                               web.url(u"/named?n=2000&cd="_qs + disposition).toString(QUrl::FullyEncoded),
+                               web.url(u"/status/404"_qs).toString(QUrl::FullyEncoded)};
+        QFile existing(folder + u"/file.bin"_qs);
+        QVERIFY(QDir().mkpath(folder));
+        QVERIFY(existing.open(QIODevice::WriteOnly));
+        existing.close();
+        const Run run = fetch({u"-j"_qs, u"1"_qs, u"--output-dir"_qs, folder, u"--jsonl"_qs, jsonl, u"-"_qs}, (urls.join(u'\n') + u'\n').toUtf8());
+        QCOMPARE(run.exitCode, 1); // the 404
+        const QList<QJsonObject> records = readJsonl(jsonl);
+        QCOMPARE(records.size(), 3);
+        const QString saved = byUrlSuffix(records, u"/file.bin"_qs)[u"file"].toString();
+        QCOMPARE(saved, QDir(folder).filePath(u"file (1).bin"_qs)); // the existing file is kept
+        QCOMPARE(QFileInfo(saved).size(), 1024);
+        QFile body(saved);
+        QVERIFY(body.open(QIODevice::ReadOnly));
+        QCOMPARE(body.readAll(), TestHttpServer::randomBytes(9, 0, 1024));
+        QCOMPARE(records[1][u"file"].toString(), QDir(folder).filePath(u"report.txt"_qs));
+        QVERIFY(records[2][u"file"].isNull());
+        QVERIFY2(run.out.contains(u"(200, 1.0 KiB \u2192 "_qs + saved + u')'), qPrintable(run.out));
+        QCOMPARE(QDir(folder).entryList(QDir::Files | QDir::Hidden).size(), 3);
+
+        const Run again = fetch({u"--output-dir"_qs, folder, u"--overwrite"_qs, u"--jsonl"_qs, jsonl, u"-"_qs}, (urls[0] + u'\n').toUtf8());
+        QCOMPARE(again.exitCode, 0);
+        QCOMPARE(readJsonl(jsonl).first()[u"file"].toString(), QDir(folder).filePath(u"file.bin"_qs));
+        QCOMPARE(QFileInfo(folder + u"/file.bin"_qs).size(), 1024);
+    }
+
+    void anUnusableOutputDirIsAUsageError()
+    {
+        const QString blocker = writeList(u"not-a-folder"_qs, {});
+        const Run run = fetch({u"--output-dir"_qs, blocker + u"/sub"_qs, u"-"_qs}, QByteArray());
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.startsWith(u"loopscope fetch: --output-dir "_qs + blocker + u"/sub: "_qs), qPrintable(run.err));
     }
 
     void usageErrorsExitTwo_data()

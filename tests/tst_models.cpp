@@ -95,6 +95,45 @@ private Q_SLOTS:
         QCOMPARE(model.index(0, TaskTableModel::State).data(Qt::DecorationRole).userType(), QMetaType::QIcon);
     }
 
+    void speedEtaAndFileColumns()
+    {
+        TaskTableModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        TaskRecord sized = task(1, 1, TaskState::Running);
+        sized.startedAt = 0;
+        sized.bytesReceived = 2 * 1024 * 1024;
+        sized.bytesTotal = 5 * 1024 * 1024;
+        TaskRecord unsized = task(2, 1, TaskState::Running);
+        unsized.startedAt = 0;
+        unsized.bytesReceived = 1000;
+        TaskRecord saved = task(3, 1, TaskState::Succeeded);
+        saved.bytesReceived = saved.bytesTotal = 4096;
+        saved.savedPath = u"/tmp/out/file.bin"_qs;
+        model.apply({sized, unsized, saved, task(4, 1, TaskState::Queued)});
+        QCOMPARE(model.headerData(TaskTableModel::Speed, Qt::Horizontal).toString(), u"Speed"_qs);
+        QCOMPARE(model.headerData(TaskTableModel::Eta, Qt::Horizontal).toString(), u"ETA"_qs);
+        QCOMPARE(model.headerData(TaskTableModel::File, Qt::Horizontal).toString(), u"File"_qs);
+        // 2 MiB in 2 s: 1 MiB/s, and 3 MiB to go.
+        QCOMPARE(TaskTableModel::speed(sized, 2'000), 1024.0 * 1024);
+        QCOMPARE(TaskTableModel::etaMs(sized, 2'000), qint64(3'000));
+        QCOMPARE(TaskTableModel::etaMs(unsized, 2'000), qint64(-1)); // size unknown
+        QCOMPARE(TaskTableModel::etaMs(saved, 2'000), qint64(-1));   // no longer running
+        QCOMPARE(TaskTableModel::speed(task(4, 1, TaskState::Queued), 2'000), 0.0);
+        // The cells tick with the clock, as the timers do, once it has moved past the start.
+        QTRY_VERIFY(EngineClock::now() > 0);
+        QVERIFY(model.index(0, TaskTableModel::Speed).data().toString().endsWith(u"/s"_qs));
+        QVERIFY(model.index(0, TaskTableModel::Eta).data().toString().endsWith(u" s"_qs));
+        QVERIFY(model.index(0, TaskTableModel::Eta).data(TaskTableModel::SortRole).toLongLong() >= 0);
+        QCOMPARE(model.index(0, TaskTableModel::Size).data().toString(), u"2.0 MiB / 5.0 MiB"_qs);
+        QVERIFY(!model.index(1, TaskTableModel::Speed).data().toString().isEmpty());
+        QVERIFY(model.index(1, TaskTableModel::Eta).data().toString().isEmpty());
+        QVERIFY(model.index(2, TaskTableModel::Eta).data().toString().isEmpty());
+        QCOMPARE(model.index(2, TaskTableModel::File).data().toString(), u"/tmp/out/file.bin"_qs);
+        QCOMPARE(model.index(2, TaskTableModel::Size).data().toString(), u"4.0 KiB"_qs);
+        QVERIFY(model.index(3, TaskTableModel::Speed).data().toString().isEmpty());
+        QVERIFY(model.index(3, TaskTableModel::Eta).data().toString().isEmpty());
+    }
+
     void filterByBatchStateAndText()
     {
         TaskTableModel model;

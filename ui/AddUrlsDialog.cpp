@@ -4,7 +4,10 @@
 #include "UrlImport.h"
 
 #include <QDialogButtonBox>
+#include <QDir>
+#include <QFileDialog>
 #include <QFormLayout>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -31,6 +34,7 @@ AddUrlsDialog::AddUrlsDialog(const QString &defaultName, const BatchSettings &de
     , m_timeout(new QDoubleSpinBox(this))
     , m_idleTimeout(new QDoubleSpinBox(this))
     , m_retries(new QSpinBox(this))
+    , m_outputDir(new QLineEdit(defaults.outputDir, this))
     , m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this))
     , m_debounce(new QTimer(this))
     , m_defaults(defaults)
@@ -57,6 +61,19 @@ AddUrlsDialog::AddUrlsDialog(const QString &defaultName, const BatchSettings &de
     m_idleTimeout->setValue(defaults.idleTimeoutMs / 1000.0);
     m_retries->setRange(0, 20);
     m_retries->setValue(defaults.retries);
+    m_outputDir->setObjectName(u"outputDir"_qs);
+    m_outputDir->setAccessibleName(tr("Save to folder"));
+    m_outputDir->setPlaceholderText(tr("Don't save the bodies"));
+    m_outputDir->setClearButtonEnabled(true);
+    auto *browse = new QPushButton(tr("&Browse…"), this);
+    connect(browse, &QPushButton::clicked, this, [this] {
+        const QString folder = QFileDialog::getExistingDirectory(this, tr("Save to Folder"), m_outputDir->text());
+        if (!folder.isEmpty())
+            m_outputDir->setText(QDir::toNativeSeparators(folder));
+    });
+    auto *outputRow = new QHBoxLayout;
+    outputRow->addWidget(m_outputDir, 1);
+    outputRow->addWidget(browse);
     m_buttons->button(QDialogButtonBox::Ok)->setText(tr("&Queue"));
 
     auto *form = new QFormLayout;
@@ -66,6 +83,8 @@ AddUrlsDialog::AddUrlsDialog(const QString &defaultName, const BatchSettings &de
     form->addRow(tr("&Timeout per attempt:"), m_timeout);
     form->addRow(tr("&Idle timeout:"), m_idleTimeout);
     form->addRow(tr("&Retries:"), m_retries);
+    form->addRow(tr("&Save to folder:"), outputRow);
+    static_cast<QLabel *>(form->labelForField(outputRow))->setBuddy(m_outputDir);
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(new QLabel(tr("&URLs:"), this));
     static_cast<QLabel *>(layout->itemAt(0)->widget())->setBuddy(m_text);
@@ -127,5 +146,8 @@ BatchSettings AddUrlsDialog::settings() const
     settings.timeoutMs = int(m_timeout->value() * 1000);
     settings.idleTimeoutMs = int(m_idleTimeout->value() * 1000);
     settings.retries = m_retries->value();
+    const QString folder = m_outputDir->text().trimmed();
+    // Absolute, so that where the files go does not depend on the app's working folder.
+    settings.outputDir = folder.isEmpty() ? QString() : QDir::cleanPath(QDir(QDir::fromNativeSeparators(folder)).absolutePath());
     return settings;
 }

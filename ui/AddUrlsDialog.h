@@ -40,6 +40,7 @@ private:
     QDoubleSpinBox *m_timeout;
     QDoubleSpinBox *m_idleTimeout;
     QSpinBox *m_retries;
+    QLineEdit *m_outputDir;
     QDialogButtonBox *m_buttons;
     QTimer *m_debounce;
     QFutureWatcher<loopscope::UrlList> m_validation;

@@ -295,6 +295,7 @@ BatchSettings MainWindow::defaultSettings() const
     defaults.timeoutMs = settings.value(u"batch/timeoutMs"_qs, defaults.timeoutMs).toInt();
     defaults.retries = settings.value(u"batch/retries"_qs, defaults.retries).toInt();
     defaults.idleTimeoutMs = settings.value(u"batch/idleTimeoutMs"_qs, defaults.idleTimeoutMs).toInt();
+    defaults.outputDir = settings.value(u"batch/outputDir"_qs).toString();
     return defaults;
 }
 
@@ -601,6 +602,7 @@ void MainWindow::addUrls()
     stored.setValue(u"batch/timeoutMs"_qs, settings.timeoutMs);
     stored.setValue(u"batch/retries"_qs, settings.retries);
     stored.setValue(u"batch/idleTimeoutMs"_qs, settings.idleTimeoutMs);
+    stored.setValue(u"batch/outputDir"_qs, settings.outputDir);
     const QString name = dialog.batchName().isEmpty() ? nextBatchName(tr("Batch")) : dialog.batchName();
     queueParsed(dialog.urls(), name, settings);
 }

@@ -35,11 +35,28 @@ QVariant TaskTableModel::headerData(int section, Qt::Orientation orientation, in
     case HttpStatus: return tr("HTTP");
     case Size: return tr("Size");
     case Progress: return tr("Progress");
+    case Speed: return tr("Speed");
+    case Eta: return tr("ETA");
     case Queued: return tr("Queued");
     case Run: return tr("Run time");
     case Error: return tr("Error");
+    case File: return tr("File");
     }
     return {};
+}
+
+double TaskTableModel::speed(const TaskRecord &task, qint64 now)
+{
+    const qint64 runMs = task.runMs(now);
+    return task.startedAt >= 0 && runMs > 0 ? task.bytesReceived * 1000.0 / double(runMs) : 0;
+}
+
+qint64 TaskTableModel::etaMs(const TaskRecord &task, qint64 now)
+{
+    const double bytesPerSecond = speed(task, now);
+    if (task.state != TaskState::Running || task.bytesTotal <= 0 || bytesPerSecond <= 0)
+        return -1;
+    return qint64(double(std::max(qint64(0), task.bytesTotal - task.bytesReceived)) * 1000.0 / bytesPerSecond);
 }
 
 QVariant TaskTableModel::display(const TaskRecord &task, int column) const
@@ -58,9 +75,18 @@ QVariant TaskTableModel::display(const TaskRecord &task, int column) const
         if (task.bytesTotal > 0 && !isTerminal(task.state))
             return QString(formatBytes(task.bytesReceived) + u" / " + formatBytes(task.bytesTotal));
         return task.startedAt >= 0 ? formatBytes(task.bytesReceived) : QString();
+    case Speed: {
+        const double bytesPerSecond = speed(task, EngineClock::now());
+        return bytesPerSecond > 0 ? QString(formatBytes(qint64(bytesPerSecond)) + tr("/s")) : QString();
+    }
+    case Eta: {
+        const qint64 ms = etaMs(task, EngineClock::now());
+        return ms >= 0 ? formatSeconds(ms) : QString();
+    }
     case Queued: return formatSeconds(task.queuedMs(EngineClock::now()));
     case Run: return task.startedAt >= 0 ? formatSeconds(task.runMs(EngineClock::now())) : QString();
     case Error: return task.error;
+    case File: return task.savedPath;
     }
     return {};
 }
@@ -76,6 +102,8 @@ QVariant TaskTableModel::sortKey(const TaskRecord &task, int column) const
     case Progress: return task.bytesReceived;
     case Queued: return task.queuedMs(EngineClock::now());
     case Run: return task.runMs(EngineClock::now());
+    case Speed: return speed(task, EngineClock::now());
+    case Eta: return etaMs(task, EngineClock::now());
     default: return display(task, column);
     }
 }
@@ -98,7 +126,7 @@ QVariant TaskTableModel::data(const QModelIndex &index, int role) const
         return task.state == TaskState::Failed && index.column() == Error ? QBrush(Qt::darkRed) : QVariant();
     case Qt::TextAlignmentRole:
         switch (index.column()) {
-        case Id: case Attempts: case HttpStatus: case Size: case Queued: case Run:
+        case Id: case Attempts: case HttpStatus: case Size: case Speed: case Eta: case Queued: case Run:
             return int(Qt::AlignRight | Qt::AlignVCenter);
         }
         return {};

@@ -13,7 +13,7 @@
 class TaskTableModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { Id, Url, State, Worker, Attempts, HttpStatus, Size, Progress, Queued, Run, Error, ColumnCount };
+    enum Column { Id, Url, State, Worker, Attempts, HttpStatus, Size, Progress, Speed, Eta, Queued, Run, Error, File, ColumnCount };
     enum Role { SortRole = Qt::UserRole + 1, TaskIdRole, BatchIdRole, StateRole, ProgressRole };
 
     using QAbstractTableModel::QAbstractTableModel;
@@ -28,6 +28,11 @@ public:
     int rowOf(loopscope::TaskId id) const { return m_rowById.value(id, -1); }
     // The URL as shown, formatted once: filtering 100,000 rows must not format 100,000 URLs.
     const QString &urlText(int row) const { return m_urlTexts[size_t(row)]; }
+
+    // Bytes a second over the run so far; 0 until known.
+    static double speed(const loopscope::TaskRecord &task, qint64 now);
+    // Milliseconds left at that speed while running with a known size; -1 otherwise.
+    static qint64 etaMs(const loopscope::TaskRecord &task, qint64 now);
 
 private:
     QVariant display(const loopscope::TaskRecord &task, int column) const;

@@ -234,6 +234,18 @@ private:
             return drip(number(0), number(1));
         if (name == "post-echo" && args == 0)
             return respond(200, body);
+        if (name == "random" && args >= 2 && number(0) >= 0 && number(1) >= 0)
+            return stream(number(0), quint64(number(1)));
+        if (name == "named" && args == 0) {
+            const QUrlQuery items(QString::fromLatin1(query));
+            QByteArray disposition = items.queryItemValue(u"cd"_s, QUrl::FullyDecoded).toUtf8();
+            disposition.replace('\r', "").replace('\n', "");
+            bool ok = false;
+            const int length = items.queryItemValue(u"n"_s).toInt(&ok);
+            if (!ok || length < 0)
+                return respond(400, "missing n\n");
+            return stream(length, 1, "Content-Disposition: " + disposition + "\r\n");
+        }
         respond(404, "not found\n");
     }
 
@@ -277,6 +289,32 @@ private:
             }
         });
         timer->start(intervalMs);
+    }
+
+    // A body of randomBytes(seed, 0, length), written as the socket drains so that a large one
+    // never sits whole in memory.
+    void stream(qint64 length, quint64 seed, const QByteArray &extraHeaders = {})
+    {
+        writeHead(200, length, extraHeaders);
+        if (m_head || length == 0)
+            return finish();
+        m_streamSeed = seed;
+        m_streamLeft = length;
+        connect(m_socket, &QTcpSocket::bytesWritten, this, &Connection::feed);
+        feed();
+    }
+
+    void feed()
+    {
+        constexpr qint64 Piece = 256 * 1024;
+        while (!m_ended && m_streamLeft > 0 && m_socket->bytesToWrite() < 4 * Piece) {
+            const qint64 size = std::min(m_streamLeft, Piece);
+            m_socket->write(TestHttpServer::randomBytes(m_streamSeed, m_streamOffset, size));
+            m_streamOffset += size;
+            m_streamLeft -= size;
+            if (m_streamLeft == 0)
+                finish();
+        }
     }
 
     // The response is complete once the socket has handed its last byte to the kernel.
@@ -325,6 +363,9 @@ private:
     bool m_answering = false;
     bool m_closing = false;
     bool m_resetWhenWritten = false;
+    quint64 m_streamSeed = 0;
+    qint64 m_streamOffset = 0;
+    qint64 m_streamLeft = 0;
 };
 
 } // namespace
@@ -395,6 +436,23 @@ QByteArray TestHttpServer::lastRequestBody() const
 {
     QMutexLocker lock(&d->mutex);
     return d->lastBody;
+}
+
+QByteArray TestHttpServer::randomBytes(quint64 seed, qint64 offset, qint64 size)
+{
+    // splitmix64 of the seed and the index of each 8-byte word: any piece can be made alone.
+    const auto word = [seed](quint64 index) {
+        quint64 z = seed * 0x9E3779B97F4A7C15ull + index * 0xBF58476D1CE4E5B9ull + 0x94D049BB133111EBull;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        return z ^ (z >> 31);
+    };
+    QByteArray bytes(size, Qt::Uninitialized);
+    for (qint64 i = 0; i < size; ++i) {
+        const quint64 at = quint64(offset + i);
+        bytes[i] = char(word(at / 8) >> (8 * (at % 8)));
+    }
+    return bytes;
 }
 
 void TestHttpServer::resetCounters()

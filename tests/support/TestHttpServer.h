@@ -22,6 +22,10 @@
 //                            ?status=429, with "Retry-After: <v>", v percent-decoded (so it may be an HTTP
 //                            date); later ones 200 "ok"
 //   /post-echo               200 echoing the request body
+//   /random/<n>/<seed>[/…]   200 with n bytes of randomBytes(seed, 0, n), streamed as the client takes them;
+//                            further path segments are ignored, so that the URL can end in any name
+//   /named?cd=<enc>&n=<n>    200 with "Content-Disposition: <cd percent-decoded>" (CR and LF dropped) and
+//                            n bytes of randomBytes(1, 0, n)
 //   anything else            404
 // Requests may carry a body with Content-Length (chunked request bodies are not supported).
 // Mind the client when counting: QNetworkAccessManager resends a request whose connection closed
@@ -52,6 +56,10 @@ public:
     QStringList requestedPaths() const; // request targets (path and query as sent), in arrival order
     QByteArray lastRequestBody() const; // of the last request that had a Content-Length, set before it is answered
     void resetCounters();
+
+    // The bytes the /random and /named routes serve: byte offset… of a deterministic
+    // pseudo-random stream per seed, so that a test can check a body in pieces.
+    static QByteArray randomBytes(quint64 seed, qint64 offset, qint64 size);
 
 private:
     std::unique_ptr<TestHttpServerPrivate> d;

@@ -1,0 +1,48 @@
+#include "DiskLoop.h"
+
+#include "FileNames.h"
+
+#include <QFile>
+#include <QFileInfo>
+
+#include <cerrno>
+#include <cstdio>
+
+namespace loopscope {
+
+DiskLoop::DiskLoop()
+    : m_loop(QStringLiteral("loopscope disk"))
+{
+}
+
+QString DiskLoop::place(const QString &partPath, const QString &folder, const QString &name, bool overwrite, QString *error)
+{
+    Q_ASSERT(m_loop.isCurrent());
+    for (int n = 0;; ++n) {
+        const QString candidate = n == 0 ? name : numberedFileName(name, n);
+        const QString path = folder + u'/' + candidate;
+        if (m_placed.contains(path))
+            continue;
+        const QFileInfo existing(path);
+        const bool taken = existing.exists() || existing.isSymLink();
+        if (taken && (!overwrite || existing.isDir()))
+            continue;
+        if (overwrite) {
+            // rename(2) replaces the old file in one step: no moment without either.
+            if (std::rename(QFile::encodeName(partPath).constData(), QFile::encodeName(path).constData()) != 0) {
+                *error = QStringLiteral("cannot save %1: %2").arg(path, qt_error_string(errno));
+                return {};
+            }
+        } else if (QFile part(partPath); !part.rename(path)) {
+            // Qt never replaces here; someone may have taken the name since it was checked.
+            if (QFileInfo(path).exists())
+                continue;
+            *error = QStringLiteral("cannot save %1: %2").arg(path, part.errorString());
+            return {};
+        }
+        m_placed.insert(path);
+        return candidate;
+    }
+}
+
+} // namespace loopscope

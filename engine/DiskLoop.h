@@ -1,0 +1,30 @@
+#pragma once
+
+#include "WorkerLoop.h"
+
+#include <QSet>
+#include <QString>
+
+namespace loopscope {
+
+// The thread where downloads touch the disk, so that no open, write, rename or remove ever
+// stalls the worker loop or the GUI; one per scheduler, shared by all its downloads. It
+// also remembers which final names this run has given out.
+class DiskLoop {
+public:
+    DiskLoop();
+
+    const WorkerLoop &loop() const { return m_loop; }
+
+    // On the disk loop only. Moves a complete part file into folder under name, or under
+    // "name (1).ext", "name (2).ext", … when the name is taken by an existing file (unless
+    // overwrite) or by another download of this run (always). Returns the name used, or an
+    // empty string with *error set.
+    QString place(const QString &partPath, const QString &folder, const QString &name, bool overwrite, QString *error);
+
+private:
+    WorkerLoop m_loop;
+    QSet<QString> m_placed; // final paths given out in this run; disk loop only
+};
+
+} // namespace loopscope
