@@ -11,9 +11,12 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QCheckBox>
 #include <QClipboard>
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QDir>
+#include <QFile>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -203,6 +206,42 @@ private Q_SLOTS:
         });
         w.action(u"Add URLs"_qs)->trigger();
         QCOMPARE(concurrency, 3);
+    }
+
+    void addDialogSavesBodiesToAFolder()
+    {
+        Window w;
+        QTemporaryDir dir;
+        QFile existing(dir.filePath(u"5"_qs));
+        QVERIFY(existing.open(QIODevice::WriteOnly));
+        existing.write("older");
+        existing.close();
+        const auto queue = [&](bool overwrite) {
+            const QString urls = lines({w.server.url(u"/bytes/5"_qs)});
+            onNextModal<AddUrlsDialog>([&, urls, overwrite](AddUrlsDialog *dialog) {
+                dialog->findChild<QPlainTextEdit *>()->setPlainText(urls);
+                dialog->findChild<QLineEdit *>(u"outputDir"_qs)->setText(dir.path());
+                dialog->findChild<QCheckBox *>(u"overwrite"_qs)->setChecked(overwrite);
+                auto *ok = dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok);
+                QTRY_VERIFY(ok->isEnabled());
+                ok->click();
+            });
+            w.action(u"Add URLs"_qs)->trigger();
+        };
+        const auto readAll = [&dir](const QString &name) {
+            QFile file(dir.filePath(name));
+            return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+        };
+        queue(false); // the existing file stays; the body goes next to it
+        QTRY_COMPARE(w.batches()->rowCount(), 1);
+        QTRY_COMPARE(w.batchCount(0, BatchListModel::Succeeded), 1);
+        QCOMPARE(readAll(u"5"_qs), QByteArray("older"));
+        QCOMPARE(readAll(u"5 (1)"_qs), QByteArray("xxxxx"));
+        queue(true); // replaced, when asked
+        QTRY_COMPARE(w.batches()->rowCount(), 2);
+        QTRY_COMPARE(w.batchCount(1, BatchListModel::Succeeded), 1);
+        QCOMPARE(readAll(u"5"_qs), QByteArray("xxxxx"));
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden).size(), 2); // no part file left
     }
 
     void layoutPersists()

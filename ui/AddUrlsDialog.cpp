@@ -3,6 +3,7 @@
 #include "Format.h"
 #include "UrlImport.h"
 
+#include <QCheckBox>
 #include <QDialogButtonBox>
 #include <QDir>
 #include <QFileDialog>
@@ -35,6 +36,7 @@ AddUrlsDialog::AddUrlsDialog(const QString &defaultName, const BatchSettings &de
     , m_idleTimeout(new QDoubleSpinBox(this))
     , m_retries(new QSpinBox(this))
     , m_outputDir(new QLineEdit(defaults.outputDir, this))
+    , m_overwrite(new QCheckBox(tr("Replace files of the same name"), this))
     , m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this))
     , m_debounce(new QTimer(this))
     , m_defaults(defaults)
@@ -71,6 +73,9 @@ AddUrlsDialog::AddUrlsDialog(const QString &defaultName, const BatchSettings &de
         if (!folder.isEmpty())
             m_outputDir->setText(QDir::toNativeSeparators(folder));
     });
+    m_overwrite->setObjectName(u"overwrite"_qs);
+    m_overwrite->setToolTip(tr("Unchecked, a name already taken is saved as “name (1).ext”."));
+    m_overwrite->setChecked(defaults.overwrite);
     auto *outputRow = new QHBoxLayout;
     outputRow->addWidget(m_outputDir, 1);
     outputRow->addWidget(browse);
@@ -85,6 +90,7 @@ AddUrlsDialog::AddUrlsDialog(const QString &defaultName, const BatchSettings &de
     form->addRow(tr("&Retries:"), m_retries);
     form->addRow(tr("&Save to folder:"), outputRow);
     static_cast<QLabel *>(form->labelForField(outputRow))->setBuddy(m_outputDir);
+    form->addRow(QString(), m_overwrite);
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(new QLabel(tr("&URLs:"), this));
     static_cast<QLabel *>(layout->itemAt(0)->widget())->setBuddy(m_text);
@@ -149,5 +155,6 @@ BatchSettings AddUrlsDialog::settings() const
     const QString folder = m_outputDir->text().trimmed();
     // Absolute, so that where the files go does not depend on the app's working folder.
     settings.outputDir = folder.isEmpty() ? QString() : QDir::cleanPath(QDir(QDir::fromNativeSeparators(folder)).absolutePath());
+    settings.overwrite = m_overwrite->isChecked();
     return settings;
 }

@@ -6,6 +6,7 @@
 #include <QDialog>
 #include <QFutureWatcher>
 
+class QCheckBox;
 class QDialogButtonBox;
 class QDoubleSpinBox;
 class QLabel;
@@ -41,6 +42,7 @@ private:
     QDoubleSpinBox *m_idleTimeout;
     QSpinBox *m_retries;
     QLineEdit *m_outputDir;
+    QCheckBox *m_overwrite;
     QDialogButtonBox *m_buttons;
     QTimer *m_debounce;
     QFutureWatcher<loopscope::UrlList> m_validation;

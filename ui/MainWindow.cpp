@@ -296,6 +296,7 @@ BatchSettings MainWindow::defaultSettings() const
     defaults.retries = settings.value(u"batch/retries"_qs, defaults.retries).toInt();
     defaults.idleTimeoutMs = settings.value(u"batch/idleTimeoutMs"_qs, defaults.idleTimeoutMs).toInt();
     defaults.outputDir = settings.value(u"batch/outputDir"_qs).toString();
+    defaults.overwrite = settings.value(u"batch/overwrite"_qs, false).toBool();
     return defaults;
 }
 
@@ -603,6 +604,7 @@ void MainWindow::addUrls()
     stored.setValue(u"batch/retries"_qs, settings.retries);
     stored.setValue(u"batch/idleTimeoutMs"_qs, settings.idleTimeoutMs);
     stored.setValue(u"batch/outputDir"_qs, settings.outputDir);
+    stored.setValue(u"batch/overwrite"_qs, settings.overwrite);
     const QString name = dialog.batchName().isEmpty() ? nextBatchName(tr("Batch")) : dialog.batchName();
     queueParsed(dialog.urls(), name, settings);
 }
