@@ -5,7 +5,6 @@
 
 #include <QDir>
 
-#include <algorithm>
 
 using namespace loopscope;
 
@@ -45,7 +44,7 @@ void TaskPrinter::printTask(const TaskRecord &task)
         m_waitsPrinted.insert(task.id, task.attempts);
         if (!m_quiet)
             m_out << task.worker << " retrying " << task.url.toString() << " in "
-                  << formatSeconds(std::max(qint64(0), task.retryAt - EngineClock::now())) << " (attempt " << task.attempts + 1
+                  << formatSeconds(EngineClock::msUntil(task.retryAt)) << " (attempt " << task.attempts + 1
                   << " of " << m_attemptsAllowed.value(task.batch) << "): " << task.error << '\n';
     }
     if (!isTerminal(task.state) || (printed & EndPrinted))

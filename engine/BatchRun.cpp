@@ -1,15 +1,10 @@
 #include "BatchRun.h"
 
+#include "UrlList.h"
+
 #include <algorithm>
 
 namespace loopscope {
-
-namespace {
-QString hostKey(const QUrl &url)
-{
-    return url.host() + u':' + QString::number(url.port(url.scheme() == u"https" ? 443 : 80));
-}
-} // namespace
 
 BatchRun::BatchRun(const BatchPlan &plan, qint64 now, TaskId appendFrom)
     : m_nextAppended(plan.taskIds.isEmpty() ? appendFrom : plan.taskIds.last() + 1)
@@ -33,7 +28,7 @@ BatchRun::BatchRun(const BatchPlan &plan, qint64 now, TaskId appendFrom)
         task.url = plan.urls[i];
         task.queuedAt = now;
         m_changedTasks.push_back(i);
-        m_queue.push(i, hostKey(task.url));
+        m_queue.push(i, hostAndPort(task.url));
     }
 }
 
@@ -61,7 +56,7 @@ int BatchRun::append(const QUrl &url, qint64 now)
     ++m_record.counts[int(TaskState::Queued)];
     m_taskChanged.push_back(0);
     touch(index);
-    m_queue.push(index, hostKey(url));
+    m_queue.push(index, hostAndPort(url));
     return index;
 }
 

@@ -2,6 +2,8 @@
 
 #include <QElapsedTimer>
 
+#include <algorithm>
+
 namespace loopscope::EngineClock {
 
 namespace {
@@ -21,6 +23,11 @@ const Origin &origin()
 qint64 now()
 {
     return origin().monotonic.elapsed();
+}
+
+qint64 msUntil(qint64 monotonicMs)
+{
+    return std::max(qint64(0), monotonicMs - now());
 }
 
 QDateTime toUtc(qint64 monotonicMs)

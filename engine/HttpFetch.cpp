@@ -4,6 +4,7 @@
 #include "CancelToken.h"
 #include "DiskWriter.h"
 #include "FileNames.h"
+#include "UrlList.h"
 
 #include <QLocale>
 #include <QNetworkAccessManager>
@@ -72,10 +73,10 @@ QString seconds(int ms) // "15", "0.3"
     return QString::number(ms / 1000.0);
 }
 
-QString hostAndPort(const QUrl &url) // "127.0.0.1:8080", "[::1]:8080"
+QString resetText(const Progress &progress) // "connection reset by the server after 1,024 bytes of 2,049"
 {
-    const QString host = url.host().contains(u':') ? u'[' + url.host() + u']' : url.host();
-    return host + u':' + QString::number(url.port(url.scheme() == u"https" ? 443 : 80));
+    return QStringLiteral("connection reset by the server after %1 bytes").arg(number(progress.received))
+         + (progress.announced > progress.received ? QStringLiteral(" of %1").arg(number(progress.announced)) : QString());
 }
 
 QString location(const QNetworkReply &reply) // of a redirect, shortened for an error text
@@ -162,9 +163,7 @@ void describeNetworkError(FetchOutcome &outcome, const QNetworkReply &reply, con
     case QNetworkReply::RemoteHostClosedError:
         if (outcome.httpStatus == 0 && progress.received == 0)
             return fail(ErrorKind::ConnectionReset, QStringLiteral("connection closed by the server before any response"));
-        return fail(ErrorKind::ConnectionReset,
-                    QStringLiteral("connection reset by the server after %1 bytes").arg(number(progress.received))
-                        + (progress.announced > progress.received ? QStringLiteral(" of %1").arg(number(progress.announced)) : QString()));
+        return fail(ErrorKind::ConnectionReset, resetText(progress));
     case QNetworkReply::HostNotFoundError:
         return fail(ErrorKind::HostNotFound, u"host not found: "_qs + reply.url().host());
     case QNetworkReply::SslHandshakeFailedError:
@@ -244,6 +243,7 @@ QCoro::Task<FetchOutcome> fetchOnce(QNetworkAccessManager &manager, FetchRequest
         const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
         return body && status >= 200 && status < 300;
     };
+    const auto startBody = [&] { body->start(downloadFileName(reply->rawHeader("Content-Disposition"), reply->url())); };
     // Hands what has arrived to the disk; while the disk is too far behind, leaves it in the
     // reply, whose bounded buffer then stops Qt from reading the socket.
     const auto takeBody = [&](qint64 limit) {
@@ -252,7 +252,7 @@ QCoro::Task<FetchOutcome> fetchOnce(QNetworkAccessManager &manager, FetchRequest
             return;
         }
         if (!body->isStarted())
-            body->start(downloadFileName(reply->rawHeader("Content-Disposition"), reply->url()));
+            startBody();
         while (reply->bytesAvailable() > 0 && body->unwritten() < limit) {
             const QByteArray chunk = reply->read(BodyChunkBytes);
             progress.received += chunk.size();
@@ -344,13 +344,12 @@ QCoro::Task<FetchOutcome> fetchOnce(QNetworkAccessManager &manager, FetchRequest
         // without an error; the announced length tells (unless Qt decompressed the body).
         if (progress.received < progress.announced && !reply->hasRawHeader("Content-Encoding")) {
             outcome.kind = ErrorKind::ConnectionReset;
-            outcome.error = QStringLiteral("connection reset by the server after %1 bytes of %2")
-                                .arg(number(progress.received), number(progress.announced));
+            outcome.error = resetText(progress);
         }
     }
     if (outcome.kind == ErrorKind::None) {
         if (!body->isStarted()) // an empty body is an empty file
-            body->start(downloadFileName(reply->rawHeader("Content-Disposition"), reply->url()));
+            startBody();
         outcome.savedPath = co_await body->commit();
         if (outcome.savedPath.isEmpty()) {
             outcome.kind = ErrorKind::Disk;

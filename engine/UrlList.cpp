@@ -31,6 +31,12 @@ void UrlList::append(const UrlList &other)
     rejected.append(other.rejected);
 }
 
+QString hostAndPort(const QUrl &url)
+{
+    const QString host = url.host().contains(u':') ? u'[' + url.host() + u']' : url.host();
+    return host + u':' + QString::number(url.port(url.scheme() == u"https" ? 443 : 80));
+}
+
 QString urlProblem(const QString &line, QUrl *parsed)
 {
     if (line.size() > MaxUrlLength)

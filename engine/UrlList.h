@@ -25,6 +25,10 @@ struct UrlList {
     void append(const UrlList &other);
 };
 
+// "host:port" of an http(s) URL, the scheme's default port filled in; an IPv6 literal in
+// brackets ("[::1]:8080"). The per-host limit counts by it, and error texts name it.
+QString hostAndPort(const QUrl &url);
+
 // Why a line is not an http(s) URL the engine can fetch, or an empty string if it is.
 QString urlProblem(const QString &line, QUrl *parsed = nullptr);
 

@@ -66,7 +66,7 @@ QVariant TaskTableModel::display(const TaskRecord &task, int column) const
     case Url: return m_urlTexts[size_t(m_rowById.value(task.id))];
     case State:
         if (task.state == TaskState::Running && task.retryAt >= 0)
-            return tr("retrying in %1").arg(formatSeconds(std::max(qint64(0), task.retryAt - EngineClock::now())));
+            return tr("retrying in %1").arg(formatSeconds(EngineClock::msUntil(task.retryAt)));
         return stateName(task.state);
     case Worker: return task.worker;
     case Attempts: return task.attempts > 0 ? QString::number(task.attempts) : QString();

@@ -52,7 +52,7 @@ QString WorkerModel::doing(const Row &row)
         return tr("idle");
     if (row.retryAt >= 0)
         return tr("waiting %1 to retry %2")
-            .arg(formatSeconds(std::max(qint64(0), row.retryAt - EngineClock::now())), row.url.toDisplayString());
+            .arg(formatSeconds(EngineClock::msUntil(row.retryAt)), row.url.toDisplayString());
     return tr("getting %1").arg(row.url.toDisplayString());
 }
 
