@@ -2,7 +2,7 @@
 // retries wait as asked. The engine runs against the in-process server, which misbehaves on
 // purpose, and against the nginx fixture where a real peer matters (TLS, IPv6, long URLs).
 // Assertions are about states, kinds, texts and counts, never wall-clock budgets.
-#include "Backoff.h"
+#include "RetryAfter.h"
 #include "Engine.h"
 #include "EngineClock.h"
 #include "TaskRow.h"

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "HistoryDatabase.h"
+#include "HistoryBatch.h"
 
 #include <QAbstractTableModel>
 

@@ -321,7 +321,7 @@ void MainWindow::announceFinishedBatches(const QList<BatchRecord> &batches)
     policy.when = NotifyWhen(m_notifyConfig.when);
     QString latest;
     for (const BatchRecord &batch : batches) {
-        if (!batch.finished() || batch.id == NotificationBatchId || m_announced.contains(batch.id))
+        if (!batch.finished() || batch.kind == BatchKind::Notifications || m_announced.contains(batch.id))
             continue;
         m_announced.insert(batch.id);
         if (!m_notifyConfig.desktop || !policy.appliesTo(batch))
@@ -700,13 +700,14 @@ void MainWindow::retrySelectedTasks()
         const TaskRecord &task = m_tasks->task(row);
         if (task.state != TaskState::Failed && task.state != TaskState::Cancelled)
             continue;
-        if (task.batch == NotificationBatchId) {
+        const int batchRow = m_batches->rowOf(task.batch);
+        if (batchRow >= 0 && m_batches->batch(batchRow).kind == BatchKind::Notifications) {
             m_engine.retryNotification(task.id);
             continue;
         }
         urls << task.url;
         retryOf << task.id;
-        if (const int batchRow = m_batches->rowOf(task.batch); batchRow >= 0 && name.isEmpty()) {
+        if (batchRow >= 0 && name.isEmpty()) {
             name = tr("%1 (re-queued)").arg(m_batches->batch(batchRow).name);
             settings = m_batches->batch(batchRow).settings;
         }
@@ -723,18 +724,18 @@ void MainWindow::retryFailedOfBatch()
         return;
     QList<QUrl> urls;
     QList<TaskId> retryOf;
+    const BatchRecord &record = m_batches->batch(batchRow);
     for (int row = 0; row < m_tasks->rowCount(); ++row) {
         const TaskRecord &task = m_tasks->task(row);
         if (task.batch != batch || (task.state != TaskState::Failed && task.state != TaskState::Cancelled))
             continue;
-        if (batch == NotificationBatchId) {
+        if (record.kind == BatchKind::Notifications) {
             m_engine.retryNotification(task.id);
         } else {
             urls << task.url;
             retryOf << task.id;
         }
     }
-    const BatchRecord &record = m_batches->batch(batchRow);
     if (!urls.isEmpty())
         queueParsed({urls, {}}, tr("%1 (re-queued)").arg(record.name), record.settings, retryOf);
 }

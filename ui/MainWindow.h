@@ -2,7 +2,7 @@
 
 #include "BatchLauncher.h"
 #include "BatchRecord.h"
-#include "HistoryDatabase.h"
+#include "HistoryBatch.h"
 #include "NotificationConfig.h"
 #include "UrlList.h"
 

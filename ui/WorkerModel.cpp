@@ -1,6 +1,5 @@
 #include "WorkerModel.h"
 
-#include "BatchRun.h"
 #include "ChangedRows.h"
 #include "EngineClock.h"
 #include "Format.h"
@@ -77,7 +76,7 @@ void WorkerModel::apply(const EngineUpdate &update)
             const int workers = std::min(batch.settings.concurrency, std::max(batch.total, 1));
             beginInsertRows({}, first, first + workers - 1);
             for (int i = 0; i < workers; ++i)
-                m_rows.push_back({batch.id, batch.name, BatchRun::workerName(i), 0, {}, -1, -1});
+                m_rows.push_back({batch.id, batch.name, workerName(i), 0, {}, -1, -1});
             endInsertRows();
         }
     }

@@ -6,6 +6,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLoggingCategory>
+#include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QUuid>
@@ -127,8 +128,8 @@ std::unique_ptr<HistoryDatabase> HistoryDatabase::open(const QString &path, QStr
     }
     std::unique_ptr<HistoryDatabase> history(new HistoryDatabase(file.absoluteFilePath(),
                                                                  u"loopscope-history-"_qs + QUuid::createUuid().toString(QUuid::Id128)));
-    if (!history->m_db.open()) {
-        *error = QStringLiteral("history database %1: %2").arg(path, history->m_db.lastError().text());
+    if (!history->m_db->open()) {
+        *error = QStringLiteral("history database %1: %2").arg(path, history->m_db->lastError().text());
         return nullptr;
     }
     // WAL: readers never wait for the writer, and a commit is one append. NORMAL sync keeps
@@ -155,21 +156,21 @@ std::unique_ptr<HistoryDatabase> HistoryDatabase::open(const QString &path, QStr
 HistoryDatabase::HistoryDatabase(const QString &path, const QString &connectionName)
     : m_path(path)
     , m_connectionName(connectionName)
-    , m_db(QSqlDatabase::addDatabase(u"QSQLITE"_qs, connectionName))
+    , m_db(std::make_unique<QSqlDatabase>(QSqlDatabase::addDatabase(u"QSQLITE"_qs, connectionName)))
 {
-    m_db.setDatabaseName(path);
+    m_db->setDatabaseName(path);
 }
 
 HistoryDatabase::~HistoryDatabase()
 {
-    m_db.close();
-    m_db = QSqlDatabase();
+    m_db->close();
+    m_db.reset();
     QSqlDatabase::removeDatabase(m_connectionName);
 }
 
 bool HistoryDatabase::exec(const QString &statement)
 {
-    QSqlQuery query(m_db);
+    QSqlQuery query(*m_db);
     if (query.exec(statement))
         return true;
     m_lastError = query.lastError().text() + u" (in: "_qs + statement.simplified().left(80) + u')';
@@ -178,7 +179,7 @@ bool HistoryDatabase::exec(const QString &statement)
 
 bool HistoryDatabase::migrate()
 {
-    QSqlQuery version(m_db);
+    QSqlQuery version(*m_db);
     if (!version.exec(u"PRAGMA user_version"_qs) || !version.next()) {
         m_lastError = version.lastError().text();
         return false;
@@ -221,7 +222,7 @@ std::optional<BatchPlan> HistoryDatabase::createBatch(const QString &name, const
     };
     if (!exec(u"BEGIN IMMEDIATE"_qs))
         return fail();
-    QSqlQuery insertBatch(m_db);
+    QSqlQuery insertBatch(*m_db);
     insertBatch.prepare(u"INSERT INTO batches (name, created_at, settings, owner) VALUES (?, ?, ?, ?)"_qs);
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     insertBatch.addBindValue(name);
@@ -234,7 +235,7 @@ std::optional<BatchPlan> HistoryDatabase::createBatch(const QString &name, const
     }
     BatchPlan plan{insertBatch.lastInsertId().toULongLong(), name, settings, urls, {}};
     plan.taskIds.reserve(urls.size());
-    QSqlQuery insertTask(m_db);
+    QSqlQuery insertTask(*m_db);
     insertTask.prepare(u"INSERT INTO tasks (batch_id, url, queued_at, retry_of) VALUES (?, ?, ?, ?)"_qs);
     for (qsizetype i = 0; i < urls.size(); ++i) {
         insertTask.bindValue(0, plan.id);
@@ -248,7 +249,7 @@ std::optional<BatchPlan> HistoryDatabase::createBatch(const QString &name, const
         plan.taskIds.append(insertTask.lastInsertId().toULongLong());
     }
     if (!retryOf.isEmpty()) {
-        QSqlQuery link(m_db);
+        QSqlQuery link(*m_db);
         link.prepare(u"UPDATE batches SET retry_of = (SELECT batch_id FROM tasks WHERE id = ?) WHERE id = ?"_qs);
         link.addBindValue(retryOf.first());
         link.addBindValue(plan.id);
@@ -262,13 +263,13 @@ std::optional<BatchPlan> HistoryDatabase::createBatch(const QString &name, const
 
 bool HistoryDatabase::record(const EngineUpdate &update)
 {
-    QSqlQuery write(m_db);
+    QSqlQuery write(*m_db);
     write.prepare(u"UPDATE tasks SET state = ?, worker = ?, attempts = ?, http_status = ?, bytes = ?, final_url = ?,"
                   " error = ?, cancel_reason = ?, queued_at = ?, started_at = ?, finished_at = ?, queued_ms = ?, run_ms = ?, error_kind = ?,"
                   " file = ? WHERE id = ?"_qs);
     // A resumed task numbers its attempts from 1 again; those replace the rows of the run
     // that died.
-    QSqlQuery attempt(m_db);
+    QSqlQuery attempt(*m_db);
     attempt.prepare(u"INSERT OR REPLACE INTO attempts (task_id, attempt, http_status, error, error_kind) VALUES (?, ?, ?, ?, ?)"_qs);
     bool began = false;
     for (const TaskRecord &task : update.tasks) {
@@ -345,7 +346,7 @@ const QString BatchSummarySelect =
 
 QList<HistoryBatch> HistoryDatabase::orphaned()
 {
-    QSqlQuery query(m_db);
+    QSqlQuery query(*m_db);
     query.prepare(BatchSummarySelect + u" WHERE b.id IN (SELECT DISTINCT batch_id FROM tasks WHERE "_qs + QLatin1StringView(Unfinished)
                   + u") GROUP BY b.id ORDER BY b.id"_qs);
     QList<HistoryBatch> found;
@@ -365,11 +366,11 @@ QList<BatchPlan> HistoryDatabase::takeOver(const QList<BatchId> &ids)
     QList<BatchPlan> plans;
     if (!exec(u"BEGIN IMMEDIATE"_qs))
         return plans;
-    QSqlQuery owner(m_db);
+    QSqlQuery owner(*m_db);
     owner.prepare(u"SELECT owner, name, settings FROM batches WHERE id = ?"_qs);
-    QSqlQuery take(m_db);
+    QSqlQuery take(*m_db);
     take.prepare(u"UPDATE batches SET owner = ? WHERE id = ? AND owner = ?"_qs);
-    QSqlQuery tasks(m_db);
+    QSqlQuery tasks(*m_db);
     tasks.prepare(u"SELECT id, url FROM tasks WHERE batch_id = ? AND "_qs + QLatin1StringView(Unfinished) + u" ORDER BY id"_qs);
     for (const BatchId id : ids) {
         owner.bindValue(0, id);
@@ -404,7 +405,7 @@ QList<BatchPlan> HistoryDatabase::claim(const QList<BatchId> &ids)
 {
     QList<BatchPlan> plans = takeOver(ids);
     // Whatever was running when its process died starts again from the queue.
-    QSqlQuery requeue(m_db);
+    QSqlQuery requeue(*m_db);
     requeue.prepare(u"UPDATE tasks SET state = 'queued', worker = NULL WHERE batch_id = ? AND state = 'running'"_qs);
     for (const BatchPlan &plan : std::as_const(plans)) {
         requeue.bindValue(0, plan.id);
@@ -416,7 +417,7 @@ QList<BatchPlan> HistoryDatabase::claim(const QList<BatchId> &ids)
 void HistoryDatabase::discard(const QList<BatchId> &ids)
 {
     const QList<BatchPlan> plans = takeOver(ids);
-    QSqlQuery cancel(m_db);
+    QSqlQuery cancel(*m_db);
     cancel.prepare(u"UPDATE tasks SET state = 'cancelled', cancel_reason = 'not resumed',"
                    " error = 'not resumed after its run ended unexpectedly', error_kind = 'cancelled', finished_at = ?"
                    " WHERE batch_id = ? AND "_qs + QLatin1StringView(Unfinished));
@@ -430,7 +431,7 @@ void HistoryDatabase::discard(const QList<BatchId> &ids)
 
 QList<HistoryBatch> HistoryDatabase::batches(int newestFirstLimit)
 {
-    QSqlQuery query(m_db);
+    QSqlQuery query(*m_db);
     query.prepare(BatchSummarySelect + u" GROUP BY b.id ORDER BY b.id DESC LIMIT ?"_qs);
     query.addBindValue(newestFirstLimit);
     QList<HistoryBatch> found;
@@ -445,7 +446,7 @@ QList<HistoryBatch> HistoryDatabase::batches(int newestFirstLimit)
 
 std::optional<HistoryBatch> HistoryDatabase::batch(BatchId id)
 {
-    QSqlQuery query(m_db);
+    QSqlQuery query(*m_db);
     query.prepare(BatchSummarySelect + u" WHERE b.id = ? GROUP BY b.id"_qs);
     query.addBindValue(id);
     if (!query.exec() || !query.next())
@@ -455,7 +456,7 @@ std::optional<HistoryBatch> HistoryDatabase::batch(BatchId id)
 
 QList<AttemptRecord> HistoryDatabase::attempts(TaskId task)
 {
-    QSqlQuery query(m_db);
+    QSqlQuery query(*m_db);
     query.prepare(u"SELECT http_status, error_kind, error FROM attempts WHERE task_id = ? ORDER BY attempt"_qs);
     query.addBindValue(task);
     QList<AttemptRecord> found;
@@ -468,7 +469,7 @@ QList<AttemptRecord> HistoryDatabase::attempts(TaskId task)
 
 void HistoryDatabase::forEachTask(BatchId batch, const std::function<void(const TaskRow &)> &visit)
 {
-    QSqlQuery query(m_db);
+    QSqlQuery query(*m_db);
     query.setForwardOnly(true); // rows stream through; a batch of 100,000 is never held whole
     const QString columns = u"SELECT id, batch_id, url, final_url, worker, state, http_status, attempts, bytes, queued_ms, run_ms,"
                             " error, error_kind, cancel_reason, queued_at, started_at, finished_at, retry_of, file FROM tasks"_qs;

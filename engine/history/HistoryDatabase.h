@@ -1,35 +1,19 @@
 #pragma once
 
-#include "BatchRecord.h"
+#include "HistoryBatch.h"
 #include "TaskRow.h"
 
 #include <QLockFile>
-#include <QSqlDatabase>
 
 #include <functional>
 #include <memory>
 #include <optional>
 #include <set>
 
+class QSqlDatabase;
 class QSqlQuery;
 
 namespace loopscope {
-
-// A batch as the history lists it: its name, when it was queued and how its tasks ended.
-struct HistoryBatch {
-    BatchId id = 0;
-    QString name;
-    qint64 createdAt = 0; // UTC ms
-    BatchSettings settings;
-    int total = 0;
-    int succeeded = 0;
-    int failed = 0;
-    int cancelled = 0;
-    int unfinished = 0;   // queued or running when last recorded
-    qint64 elapsedMs = 0; // first start to last finish
-    qint64 sumRunMs = 0;
-    BatchId retryOf = 0;  // the batch whose tasks this one retries
-};
 
 // Every batch, task and attempt, in an SQLite file (WAL), so that work survives a crash: a
 // batch is written before it runs, each change of its tasks as it happens. One process
@@ -81,7 +65,7 @@ private:
 
     QString m_path;
     QString m_connectionName;
-    QSqlDatabase m_db;
+    std::unique_ptr<QSqlDatabase> m_db; // a pointer: QtSql stays out of this header
     QString m_owner; // this process's lock file name
     std::unique_ptr<QLockFile> m_ownerLock;
     std::set<BatchId> m_ownBatches; // batches this process runs: the ones record() writes

@@ -40,7 +40,6 @@ public:
     void occupy(int worker, CancelToken *token, int task) { m_workers[size_t(worker)] = {token, task}; }
     void vacate(int worker) { m_workers[size_t(worker)] = {}; }
     const std::vector<Worker> &workers() const { return m_workers; }
-    static QString workerName(int worker);
 
     // What changed since the last call, at most maxTasks task records (the rest wait for the
     // next call); the batch's own record comes along when anything did.

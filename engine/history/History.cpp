@@ -1,6 +1,7 @@
 #include "History.h"
 
 #include "Engine.h"
+#include "HistoryDatabase.h"
 
 #include <QStandardPaths>
 

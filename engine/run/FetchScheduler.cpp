@@ -75,7 +75,7 @@ QCoro::Task<> FetchScheduler::runTask(Batch &batch, int index, QString host, int
     CancelToken token;
     run.occupy(worker, &token, index);
     ++m_running;
-    task.worker = BatchRun::workerName(worker);
+    task.worker = workerName(worker);
     run.move(index, TaskState::Running, EngineClock::now());
     changed();
 
@@ -192,7 +192,7 @@ FetchScheduler::Batch &FetchScheduler::notificationBatch()
         return it->second;
     // Two at a time (an e-mail and a webhook); a webhook gets three more tries on 5xx and
     // network errors.
-    addBatch(BatchPlan{NotificationBatchId, QStringLiteral("Notifications"), BatchSettings{2, 2, 60'000, 3}, {}, {}},
+    addBatch(BatchPlan{NotificationBatchId, QStringLiteral("Notifications"), BatchSettings{2, 2, 60'000, 3}, {}, {}, BatchKind::Notifications},
              FirstNotificationTaskId);
     return m_batches.at(NotificationBatchId);
 }
@@ -200,7 +200,7 @@ FetchScheduler::Batch &FetchScheduler::notificationBatch()
 void FetchScheduler::queueNotifications(Batch &batch)
 {
     const BatchRecord &record = batch.run->record();
-    if (record.id == NotificationBatchId || m_shuttingDown || !m_notifications.appliesTo(record)
+    if (record.kind == BatchKind::Notifications || m_shuttingDown || !m_notifications.appliesTo(record)
         || (!m_notifications.sendsEmail() && !m_notifications.sendsWebhook()))
         return;
     BatchSummary summary{record, {}};

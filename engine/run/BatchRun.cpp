@@ -16,6 +16,7 @@ BatchRun::BatchRun(const BatchPlan &plan, qint64 now, TaskId appendFrom)
     m_record.id = plan.id;
     m_record.firstTask = plan.taskIds.isEmpty() ? appendFrom : plan.taskIds.first();
     m_record.name = plan.name;
+    m_record.kind = plan.kind;
     m_record.settings = plan.settings;
     m_record.total = int(plan.urls.size());
     m_record.counts[int(TaskState::Queued)] = m_record.total;
@@ -101,11 +102,6 @@ int BatchRun::freeWorker() const
             return int(i);
     }
     return -1;
-}
-
-QString BatchRun::workerName(int worker)
-{
-    return QStringLiteral("Worker %1").arg(worker + 1);
 }
 
 void BatchRun::takeChanges(EngineUpdate &update, qsizetype maxTasks)

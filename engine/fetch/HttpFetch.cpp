@@ -1,6 +1,6 @@
 #include "HttpFetch.h"
 
-#include "Backoff.h"
+#include "RetryAfter.h"
 #include "CancelToken.h"
 #include "DiskWriter.h"
 #include "FileNames.h"

@@ -1,11 +1,6 @@
-#include "Backoff.h"
-
-#include "CancelToken.h"
+#include "RetryAfter.h"
 
 #include <QLocale>
-#include <QRandomGenerator>
-#include <QTimer>
-#include <QCoroTimer>
 
 #include <algorithm>
 #include <limits>
@@ -38,12 +33,6 @@ QDateTime httpDate(const QString &text, const QDateTime &nowUtc)
 }
 } // namespace
 
-int backoffMs(int attempt)
-{
-    const int ceiling = std::min(30'000, 500 << std::min(attempt, 6));
-    return ceiling / 2 + int(QRandomGenerator::global()->bounded(ceiling / 2 + 1));
-}
-
 std::optional<qint64> retryAfterMs(QByteArrayView value, const QDateTime &nowUtc)
 {
     const QString text = QString::fromLatin1(value).trimmed();
@@ -58,15 +47,6 @@ std::optional<qint64> retryAfterMs(QByteArrayView value, const QDateTime &nowUtc
     if (!date.isValid())
         return std::nullopt;
     return std::max(qint64(0), nowUtc.msecsTo(date));
-}
-
-QCoro::Task<> waitUnlessCancelled(int ms, CancelToken &token)
-{
-    QTimer timer;
-    timer.setSingleShot(true);
-    QObject::connect(&token, &CancelToken::cancelled, &timer, [&timer] { timer.start(0); });
-    timer.start(token.isCancelled() ? 0 : ms);
-    co_await qCoro(timer).waitForTimeout();
 }
 
 } // namespace loopscope

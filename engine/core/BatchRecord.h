@@ -9,6 +9,10 @@
 
 namespace loopscope {
 
+// What a batch's tasks do: fetch URLs, or deliver the notifications of other batches (one
+// standing batch, never finished, whose failed tasks are retried through the engine).
+enum class BatchKind { Fetches, Notifications };
+
 struct BatchSettings {
     int concurrency = 8;        // named workers sharing the batch's queue
     int perHost = 6;            // running tasks per host:port at most
@@ -29,6 +33,7 @@ struct BatchPlan {
     BatchSettings settings;
     QList<QUrl> urls;
     QList<TaskId> taskIds; // one per URL, ascending; empty: the engine picks
+    BatchKind kind = BatchKind::Fetches;
 };
 
 // A batch's aggregates, as published to observers.
@@ -36,6 +41,7 @@ struct BatchRecord {
     BatchId id = 0;
     TaskId firstTask = 0; // the lowest task id; ids ascend with the order of the URLs
     QString name;
+    BatchKind kind = BatchKind::Fetches;
     BatchSettings settings;
     int total = 0;
     std::array<int, TaskStateCount> counts{};
@@ -54,6 +60,9 @@ struct BatchRecord {
     // How much concurrency saved: sum of task times / elapsed time (0 until known).
     double gain(qint64 now) const;
 };
+
+// The name of a batch's worker by its index: "Worker 1", "Worker 2", …
+QString workerName(int worker);
 
 // One coalesced delivery of engine changes: only what changed since the last one.
 struct EngineUpdate {

@@ -1,6 +1,7 @@
 #pragma once
 
-#include "HistoryDatabase.h"
+#include "HistoryBatch.h"
+#include "TaskRow.h"
 #include "WorkerLoop.h"
 
 #include <QFuture>
@@ -8,6 +9,7 @@
 namespace loopscope {
 
 class Engine;
+class HistoryDatabase;
 
 // The history database on a thread of its own, so that neither the window's loop nor the
 // worker loop ever waits for the disk. Every call returns at once; results come as futures.

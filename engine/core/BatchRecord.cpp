@@ -25,4 +25,9 @@ double BatchRecord::gain(qint64 now) const
     return elapsed > 0 ? double(sumRunMs(now)) / double(elapsed) : 0.0;
 }
 
+QString workerName(int worker)
+{
+    return QStringLiteral("Worker %1").arg(worker + 1);
+}
+
 } // namespace loopscope
