@@ -20,13 +20,14 @@ QString errorKindName(ErrorKind kind)
     case ErrorKind::Cancelled: return QStringLiteral("cancelled");
     case ErrorKind::Refused: return QStringLiteral("refused");
     case ErrorKind::Disk: return QStringLiteral("disk");
+    case ErrorKind::Invalid: return QStringLiteral("invalid");
     }
     return {};
 }
 
 ErrorKind errorKindNamed(const QString &name)
 {
-    for (int kind = int(ErrorKind::None) + 1; kind <= int(ErrorKind::Disk); ++kind) {
+    for (int kind = int(ErrorKind::None) + 1; kind <= int(ErrorKind::Invalid); ++kind) {
         if (errorKindName(ErrorKind(kind)) == name)
             return ErrorKind(kind);
     }

@@ -21,7 +21,8 @@ enum class ErrorKind : quint8 {
     Network,           // any other network failure
     Cancelled,
     Refused,           // a refusal that another attempt will not change: a mail server's 5xx, a redirect to another scheme
-    Disk,              // the body could not be saved: disk full, no permission, an unusable folder
+    Disk,              // a file could not be written or read: disk full, no permission, an unusable folder, a damaged history
+    Invalid,           // the input is malformed: a URL, an address, a setting
 };
 
 // "timeout", "idle_timeout", "connection_refused", …; empty for None.
