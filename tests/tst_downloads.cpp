@@ -41,9 +41,9 @@ QList<TaskRecord> fetchAll(Engine &engine, const QList<QUrl> &urls, const BatchS
 {
     const BatchId id = engine.addBatch(u"downloads"_qs, urls, settings);
     QFuture<BatchRecord> done = engine.whenBatchFinished(id);
+    QFuture<QList<TaskRecord>> tasks = engine.gather(id);
     if (!QTest::qWaitFor([&] { return done.isFinished(); }, 120'000))
         return {};
-    QFuture<QList<TaskRecord>> tasks = engine.tasks(id);
     if (!QTest::qWaitFor([&] { return tasks.isFinished(); }))
         return {};
     return tasks.result();

@@ -239,13 +239,15 @@ private Q_SLOTS:
         auto engine = std::make_unique<Engine>();
         const BatchId id = engine->addBatch(u"open"_qs, repeat(server.url(u"/hang"_qs), 6), BatchSettings{3, 6, 60'000, 0});
         QTRY_COMPARE(server.inFlight(), 3);
-        QFuture<QList<TaskRecord>> before = engine->tasks(id);
-        QTRY_VERIFY(before.isFinished());
-        QCOMPARE(before.result().size(), 6);
+        QFuture<QList<TaskRecord>> gathered = engine->gather(id);
         QFuture<BatchRecord> done = engine->whenBatchFinished(id);
         engine->shutdown();
         QVERIFY(done.isFinished());
         QCOMPARE(done.result().count(TaskState::Cancelled), 6);
+        QVERIFY(gathered.isFinished());
+        QCOMPARE(gathered.result().size(), 6);
+        for (const TaskRecord &task : gathered.result())
+            QCOMPARE(task.cancelReason, CancelReason::Shutdown);
         engine.reset();
         QTRY_COMPARE(server.inFlight(), 0);
     }

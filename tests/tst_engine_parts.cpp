@@ -1,6 +1,8 @@
-// The engine's plain parts: task states, the per-host queue, batch aggregates, URL lists.
+// The engine's plain parts: task states, how a task ends, the per-host queue, batch aggregates, URL lists.
 #include "BatchRun.h"
 #include "HostQueue.h"
+#include "HttpFetch.h"
+#include "TaskEnd.h"
 #include "TaskState.h"
 #include "UrlList.h"
 
@@ -27,6 +29,37 @@ private Q_SLOTS:
             for (int to = 0; to < TaskStateCount; ++to)
                 QVERIFY(!canMove(terminal, TaskState(to)));
         }
+    }
+
+    void aTaskEndsFromItsLastAttempt()
+    {
+        FetchOutcome succeeded;
+        succeeded.httpStatus = 200;
+        const TaskEnd done = finishTask(succeeded, CancelReason::None);
+        QCOMPARE(done.state, TaskState::Succeeded);
+        QCOMPARE(done.errorKind, ErrorKind::None);
+        QVERIFY(done.error.isEmpty());
+        QCOMPARE(done.cancelReason, CancelReason::None);
+
+        FetchOutcome refused;
+        refused.kind = ErrorKind::ConnectionRefused;
+        refused.error = u"connection refused by 127.0.0.1:9"_qs;
+        const TaskEnd failed = finishTask(refused, CancelReason::None);
+        QCOMPARE(failed.state, TaskState::Failed);
+        QCOMPARE(failed.errorKind, ErrorKind::ConnectionRefused);
+        QCOMPARE(failed.error, refused.error);
+
+        // A cancel wins over whatever the attempt saw as it was cut off, and says who asked.
+        const TaskEnd cancelled = finishTask(refused, CancelReason::Batch);
+        QCOMPARE(cancelled.state, TaskState::Cancelled);
+        QCOMPARE(cancelled.errorKind, ErrorKind::Cancelled);
+        QCOMPARE(cancelled.cancelReason, CancelReason::Batch);
+        QCOMPARE(cancelled.error, cancelReasonText(CancelReason::Batch));
+        QCOMPARE(finishTask(succeeded, CancelReason::Shutdown).state, TaskState::Cancelled);
+
+        FetchOutcome abandoned;
+        abandoned.kind = ErrorKind::Cancelled;
+        QCOMPARE(finishTask(abandoned, CancelReason::None).state, TaskState::Cancelled);
     }
 
     void hostQueueIsFifoWithinLimit()
@@ -125,7 +158,7 @@ private Q_SLOTS:
         EngineUpdate none;
         run.takeChanges(none, 2);
         QVERIFY(none.tasks.isEmpty() && none.batches.isEmpty());
-        run.move(1, TaskState::Running, 5);
+        QVERIFY(run.move(1, TaskState::Running, 5));
         run.touch(1);
         EngineUpdate one;
         run.takeChanges(one, 2);

@@ -71,9 +71,9 @@ TaskRecord fetchOne(Engine &engine, const QUrl &url, const BatchSettings &settin
 {
     const BatchId id = engine.addBatch(u"fault"_qs, {url}, settings);
     QFuture<BatchRecord> done = engine.whenBatchFinished(id);
+    QFuture<QList<TaskRecord>> tasks = engine.gather(id);
     if (!QTest::qWaitFor([&] { return done.isFinished(); }, 60'000))
         return {};
-    QFuture<QList<TaskRecord>> tasks = engine.tasks(id);
     if (!QTest::qWaitFor([&] { return tasks.isFinished(); }))
         return {};
     return tasks.result().value(0);

@@ -130,8 +130,8 @@ private Q_SLOTS:
             QVERIFY2(created.result().plan, qPrintable(created.result().error));
             const BatchId id = engine.addBatch(*created.result().plan);
             QFuture<BatchRecord> done = engine.whenBatchFinished(id);
+            QFuture<QList<TaskRecord>> tasks = engine.gather(id);
             QTRY_VERIFY(done.isFinished());
-            QFuture<QList<TaskRecord>> tasks = engine.tasks(id);
             QTRY_VERIFY(tasks.isFinished());
             live = TaskRow::from(tasks.result().first()).toJson();
             engine.shutdown();

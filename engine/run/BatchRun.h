@@ -28,7 +28,7 @@ public:
     HostQueue &queue() { return m_queue; }
 
     // Moves a task forward and keeps the aggregates in step; false if the move is not allowed.
-    bool move(int index, TaskState to, qint64 now);
+    [[nodiscard]] bool move(int index, TaskState to, qint64 now);
     void touch(int index); // a running task's details changed
 
     // Workers: a free one's index, or -1; a busy worker holds its task and cancel token.

@@ -1,18 +1,18 @@
 #include "Engine.h"
 
-#include "FetchScheduler.h"
+#include "BatchScheduler.h"
 
 namespace loopscope {
 
 Engine::Engine(QObject *parent)
     : QObject(parent)
     , m_loop(std::make_unique<WorkerLoop>(QStringLiteral("loopscope worker loop")))
-    , m_scheduler(new FetchScheduler)
+    , m_scheduler(new BatchScheduler)
 {
     qRegisterMetaType<EngineUpdate>();
     m_scheduler->moveToThread(m_loop->thread());
     connect(m_loop->thread(), &QThread::finished, m_scheduler, &QObject::deleteLater);
-    connect(m_scheduler, &FetchScheduler::updated, this, &Engine::updated);
+    connect(&m_scheduler->publisher(), &UpdatePublisher::updated, this, &Engine::updated);
 }
 
 Engine::~Engine()
@@ -60,11 +60,9 @@ QFuture<BatchRecord> Engine::whenBatchFinished(BatchId id) const
     return m_loop->submit([scheduler = m_scheduler, id] { return scheduler->whenBatchFinished(id); });
 }
 
-QFuture<QList<TaskRecord>> Engine::tasks(BatchId id) const
+QFuture<QList<TaskRecord>> Engine::gather(BatchId id) const
 {
-    return m_loop->submit([scheduler = m_scheduler, id]() -> QCoro::Task<QList<TaskRecord>> {
-        co_return scheduler->tasks(id);
-    });
+    return m_loop->submit([scheduler = m_scheduler, id] { return scheduler->gather(id); });
 }
 
 void Engine::setNotifications(const NotificationSettings &settings)
@@ -89,7 +87,7 @@ QFuture<QString> Engine::sendTestNotification(const NotificationSettings &settin
 
 QMetaObject::Connection Engine::observe(QObject *context, std::function<void(const EngineUpdate &)> fn)
 {
-    return connect(m_scheduler, &FetchScheduler::updated, context, std::move(fn));
+    return connect(&m_scheduler->publisher(), &UpdatePublisher::updated, context, std::move(fn));
 }
 
 void Engine::shutdown()

@@ -13,7 +13,7 @@
 
 namespace loopscope {
 
-class FetchScheduler;
+class BatchScheduler;
 
 // The engine's public face, usable from any thread. Commands are posted to the worker loop
 // and return at once; results come back as futures to co_await, and changes as coalesced
@@ -32,10 +32,12 @@ public:
     void cancelBatch(BatchId id, CancelReason reason = CancelReason::Batch);
     void cancelAll(CancelReason reason = CancelReason::User);
 
-    // The gather of a batch: finishes when every task of it has ended, after the update
-    // carrying their final records has been emitted.
+    // Finishes when every task of the batch has ended, after the update carrying their final
+    // records has been emitted.
     QFuture<BatchRecord> whenBatchFinished(BatchId id) const;
-    QFuture<QList<TaskRecord>> tasks(BatchId id) const;
+    // The gather of a batch: every task's final record once all have ended. The engine lets a
+    // batch's tasks go as it ends, so ask while it runs (an empty list for a batch gone).
+    QFuture<QList<TaskRecord>> gather(BatchId id) const;
 
     // Every batch that ends from now on is summarised through these channels.
     void setNotifications(const NotificationSettings &settings);
@@ -50,8 +52,6 @@ public:
     // thread. Safe to call more than once.
     void shutdown();
 
-    const WorkerLoop &loop() const { return *m_loop; }
-
     // Calls fn with every update on context's thread, straight from the worker loop. Unlike
     // updated(), nothing passes through the engine's own thread, so the updates of a shutdown
     // (during which that thread waits) arrive too.
@@ -62,7 +62,7 @@ Q_SIGNALS:
 
 private:
     std::unique_ptr<WorkerLoop> m_loop;
-    FetchScheduler *m_scheduler; // lives on the worker thread, deleted when it finishes
+    BatchScheduler *m_scheduler; // lives on the worker thread, deleted when it finishes
     std::atomic<BatchId> m_nextBatch{1};
     std::atomic<TaskId> m_nextTask{1};
 };
