@@ -51,15 +51,17 @@ int run(const QStringList &arguments)
         err << "loopscope export: no history at " << path << '\n';
         return FetchCommand::UsageError;
     }
-    QString error;
-    const std::unique_ptr<HistoryDatabase> history = HistoryDatabase::open(path, &error);
-    if (!history) {
-        err << "loopscope export: " << error << '\n';
+    const Result<std::unique_ptr<HistoryDatabase>> opened = HistoryDatabase::open(path);
+    if (!opened) {
+        err << "loopscope export: " << opened.error() << '\n';
         return FetchCommand::UsageError;
     }
-    if (only && !history->batch(only)) {
-        err << "loopscope export: no batch " << only << " in " << path << '\n';
-        return FetchCommand::UsageError;
+    HistoryDatabase &history = **opened;
+    if (only) {
+        if (const Result<HistoryBatch> found = history.batch(only); !found) {
+            err << "loopscope export: " << found.error() << '\n';
+            return FetchCommand::UsageError;
+        }
     }
     QFile out;
     if (!out.open(stdout, QIODevice::WriteOnly)) {
@@ -68,10 +70,15 @@ int run(const QStringList &arguments)
     }
     TaskWriter writer(out, *chosen);
     bool written = true;
-    history->forEachTask(only, [&](const TaskRow &row) { written &= writer.write(row); });
+    const Result<> read = history.forEachTask(only, [&](const TaskRow &row) { written &= writer.write(row); });
     if (!written) {
         err << "loopscope export: writing failed: " << out.errorString() << '\n';
         return FetchCommand::SomeNotSucceeded;
+    }
+    // What was read before a damaged page is printed; the exit code says the rest is missing.
+    if (!read) {
+        err << "loopscope export: " << read.error() << '\n';
+        return FetchCommand::HistoryFailed;
     }
     return FetchCommand::AllSucceeded;
 }

@@ -316,12 +316,16 @@ QCoro::Task<int> FetchCommand::run()
         }
         m_printer.writeRecordsTo(m_jsonl);
     }
-    QString error;
-    m_history = History::open(m_options.dbPath, &error);
-    if (!m_history) {
-        m_err << m_prefix << error << Qt::endl;
+    Result<std::unique_ptr<History>> opened = History::open(m_options.dbPath);
+    if (!opened) {
+        m_err << m_prefix << opened.error() << Qt::endl;
         co_return UsageError;
     }
+    m_history = std::move(opened).value();
+    m_history->onFailure(this, [this](const Failure &failure) {
+        m_err << m_prefix << failure.message << Qt::endl;
+        m_historyFailed = true;
+    });
     m_history->follow(m_engine);
     connect(&m_engine, &Engine::updated, this, [this](const EngineUpdate &update) { m_printer.print(update); });
     m_engine.setNotifications(m_options.notifications);
@@ -342,6 +346,11 @@ QCoro::Task<int> FetchCommand::run()
     bool notified = true;
     for (const BatchId batch : *batches)
         notified &= reportNotifications(co_await m_engine.whenNotified(batch));
+    // Every record has reached the history (or its failure has been printed) before the exit
+    // code is chosen: a run whose history is incomplete must not look like a clean one.
+    co_await m_history->written();
+    if (m_historyFailed)
+        co_return HistoryFailed;
     co_return allSucceeded && notified ? AllSucceeded : SomeNotSucceeded;
 }
 
@@ -403,6 +412,8 @@ QCoro::Task<std::optional<QList<BatchId>>> FetchCommand::queueBatches()
         QList<BatchPlan> plans;
         if (!ids.isEmpty())
             plans = co_await launcher.resume(ids);
+        if (m_historyFailed) // printed as the history said it, before the futures above finished
+            co_return std::nullopt;
         QList<BatchId> resumed;
         for (const BatchPlan &plan : plans) {
             m_printer.follow(plan.id);

@@ -26,7 +26,8 @@ class History;
 class FetchCommand : public QObject {
     Q_OBJECT
 public:
-    enum ExitCode { AllSucceeded = 0, SomeNotSucceeded = 1, UsageError = 2, Interrupted = 130 };
+    // HistoryFailed: the history could not be read or written; the --jsonl records are complete.
+    enum ExitCode { AllSucceeded = 0, SomeNotSucceeded = 1, UsageError = 2, HistoryFailed = 2, Interrupted = 130 };
 
     // fetch: URL lists; refire: the 5xx failures of an earlier run's records; resume: what a
     // process that ended unexpectedly left unfinished in the history.
@@ -77,4 +78,5 @@ private:
     std::unique_ptr<loopscope::History> m_history;
     int m_rejectedLines = 0;
     bool m_interrupted = false;
+    bool m_historyFailed = false; // a failure of the history was printed
 };

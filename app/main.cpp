@@ -65,8 +65,8 @@ int runWindow(int argc, char **argv)
         dbPath = files.at(1);
         files = files.mid(2);
     }
-    QString historyProblem;
-    const std::unique_ptr<loopscope::History> history = loopscope::History::open(dbPath, &historyProblem);
+    loopscope::Result<std::unique_ptr<loopscope::History>> opened = loopscope::History::open(dbPath);
+    const std::unique_ptr<loopscope::History> history = opened ? std::move(opened).value() : nullptr;
     loopscope::Engine engine; // after the history, so that it shuts down first and its last changes are recorded
     if (history)
         history->follow(engine);
@@ -75,7 +75,7 @@ int runWindow(int argc, char **argv)
     QObject::connect(&signalWatcher, &SignalWatcher::received, &window, &MainWindow::quitNow);
     window.show();
     if (!history)
-        window.statusBar()->showMessage(QObject::tr("Work is not recorded: %1").arg(historyProblem));
+        window.statusBar()->showMessage(QObject::tr("Work is not recorded: %1").arg(opened.error()));
     window.importFiles(files);
     return app.exec(); // the engine then shuts down: every task recorded, the worker joined
 }

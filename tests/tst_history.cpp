@@ -3,10 +3,13 @@
 #include "Engine.h"
 #include "History.h"
 #include "HistoryDatabase.h"
+#include "HistoryRecorder.h"
+#include "support/DatabaseDamage.h"
 #include "support/TestHttpServer.h"
 
 #include <QSqlDatabase>
 #include <QSqlError>
+#include <QSignalSpy>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
@@ -39,10 +42,22 @@ QByteArray pemCertificate()
            "-----END CERTIFICATE-----\n");
 }
 
+// The database at path, or nullptr after a warning that says why not.
+std::unique_ptr<HistoryDatabase> openHistory(const QString &path, HistoryDatabase::Access access = HistoryDatabase::Access::ReadWrite)
+{
+    Result<std::unique_ptr<HistoryDatabase>> opened = HistoryDatabase::open(path, access);
+    if (!opened) {
+        qWarning("%s", qPrintable(opened.error()));
+        return nullptr;
+    }
+    return std::move(opened).value();
+}
+
 QList<TaskRow> rowsOf(HistoryDatabase &db, BatchId batch = 0)
 {
     QList<TaskRow> rows;
-    db.forEachTask(batch, [&rows](const TaskRow &row) { rows.append(row); });
+    if (const Result<> read = db.forEachTask(batch, [&rows](const TaskRow &row) { rows.append(row); }); !read)
+        qWarning("%s", qPrintable(read.error()));
     return rows;
 }
 
@@ -59,8 +74,29 @@ TaskRecord ended(TaskId id, BatchId batch, TaskState state, int status = 200)
     task.queuedAt = 0;
     task.startedAt = 10;
     task.finishedAt = 30;
+    if (isTerminal(state))
+        task.attemptLog << AttemptRecord{status, ErrorKind::None, {}};
     return task;
 }
+
+// A history with its schema and no batch, closed: ready to be damaged.
+bool createEmptyHistory(const QString &path)
+{
+    return openHistory(path) != nullptr;
+}
+
+// How SQLite's failures are said: the file, then SQLite's own words.
+bool namesFileAndCause(const Failure &failure, const QString &path, const QString &cause)
+{
+    const QString expected = u"history database "_qs + path + u": "_qs + cause;
+    if (failure.message == expected && failure.kind == ErrorKind::Disk)
+        return true;
+    qWarning("said \"%s\" (kind %s), not \"%s\"", qPrintable(failure.message), qPrintable(errorKindName(failure.kind)), qPrintable(expected));
+    return false;
+}
+
+const QString Malformed = u"database disk image is malformed"_qs;
+const QString ReadOnly = u"attempt to write a readonly database"_qs;
 } // namespace
 
 class TestHistory : public QObject {
@@ -69,11 +105,10 @@ private Q_SLOTS:
     void batchesAreWrittenBeforeTheyRunAndChangesAfter()
     {
         QTemporaryDir dir;
-        QString error;
-        auto db = HistoryDatabase::open(dir.filePath(u"h.sqlite"_qs), &error);
-        QVERIFY2(db, qPrintable(error));
-        const auto plan = db->createBatch(u"first"_qs, urls(3), BatchSettings{4, 2, 5'000, 1}, {}, &error);
-        QVERIFY2(plan, qPrintable(error));
+        auto db = openHistory(dir.filePath(u"h.sqlite"_qs));
+        QVERIFY(db);
+        const auto plan = db->createBatch(u"first"_qs, urls(3), BatchSettings{4, 2, 5'000, 1}, {});
+        QVERIFY2(plan, qPrintable(plan.error()));
         QCOMPARE(plan->urls.size(), 3);
         QCOMPARE(plan->taskIds.size(), 3);
         QCOMPARE(plan->taskIds[2], plan->taskIds[0] + 2); // consecutive
@@ -86,7 +121,7 @@ private Q_SLOTS:
         update.tasks << ended(plan->taskIds[0], plan->id, TaskState::Succeeded)
                      << ended(plan->taskIds[1], plan->id, TaskState::Failed, 503)
                      << ended(999, 999, TaskState::Succeeded); // not this process's batch: ignored
-        QVERIFY(db->record(update));
+        QVERIFY(db->record(update).ok());
         rows = rowsOf(*db, plan->id);
         QCOMPARE(rows[0].state, u"succeeded"_qs);
         QCOMPARE(rows[0].runMs, 20);
@@ -114,9 +149,9 @@ private Q_SLOTS:
         const QString path = dir.filePath(u"h.sqlite"_qs);
         QJsonObject live;
         {
-            QString error;
-            std::unique_ptr<History> history = History::open(path, &error);
-            QVERIFY2(history, qPrintable(error));
+            Result<std::unique_ptr<History>> opened = History::open(path);
+            QVERIFY2(opened, qPrintable(opened.error()));
+            const std::unique_ptr<History> history = std::move(opened).value();
             Engine engine;
             history->follow(engine);
             BatchSettings settings;
@@ -124,11 +159,11 @@ private Q_SLOTS:
             settings.caCertificates = QSslCertificate::fromData(pemCertificate());
             settings.idleTimeoutMs = 7'000;
             settings.maxBytes = 1'000'000;
-            QFuture<History::Created> created = history->createBatch(u"live"_qs, {server.url(u"/ok"_qs), server.url(u"/status/500"_qs)},
+            QFuture<Result<BatchPlan>> created = history->createBatch(u"live"_qs, {server.url(u"/ok"_qs), server.url(u"/status/500"_qs)},
                                                                      settings);
             QTRY_VERIFY(created.isFinished());
-            QVERIFY2(created.result().plan, qPrintable(created.result().error));
-            const BatchId id = engine.addBatch(*created.result().plan);
+            QVERIFY2(created.result(), qPrintable(created.result().error()));
+            const BatchId id = engine.addBatch(*created.result());
             QFuture<BatchRecord> done = engine.whenBatchFinished(id);
             QFuture<QList<TaskRecord>> tasks = engine.gather(id);
             QTRY_VERIFY(done.isFinished());
@@ -136,9 +171,8 @@ private Q_SLOTS:
             live = TaskRow::from(tasks.result().first()).toJson();
             engine.shutdown();
         } // the history closes after writing what the engine sent
-        QString error;
-        auto db = HistoryDatabase::open(path, &error);
-        QVERIFY2(db, qPrintable(error));
+        auto db = openHistory(path);
+        QVERIFY(db);
         const QList<TaskRow> rows = rowsOf(*db);
         QCOMPARE(rows.size(), 2);
         QCOMPARE(rows[0].state, u"succeeded"_qs);
@@ -146,14 +180,14 @@ private Q_SLOTS:
         QCOMPARE(rows[1].httpStatus, 500);
         QCOMPARE(rows[0].toJson(), live); // export and --jsonl write the same record
         // Every attempt has its row: the 500 was tried three times.
-        const QList<AttemptRecord> attempts = db->attempts(rows[1].id);
+        const QList<AttemptRecord> attempts = *db->attempts(rows[1].id);
         QCOMPARE(attempts.size(), 3);
         for (const AttemptRecord &attempt : attempts) {
             QCOMPARE(attempt.httpStatus, 500);
             QCOMPARE(attempt.errorKind, ErrorKind::Http);
         }
-        QCOMPARE(db->attempts(rows[0].id).size(), 1);
-        QVERIFY(db->orphaned().isEmpty()); // it ended cleanly: nothing to resume
+        QCOMPARE(db->attempts(rows[0].id)->size(), 1);
+        QVERIFY(db->orphaned()->isEmpty()); // it ended cleanly: nothing to resume
         // The batch's settings, all of them, for a resume to run it the same way.
         const BatchSettings kept = db->batch(rows[0].batch)->settings;
         QCOMPARE(kept.retries, 2);
@@ -166,28 +200,27 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const QString path = dir.filePath(u"h.sqlite"_qs);
-        QString error;
-        auto gone = HistoryDatabase::open(path, &error);
-        QVERIFY2(gone, qPrintable(error));
-        const auto plan = gone->createBatch(u"interrupted"_qs, urls(4), BatchSettings{}, {}, &error);
+        auto gone = openHistory(path);
+        QVERIFY(gone);
+        const auto plan = gone->createBatch(u"interrupted"_qs, urls(4), BatchSettings{}, {});
         QVERIFY(plan);
         EngineUpdate update;
         update.tasks << ended(plan->taskIds[0], plan->id, TaskState::Succeeded);
         TaskRecord running = ended(plan->taskIds[1], plan->id, TaskState::Running, 0);
         running.finishedAt = -1;
         update.tasks << running;
-        QVERIFY(gone->record(update));
+        QVERIFY(gone->record(update).ok());
 
-        auto survivor = HistoryDatabase::open(path, &error);
-        QVERIFY2(survivor, qPrintable(error));
-        QVERIFY(survivor->orphaned().isEmpty()); // its owner still runs
-        QVERIFY(survivor->claim({plan->id}).isEmpty());
+        auto survivor = openHistory(path);
+        QVERIFY(survivor);
+        QVERIFY(survivor->orphaned()->isEmpty()); // its owner still runs
+        QVERIFY(survivor->claim({plan->id})->isEmpty());
         gone.reset(); // the owner ends without finishing its batch
 
-        const QList<HistoryBatch> orphans = survivor->orphaned();
+        const QList<HistoryBatch> orphans = *survivor->orphaned();
         QCOMPARE(orphans.size(), 1);
         QCOMPARE(orphans.first().unfinished, 3);
-        const QList<BatchPlan> taken = survivor->claim({plan->id});
+        const QList<BatchPlan> taken = *survivor->claim({plan->id});
         QCOMPARE(taken.size(), 1);
         QCOMPARE(taken.first().id, plan->id);
         QCOMPARE(taken.first().name, u"interrupted"_qs);
@@ -195,37 +228,35 @@ private Q_SLOTS:
         QCOMPARE(taken.first().taskIds, (QList<TaskId>{plan->taskIds[1], plan->taskIds[2], plan->taskIds[3]}));
         QCOMPARE(rowsOf(*survivor, plan->id)[1].state, u"queued"_qs);
 
-        auto third = HistoryDatabase::open(path, &error);
-        QVERIFY(third->orphaned().isEmpty()); // the survivor owns it now
-        QVERIFY(third->claim({plan->id}).isEmpty());
+        auto third = openHistory(path);
+        QVERIFY(third->orphaned()->isEmpty()); // the survivor owns it now
+        QVERIFY(third->claim({plan->id})->isEmpty());
     }
 
     void discardedBatchesEndCancelled()
     {
         QTemporaryDir dir;
         const QString path = dir.filePath(u"h.sqlite"_qs);
-        QString error;
-        auto gone = HistoryDatabase::open(path, &error);
-        const auto plan = gone->createBatch(u"dropped"_qs, urls(2), BatchSettings{}, {}, &error);
+        auto gone = openHistory(path);
+        const auto plan = gone->createBatch(u"dropped"_qs, urls(2), BatchSettings{}, {});
         QVERIFY(plan);
         gone.reset();
-        auto survivor = HistoryDatabase::open(path, &error);
-        survivor->discard({plan->id});
+        auto survivor = openHistory(path);
+        QVERIFY(survivor->discard({plan->id}).ok());
         for (const TaskRow &row : rowsOf(*survivor, plan->id)) {
             QCOMPARE(row.state, u"cancelled"_qs);
             QCOMPARE(row.cancelReason, u"not resumed"_qs);
             QVERIFY(row.finishedAt > 0);
         }
-        QVERIFY(survivor->orphaned().isEmpty());
+        QVERIFY(survivor->orphaned()->isEmpty());
     }
 
     void retriesAreLinkedToWhatTheyRetry()
     {
         QTemporaryDir dir;
-        QString error;
-        auto db = HistoryDatabase::open(dir.filePath(u"h.sqlite"_qs), &error);
-        const auto original = db->createBatch(u"original"_qs, urls(2), BatchSettings{}, {}, &error);
-        const auto retry = db->createBatch(u"retry"_qs, {urls(2)[1]}, BatchSettings{}, {original->taskIds[1]}, &error);
+        auto db = openHistory(dir.filePath(u"h.sqlite"_qs));
+        const auto original = db->createBatch(u"original"_qs, urls(2), BatchSettings{}, {});
+        const auto retry = db->createBatch(u"retry"_qs, {urls(2)[1]}, BatchSettings{}, {original->taskIds[1]});
         QVERIFY(retry);
         QCOMPARE(rowsOf(*db, retry->id).first().retryOf, original->taskIds[1]);
         QCOMPARE(db->batch(retry->id)->retryOf, original->id);
@@ -259,9 +290,8 @@ private Q_SLOTS:
             old.close();
         }
         QSqlDatabase::removeDatabase(u"old"_qs);
-        QString error;
-        auto db = HistoryDatabase::open(path, &error);
-        QVERIFY2(db, qPrintable(error));
+        auto db = openHistory(path);
+        QVERIFY(db);
         const QList<TaskRow> rows = rowsOf(*db);
         QCOMPARE(rows.size(), 1);
         QCOMPARE(rows.first().url, u"http://example.org/"_qs);
@@ -269,7 +299,156 @@ private Q_SLOTS:
         QVERIFY(rows.first().errorKind.isEmpty());
         QCOMPARE(db->batch(1)->settings.concurrency, 3);
         // And the new schema works on it.
-        QVERIFY(db->createBatch(u"new"_qs, urls(1), BatchSettings{}, {rows.first().id}, &error));
+        QVERIFY(db->createBatch(u"new"_qs, urls(1), BatchSettings{}, {rows.first().id}));
+    }
+
+    void aFileThatCannotBeWrittenRefusesChangesNamingIt()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"h.sqlite"_qs);
+        auto gone = openHistory(path);
+        QVERIFY(gone);
+        const auto plan = gone->createBatch(u"left"_qs, urls(2), BatchSettings{}, {});
+        QVERIFY(plan);
+        gone.reset();
+
+        auto readOnly = openHistory(path, HistoryDatabase::Access::ReadOnly);
+        QVERIFY(readOnly); // reading works
+        QCOMPARE(readOnly->orphaned()->size(), 1);
+        const auto created = readOnly->createBatch(u"new"_qs, urls(2), BatchSettings{}, {});
+        QVERIFY(!created);
+        QVERIFY(namesFileAndCause(created.failure(), path, ReadOnly));
+        const auto claimed = readOnly->claim({plan->id});
+        QVERIFY(!claimed);
+        QVERIFY(namesFileAndCause(claimed.failure(), path, ReadOnly));
+        const Result<> discarded = readOnly->discard({plan->id});
+        QVERIFY(!discarded);
+        QVERIFY(namesFileAndCause(discarded.failure(), path, ReadOnly));
+        // Nothing was taken: the batch waits for a process that can write.
+        auto writer = openHistory(path);
+        QCOMPARE(writer->claim({plan->id})->size(), 1);
+    }
+
+    void aFailedRecordIsRolledBackAndSaid()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"h.sqlite"_qs);
+        QVERIFY(createEmptyHistory(path));
+        const QString damaged = DatabaseDamage::breakTable(path, u"attempts"_qs);
+        QVERIFY2(damaged.isEmpty(), qPrintable(damaged));
+
+        auto db = openHistory(path);
+        QVERIFY(db);
+        const auto plan = db->createBatch(u"damaged"_qs, urls(2), BatchSettings{}, {}); // tasks and batches are whole
+        QVERIFY2(plan, qPrintable(plan.error()));
+        EngineUpdate update;
+        TaskRecord running = ended(plan->taskIds[0], plan->id, TaskState::Running, 0);
+        running.finishedAt = -1;
+        update.tasks << running << ended(plan->taskIds[1], plan->id, TaskState::Succeeded); // its attempt cannot be written
+        const Result<> recorded = db->record(update);
+        QVERIFY(!recorded);
+        QVERIFY(namesFileAndCause(recorded.failure(), path, Malformed));
+        // All of the update or none of it: the first task's change went with the second's.
+        QCOMPARE(rowsOf(*db, plan->id)[0].state, u"queued"_qs);
+        // The next update is written: no transaction was left open.
+        EngineUpdate next;
+        next.tasks << running;
+        const Result<> again = db->record(next);
+        QVERIFY2(again, qPrintable(again.error()));
+        QCOMPARE(rowsOf(*db, plan->id)[0].state, u"running"_qs);
+    }
+
+    void readingStopsAtADamagedPageAndSaysSo()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"h.sqlite"_qs);
+        {
+            auto db = openHistory(path);
+            QVERIFY(db);
+            QVERIFY(db->createBatch(u"large"_qs, urls(400), BatchSettings{}, {})); // several pages of tasks
+        }
+        const QString damaged = DatabaseDamage::breakLastPage(path, u"tasks"_qs);
+        QVERIFY2(damaged.isEmpty(), qPrintable(damaged));
+
+        auto db = openHistory(path);
+        QVERIFY(db);
+        int visited = 0;
+        const Result<> read = db->forEachTask(0, [&visited](const TaskRow &) { ++visited; });
+        QVERIFY2(visited > 0 && visited < 400, qPrintable(QString::number(visited)));
+        QVERIFY(!read);
+        QVERIFY(namesFileAndCause(read.failure(), path, Malformed));
+    }
+
+    void aRecorderSaysAFailureOnceNotForEveryUpdate()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"h.sqlite"_qs);
+        QVERIFY(createEmptyHistory(path));
+        const QString damaged = DatabaseDamage::breakTable(path, u"attempts"_qs);
+        QVERIFY2(damaged.isEmpty(), qPrintable(damaged));
+        auto db = openHistory(path);
+        QVERIFY(db);
+        const auto plan = db->createBatch(u"damaged"_qs, urls(4), BatchSettings{}, {});
+        QVERIFY(plan);
+
+        HistoryRecorder recorder(*db);
+        QSignalSpy failed(&recorder, &HistoryRecorder::failed);
+        for (int i = 0; i < 3; ++i) {
+            EngineUpdate update;
+            update.tasks << ended(plan->taskIds[i], plan->id, TaskState::Succeeded);
+            recorder.record(update);
+        }
+        QCOMPARE(failed.size(), 1);
+        QVERIFY(namesFileAndCause(failed.first().first().value<Failure>(), path, Malformed));
+        // Said again once the database worked in between.
+        EngineUpdate working;
+        TaskRecord running = ended(plan->taskIds[3], plan->id, TaskState::Running, 0);
+        running.finishedAt = -1;
+        working.tasks << running;
+        recorder.record(working);
+        QCOMPARE(failed.size(), 1);
+        EngineUpdate failing;
+        failing.tasks << ended(plan->taskIds[3], plan->id, TaskState::Succeeded);
+        recorder.record(failing);
+        QCOMPARE(failed.size(), 2);
+    }
+
+    void theHistorySaysRecordingFailuresOnTheObserversThread()
+    {
+        QTemporaryDir dir;
+        TestHttpServer server;
+        const QString path = dir.filePath(u"h.sqlite"_qs);
+        QVERIFY(createEmptyHistory(path));
+        const QString damaged = DatabaseDamage::breakTable(path, u"attempts"_qs);
+        QVERIFY2(damaged.isEmpty(), qPrintable(damaged));
+
+        Result<std::unique_ptr<History>> opened = History::open(path);
+        QVERIFY2(opened, qPrintable(opened.error()));
+        const std::unique_ptr<History> history = std::move(opened).value();
+        Engine engine;
+        history->follow(engine);
+        QList<Failure> failures;
+        QList<QThread *> threads;
+        QObject observer;
+        history->onFailure(&observer, [&](const Failure &failure) {
+            failures << failure;
+            threads << QThread::currentThread();
+        });
+        // Tasks that end at different times, so that several updates fail the same way.
+        QFuture<Result<BatchPlan>> created = history->createBatch(
+            u"damaged"_qs, {server.url(u"/ok"_qs), server.url(u"/delay/150"_qs), server.url(u"/delay/300"_qs)}, BatchSettings{});
+        QTRY_VERIFY(created.isFinished());
+        QVERIFY2(created.result(), qPrintable(created.result().error()));
+        QFuture<BatchRecord> done = engine.whenBatchFinished(engine.addBatch(*created.result()));
+        QTRY_VERIFY(done.isFinished());
+        QFuture<void> written = history->written();
+        QTRY_VERIFY(written.isFinished());
+        // Every failure was queued here before written() finished.
+        QCoreApplication::sendPostedEvents();
+        QCOMPARE(failures.size(), 1);
+        QVERIFY(namesFileAndCause(failures.first(), path, Malformed));
+        QCOMPARE(threads.first(), QThread::currentThread());
+        engine.shutdown();
     }
 
     void theWindowAndTheCommandsShareOneHistory()
@@ -284,9 +463,9 @@ private Q_SLOTS:
     void unusableFilesAreNamed()
     {
         QTemporaryDir dir;
-        QString error;
-        QVERIFY(!HistoryDatabase::open(u"/proc/loopscope/h.sqlite"_qs, &error));
-        QVERIFY2(error.startsWith(u"history database /proc/loopscope/h.sqlite: "_qs), qPrintable(error));
+        const auto unusable = HistoryDatabase::open(u"/proc/loopscope/h.sqlite"_qs);
+        QVERIFY(!unusable);
+        QVERIFY2(unusable.error().startsWith(u"history database /proc/loopscope/h.sqlite: "_qs), qPrintable(unusable.error()));
 
         const QString newer = dir.filePath(u"newer.sqlite"_qs);
         {
@@ -297,8 +476,9 @@ private Q_SLOTS:
             future.close();
         }
         QSqlDatabase::removeDatabase(u"future"_qs);
-        QVERIFY(!HistoryDatabase::open(newer, &error));
-        QVERIFY2(error.contains(u"written by a newer Loopscope"_qs), qPrintable(error));
+        const auto tooNew = HistoryDatabase::open(newer);
+        QVERIFY(!tooNew);
+        QVERIFY2(tooNew.error().contains(u"written by a newer Loopscope"_qs), qPrintable(tooNew.error()));
     }
 };
 

@@ -2,6 +2,7 @@
 // did, SIGKILL at several points followed by `resume` ends every URL exactly once without
 // fetching a finished one again, and `refire` re-sends a results file's 5xx failures as
 // retries linked to the originals. Against the in-process server, which logs every request.
+#include "support/DatabaseDamage.h"
 #include "support/TestHttpServer.h"
 
 #include <QFile>
@@ -130,6 +131,59 @@ private Q_SLOTS:
         const Run batch = loopscope({u"export"_qs, u"--db"_qs, m_dir.filePath(u"export.sqlite"_qs), u"--batch"_qs, u"999"_qs});
         QCOMPARE(batch.exitCode, 2);
         QVERIFY2(batch.err.contains(u"no batch 999"_qs), qPrintable(batch.err));
+    }
+
+    void aHistoryThatCannotBeWrittenIsSaidOnceWhileTheRecordsAreStillWritten()
+    {
+        TestHttpServer server;
+        const QString db = m_dir.filePath(u"damaged-writes.sqlite"_qs);
+        QCOMPARE(loopscope({u"fetch"_qs, u"-q"_qs, u"--db"_qs, db, writeList(u"first.txt"_qs, {server.url(u"/ok"_qs)})}).exitCode, 0);
+        const QString damaged = DatabaseDamage::breakTable(db, u"attempts"_qs);
+        QVERIFY2(damaged.isEmpty(), qPrintable(damaged));
+
+        // The batch and its tasks are written; each task's end, with its attempt, is not.
+        const QString jsonl = m_dir.filePath(u"damaged-writes.jsonl"_qs);
+        QList<QUrl> urls;
+        for (int i = 0; i < 4; ++i)
+            urls << server.url(QStringLiteral("/delay/%1?n=%2").arg(100 * i).arg(i));
+        const Run fetch = loopscope({u"fetch"_qs, u"-q"_qs, u"--db"_qs, db, u"--jsonl"_qs, jsonl, writeList(u"damaged.txt"_qs, urls)});
+        QCOMPARE(fetch.exitCode, 2);
+        const QString said = u"loopscope fetch: history database "_qs + db + u": database disk image is malformed\n"_qs;
+        QVERIFY2(fetch.err.count(said) == 1, qPrintable(fetch.err));
+        const QList<QJsonObject> records = readJsonl(jsonl);
+        QCOMPARE(records.size(), urls.size());
+        for (const QJsonObject &record : records)
+            QCOMPARE(record[u"state"].toString(), u"succeeded"_qs);
+    }
+
+    void exportOfADamagedHistorySaysSo()
+    {
+        TestHttpServer server;
+        const QString db = m_dir.filePath(u"damaged-reads.sqlite"_qs);
+        QList<QUrl> urls;
+        for (int i = 0; i < 150; ++i) // several pages of tasks
+            urls << server.url(QStringLiteral("/ok?n=%1").arg(i));
+        QCOMPARE(loopscope({u"fetch"_qs, u"-q"_qs, u"-j"_qs, u"16"_qs, u"--db"_qs, db, writeList(u"many.txt"_qs, urls)}).exitCode, 0);
+        const QString unreadable = m_dir.filePath(u"damaged-table.sqlite"_qs);
+        const QString cutShort = m_dir.filePath(u"damaged-page.sqlite"_qs);
+        QVERIFY(QFile::copy(db, unreadable));
+        QVERIFY(QFile::copy(db, cutShort));
+
+        QString damaged = DatabaseDamage::breakTable(unreadable, u"tasks"_qs);
+        QVERIFY2(damaged.isEmpty(), qPrintable(damaged));
+        const Run nothing = loopscope({u"export"_qs, u"--db"_qs, unreadable});
+        QCOMPARE(nothing.exitCode, 2);
+        QCOMPARE(nothing.err, u"loopscope export: history database "_qs + unreadable + u": database disk image is malformed\n"_qs);
+        QVERIFY(nothing.out.isEmpty());
+
+        // The rows before the damaged page are printed; the exit code says the rest is missing.
+        damaged = DatabaseDamage::breakLastPage(cutShort, u"tasks"_qs);
+        QVERIFY2(damaged.isEmpty(), qPrintable(damaged));
+        const Run part = loopscope({u"export"_qs, u"--db"_qs, cutShort});
+        QCOMPARE(part.exitCode, 2);
+        QCOMPARE(part.err, u"loopscope export: history database "_qs + cutShort + u": database disk image is malformed\n"_qs);
+        const qsizetype printed = parseJsonl(part.out.toUtf8()).size();
+        QVERIFY2(printed > 0 && printed < urls.size(), qPrintable(QString::number(printed)));
     }
 
     void killedRunsAreResumedAndEveryUrlEndsOnce_data()

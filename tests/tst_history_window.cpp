@@ -28,20 +28,19 @@ using namespace loopscope;
 namespace {
 QList<TaskRow> rowsOf(const QString &path, BatchId batch = 0)
 {
-    QString error;
-    auto db = HistoryDatabase::open(path, &error);
+    const auto db = HistoryDatabase::open(path);
     QList<TaskRow> rows;
-    if (db)
-        db->forEachTask(batch, [&rows](const TaskRow &row) { rows.append(row); });
+    const Result<> read = db ? (*db)->forEachTask(batch, [&rows](const TaskRow &row) { rows.append(row); }) : Result<>(db.failure());
+    if (!read)
+        qWarning("%s", qPrintable(read.error()));
     return rows;
 }
 
 // A batch left behind by a run that ended before finishing it: its owner is gone.
 BatchPlan leftBehind(const QString &path, const QList<QUrl> &urls, int finished)
 {
-    QString error;
-    auto gone = HistoryDatabase::open(path, &error);
-    const BatchPlan plan = *gone->createBatch(u"left behind"_qs, urls, BatchSettings{}, {}, &error);
+    const auto gone = HistoryDatabase::open(path);
+    const BatchPlan plan = *(*gone)->createBatch(u"left behind"_qs, urls, BatchSettings{}, {});
     EngineUpdate update;
     for (int i = 0; i < finished; ++i) {
         TaskRecord task;
@@ -54,7 +53,8 @@ BatchPlan leftBehind(const QString &path, const QList<QUrl> &urls, int finished)
         task.finishedAt = 2;
         update.tasks << task;
     }
-    gone->record(update);
+    if (const Result<> recorded = (*gone)->record(update); !recorded)
+        qWarning("%s", qPrintable(recorded.error()));
     return plan;
 }
 
@@ -67,9 +67,9 @@ struct Window {
     explicit Window(const QString &historyPath)
         : path(historyPath)
     {
-        QString error;
-        history = History::open(path, &error);
-        QVERIFY2(history, qPrintable(error));
+        Result<std::unique_ptr<History>> opened = History::open(path);
+        QVERIFY2(opened, qPrintable(opened.error()));
+        history = std::move(opened).value();
         history->follow(engine);
         window = std::make_unique<MainWindow>(engine, history.get());
         window->show();
@@ -132,8 +132,7 @@ private Q_SLOTS:
             QCOMPARE(row.state, u"cancelled"_qs);
             QCOMPARE(row.cancelReason, u"cancelled at shutdown"_qs);
         }
-        QString error;
-        QVERIFY(HistoryDatabase::open(path, &error)->orphaned().isEmpty());
+        QVERIFY((*HistoryDatabase::open(path))->orphaned()->isEmpty());
     }
 
     void unfinishedWorkIsOfferedAndResumed()

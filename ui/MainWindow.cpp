@@ -102,6 +102,15 @@ MainWindow::MainWindow(Engine &engine, History *history, QWidget *parent)
     updateActions();
 
     connect(&m_engine, &Engine::updated, this, &MainWindow::applyUpdate);
+    if (history) {
+        // Said once per failure; open(), not exec(): the window goes on showing its batches meanwhile.
+        history->onFailure(this, [this](const Failure &failure) {
+            statusBar()->showMessage(failure.message, 30'000);
+            auto *box = new QMessageBox(QMessageBox::Warning, tr("History Failed"), failure.message, QMessageBox::Ok, this);
+            box->setAttribute(Qt::WA_DeleteOnClose);
+            box->open();
+        });
+    }
     if (QSystemTrayIcon::isSystemTrayAvailable()) {
         m_tray = new QSystemTrayIcon(windowIcon(), this);
         m_tray->setToolTip(tr("Loopscope"));

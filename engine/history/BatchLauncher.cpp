@@ -16,10 +16,10 @@ QCoro::Task<BatchLauncher::Launched> BatchLauncher::launch(QString name, QList<Q
     History *history = m_history;
     if (!history)
         co_return Launched{engine.addBatch(name, urls, settings), {}, {}};
-    const History::Created created = co_await history->createBatch(name, urls, settings, retryOf);
-    if (!created.plan)
-        co_return Launched{0, created.error, {}};
-    co_return Launched{engine.addBatch(*created.plan), {}, created.plan->taskIds};
+    const Result<BatchPlan> created = co_await history->createBatch(name, urls, settings, retryOf);
+    if (!created)
+        co_return Launched{0, created.error(), {}};
+    co_return Launched{engine.addBatch(*created), {}, created->taskIds};
 }
 
 QCoro::Task<QList<BatchPlan>> BatchLauncher::resume(QList<BatchId> ids)

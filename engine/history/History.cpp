@@ -2,6 +2,7 @@
 
 #include "Engine.h"
 #include "HistoryDatabase.h"
+#include "HistoryRecorder.h"
 
 #include <QStandardPaths>
 
@@ -19,24 +20,36 @@ auto History::call(Fn fn) const
     });
 }
 
-std::unique_ptr<History> History::open(const QString &path, QString *error)
+namespace {
+// The value of a read, or (its failure passed to the recorder, which says it) an empty one.
+template<typename T>
+T reported(Result<T> result, HistoryRecorder &recorder)
+{
+    if (!result) {
+        recorder.note(result.failure());
+        return T{};
+    }
+    recorder.note({});
+    return std::move(result).value();
+}
+} // namespace
+
+Result<std::unique_ptr<History>> History::open(const QString &path)
 {
     std::unique_ptr<History> history(new History);
     history->m_loop = std::make_unique<WorkerLoop>(QStringLiteral("loopscope history"));
     const QString wanted = path.isEmpty() ? defaultPath() : path;
-    QFuture<QString> opened = history->m_loop->submit([history = history.get(), wanted]() -> QCoro::Task<QString> {
-        QString problem;
-        std::unique_ptr<HistoryDatabase> db = HistoryDatabase::open(wanted, &problem);
-        if (db) {
-            history->m_db = db.release();
-            history->m_path = history->m_db->path();
-            history->m_recorder = new QObject;
-        }
-        co_return problem;
+    QFuture<Result<>> opened = history->m_loop->submit([history = history.get(), wanted]() -> QCoro::Task<Result<>> {
+        Result<std::unique_ptr<HistoryDatabase>> db = HistoryDatabase::open(wanted);
+        if (!db)
+            co_return db.failure();
+        history->m_db = db->release();
+        history->m_path = history->m_db->path();
+        history->m_recorder = new HistoryRecorder(*history->m_db);
+        co_return Result<>{};
     });
-    *error = opened.result();
-    if (!history->m_db)
-        return nullptr;
+    if (const Result<> result = opened.result(); !result)
+        return result.failure();
     return history;
 }
 
@@ -59,45 +72,54 @@ History::~History()
 
 void History::follow(Engine &engine)
 {
-    engine.observe(m_recorder, [db = m_db](const EngineUpdate &update) { db->record(update); });
+    engine.observe(m_recorder, [recorder = m_recorder](const EngineUpdate &update) { recorder->record(update); });
 }
 
-QFuture<History::Created> History::createBatch(const QString &name, const QList<QUrl> &urls, const BatchSettings &settings,
+QMetaObject::Connection History::onFailure(QObject *context, std::function<void(const Failure &)> fn)
+{
+    return QObject::connect(m_recorder, &HistoryRecorder::failed, context, std::move(fn));
+}
+
+QFuture<void> History::written()
+{
+    // Queued on the history thread behind every update already sent there.
+    return call([](HistoryDatabase &) {});
+}
+
+QFuture<Result<BatchPlan>> History::createBatch(const QString &name, const QList<QUrl> &urls, const BatchSettings &settings,
                                                 const QList<TaskId> &retryOf)
 {
-    return call([name, urls, settings, retryOf](HistoryDatabase &db) {
-        Created created;
-        created.plan = db.createBatch(name, urls, settings, retryOf, &created.error);
-        return created;
-    });
+    // Not said through onFailure: the caller reports why its batch was not queued.
+    return call([name, urls, settings, retryOf](HistoryDatabase &db) { return db.createBatch(name, urls, settings, retryOf); });
 }
 
 QFuture<QList<HistoryBatch>> History::orphaned()
 {
-    return call([](HistoryDatabase &db) { return db.orphaned(); });
+    return call([recorder = m_recorder](HistoryDatabase &db) { return reported(db.orphaned(), *recorder); });
 }
 
 QFuture<QList<BatchPlan>> History::claim(const QList<BatchId> &ids)
 {
-    return call([ids](HistoryDatabase &db) { return db.claim(ids); });
+    return call([ids, recorder = m_recorder](HistoryDatabase &db) { return reported(db.claim(ids), *recorder); });
 }
 
 QFuture<void> History::discard(const QList<BatchId> &ids)
 {
-    return call([ids](HistoryDatabase &db) { db.discard(ids); });
+    return call([ids, recorder = m_recorder](HistoryDatabase &db) { recorder->note(db.discard(ids)); });
 }
 
 QFuture<QList<HistoryBatch>> History::batches(int newestFirstLimit)
 {
-    return call([newestFirstLimit](HistoryDatabase &db) { return db.batches(newestFirstLimit); });
+    return call([newestFirstLimit, recorder = m_recorder](HistoryDatabase &db) { return reported(db.batches(newestFirstLimit), *recorder); });
 }
 
 QFuture<QList<TaskRow>> History::tasks(BatchId batch)
 {
-    return call([batch](HistoryDatabase &db) {
+    return call([batch, recorder = m_recorder](HistoryDatabase &db) {
         QList<TaskRow> rows;
-        db.forEachTask(batch, [&rows](const TaskRow &row) { rows.append(row); });
-        return rows;
+        const Result<> read = db.forEachTask(batch, [&rows](const TaskRow &row) { rows.append(row); });
+        recorder->note(read);
+        return read ? rows : QList<TaskRow>{};
     });
 }
 

@@ -12,6 +12,8 @@
 #include <QUuid>
 #include <QVariant>
 
+#include <algorithm>
+
 Q_LOGGING_CATEGORY(lcHistory, "loopscope.history", QtInfoMsg)
 
 namespace loopscope {
@@ -119,46 +121,43 @@ QVariant textOrNull(const QString &text)
 constexpr auto Unfinished = "state IN ('queued', 'running')";
 } // namespace
 
-std::unique_ptr<HistoryDatabase> HistoryDatabase::open(const QString &path, QString *error)
+Result<std::unique_ptr<HistoryDatabase>> HistoryDatabase::open(const QString &path, Access access)
 {
     const QFileInfo file(path);
-    if (!QDir().mkpath(file.absolutePath())) {
-        *error = QStringLiteral("history database %1: cannot create the folder %2").arg(path, file.absolutePath());
-        return nullptr;
-    }
-    std::unique_ptr<HistoryDatabase> history(new HistoryDatabase(file.absoluteFilePath(),
-                                                                 u"loopscope-history-"_qs + QUuid::createUuid().toString(QUuid::Id128)));
-    if (!history->m_db->open()) {
-        *error = QStringLiteral("history database %1: %2").arg(path, history->m_db->lastError().text());
-        return nullptr;
-    }
+    if (!QDir().mkpath(file.absolutePath()))
+        return Failure{ErrorKind::Disk, QStringLiteral("history database %1: cannot create the folder %2").arg(path, file.absolutePath())};
+    std::unique_ptr<HistoryDatabase> history(new HistoryDatabase(
+        file.absoluteFilePath(), u"loopscope-history-"_qs + QUuid::createUuid().toString(QUuid::Id128), access));
+    if (!history->m_db->open())
+        return history->failure(history->m_db->lastError());
     // WAL: readers never wait for the writer, and a commit is one append. NORMAL sync keeps
     // every commit through a process crash (not through a power cut), at a fraction of FULL's cost.
-    if (!history->exec(u"PRAGMA journal_mode=WAL"_qs) || !history->exec(u"PRAGMA synchronous=NORMAL"_qs)
-        || !history->exec(u"PRAGMA busy_timeout=10000"_qs) || !history->exec(u"PRAGMA foreign_keys=ON"_qs)
-        || !history->migrate()) {
-        *error = QStringLiteral("history database %1: %2").arg(path, history->m_lastError);
-        return nullptr;
+    for (const QString &pragma : {u"PRAGMA journal_mode=WAL"_qs, u"PRAGMA synchronous=NORMAL"_qs, u"PRAGMA busy_timeout=10000"_qs,
+                                  u"PRAGMA foreign_keys=ON"_qs}) {
+        if (Result<> set = history->exec(pragma); !set)
+            return set.failure();
     }
+    if (Result<> migrated = history->migrate(); !migrated)
+        return migrated.failure();
     // This process's mark of life: held until it ends, however it ends.
     const QString runs = history->m_path + u".runs"_qs;
     QDir().mkpath(runs);
     history->m_owner = QUuid::createUuid().toString(QUuid::Id128);
     history->m_ownerLock = std::make_unique<QLockFile>(runs + u'/' + history->m_owner + u".lock"_qs);
     history->m_ownerLock->setStaleLockTime(0); // stale only when its process is gone, never by age
-    if (!history->m_ownerLock->tryLock(0)) {
-        *error = QStringLiteral("history database %1: cannot create a lock file in %2").arg(path, runs);
-        return nullptr;
-    }
+    if (!history->m_ownerLock->tryLock(0))
+        return Failure{ErrorKind::Disk, QStringLiteral("history database %1: cannot create a lock file in %2").arg(path, runs)};
     return history;
 }
 
-HistoryDatabase::HistoryDatabase(const QString &path, const QString &connectionName)
+HistoryDatabase::HistoryDatabase(const QString &path, const QString &connectionName, Access access)
     : m_path(path)
     , m_connectionName(connectionName)
     , m_db(std::make_unique<QSqlDatabase>(QSqlDatabase::addDatabase(u"QSQLITE"_qs, connectionName)))
 {
     m_db->setDatabaseName(path);
+    if (access == Access::ReadOnly)
+        m_db->setConnectOptions(u"QSQLITE_OPEN_READONLY"_qs);
 }
 
 HistoryDatabase::~HistoryDatabase()
@@ -168,138 +167,176 @@ HistoryDatabase::~HistoryDatabase()
     QSqlDatabase::removeDatabase(m_connectionName);
 }
 
-bool HistoryDatabase::exec(const QString &statement)
+Failure HistoryDatabase::failure(const QSqlError &error) const
+{
+    // SQLite's own sentence ("database or disk is full", "attempt to write a readonly
+    // database") says what is wrong; the driver's ("Unable to fetch row") adds nothing.
+    const QString said = error.databaseText().isEmpty() ? error.text() : error.databaseText();
+    return Failure{ErrorKind::Disk, QStringLiteral("history database %1: %2").arg(m_path, said)};
+}
+
+Result<> HistoryDatabase::exec(const QString &statement)
 {
     QSqlQuery query(*m_db);
     if (query.exec(statement))
-        return true;
-    m_lastError = query.lastError().text() + u" (in: "_qs + statement.simplified().left(80) + u')';
-    return false;
+        return {};
+    qCDebug(lcHistory) << "history" << m_path << "failed:" << statement.simplified().left(80);
+    return failure(query.lastError());
 }
 
-bool HistoryDatabase::migrate()
+Result<> HistoryDatabase::prepare(QSqlQuery &query, const QString &statement) const
+{
+    if (query.prepare(statement))
+        return {};
+    qCDebug(lcHistory) << "history" << m_path << "cannot prepare:" << statement.simplified().left(80);
+    return failure(query.lastError());
+}
+
+Result<> HistoryDatabase::run(QSqlQuery &query) const
+{
+    if (query.exec())
+        return {};
+    qCDebug(lcHistory) << "history" << m_path << "failed:" << query.lastQuery().simplified().left(80);
+    return failure(query.lastError());
+}
+
+template<typename T>
+Result<T> HistoryDatabase::inTransaction(const QString &begin, const std::function<Result<T>()> &body)
+{
+    if (Result<> began = exec(begin); !began)
+        return began.failure();
+    Result<T> done = body();
+    if (done) {
+        if (Result<> committed = exec(u"COMMIT"_qs); !committed)
+            done = committed.failure();
+    }
+    if (!done) {
+        // Nothing of a failed transaction stays. SQLite itself rolls back after some errors
+        // (a full disk, an I/O error), and then this ROLLBACK finds no transaction: the
+        // failure to report is the first one either way.
+        if (Result<> rolledBack = exec(u"ROLLBACK"_qs); !rolledBack)
+            qCDebug(lcHistory) << "history" << m_path << "rollback:" << rolledBack.error();
+    }
+    return done;
+}
+
+Result<> HistoryDatabase::migrate()
 {
     QSqlQuery version(*m_db);
-    if (!version.exec(u"PRAGMA user_version"_qs) || !version.next()) {
-        m_lastError = version.lastError().text();
-        return false;
-    }
+    if (!version.exec(u"PRAGMA user_version"_qs) || !version.next())
+        return failure(version.lastError());
     const int from = version.value(0).toInt();
     version.finish();
-    if (from > SchemaVersion) {
-        m_lastError = QStringLiteral("it was written by a newer Loopscope (schema %1; this one knows up to %2)").arg(from).arg(SchemaVersion);
-        return false;
-    }
+    if (from > SchemaVersion)
+        return Failure{ErrorKind::Invalid, QStringLiteral("history database %1: it was written by a newer Loopscope (schema %2; this one knows up to %3)")
+                                               .arg(m_path).arg(from).arg(SchemaVersion)};
     if (from == SchemaVersion)
-        return true;
-    if (!exec(u"BEGIN IMMEDIATE"_qs))
-        return false;
-    for (int step = from; step < SchemaVersion; ++step) {
-        for (const QString &statement : migrations()[step]) {
-            if (!exec(statement)) {
-                exec(u"ROLLBACK"_qs);
-                return false;
+        return {};
+    Result<> migrated = inTransaction<void>(u"BEGIN IMMEDIATE"_qs, [&]() -> Result<> {
+        for (int step = from; step < SchemaVersion; ++step) {
+            for (const QString &statement : migrations()[step]) {
+                if (Result<> done = exec(statement); !done)
+                    return done;
             }
         }
-    }
-    if (!exec(QStringLiteral("PRAGMA user_version=%1").arg(SchemaVersion)) || !exec(u"COMMIT"_qs)) {
-        exec(u"ROLLBACK"_qs);
-        return false;
-    }
-    qCDebug(lcHistory) << "history" << m_path << "migrated from schema" << from << "to" << SchemaVersion;
-    return true;
+        return exec(QStringLiteral("PRAGMA user_version=%1").arg(SchemaVersion));
+    });
+    if (migrated)
+        qCDebug(lcHistory) << "history" << m_path << "migrated from schema" << from << "to" << SchemaVersion;
+    return migrated;
 }
 
-std::optional<BatchPlan> HistoryDatabase::createBatch(const QString &name, const QList<QUrl> &urls, const BatchSettings &settings,
-                                                      const QList<TaskId> &retryOf, QString *error)
+Result<BatchPlan> HistoryDatabase::createBatch(const QString &name, const QList<QUrl> &urls, const BatchSettings &settings,
+                                               const QList<TaskId> &retryOf)
 {
     // One transaction: the batch and every task appear together, and the tasks' ids are
     // consecutive because no other writer can come between them.
-    const auto fail = [&]() -> std::optional<BatchPlan> {
-        *error = QStringLiteral("history database %1: %2").arg(m_path, m_lastError);
-        exec(u"ROLLBACK"_qs);
-        return std::nullopt;
-    };
-    if (!exec(u"BEGIN IMMEDIATE"_qs))
-        return fail();
-    QSqlQuery insertBatch(*m_db);
-    insertBatch.prepare(u"INSERT INTO batches (name, created_at, settings, owner) VALUES (?, ?, ?, ?)"_qs);
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    insertBatch.addBindValue(name);
-    insertBatch.addBindValue(now);
-    insertBatch.addBindValue(settingsToJson(settings));
-    insertBatch.addBindValue(m_owner);
-    if (!insertBatch.exec()) {
-        m_lastError = insertBatch.lastError().text();
-        return fail();
-    }
-    BatchPlan plan{insertBatch.lastInsertId().toULongLong(), name, settings, urls, {}};
-    plan.taskIds.reserve(urls.size());
-    QSqlQuery insertTask(*m_db);
-    insertTask.prepare(u"INSERT INTO tasks (batch_id, url, queued_at, retry_of) VALUES (?, ?, ?, ?)"_qs);
-    for (qsizetype i = 0; i < urls.size(); ++i) {
-        insertTask.bindValue(0, plan.id);
-        insertTask.bindValue(1, urls[i].toString(QUrl::FullyEncoded));
-        insertTask.bindValue(2, now);
-        insertTask.bindValue(3, i < retryOf.size() && retryOf[i] > 0 ? QVariant(retryOf[i]) : QVariant());
-        if (!insertTask.exec()) {
-            m_lastError = insertTask.lastError().text();
-            return fail();
+    Result<BatchPlan> created = inTransaction<BatchPlan>(u"BEGIN IMMEDIATE"_qs, [&]() -> Result<BatchPlan> {
+        QSqlQuery insertBatch(*m_db);
+        if (Result<> ready = prepare(insertBatch, u"INSERT INTO batches (name, created_at, settings, owner) VALUES (?, ?, ?, ?)"_qs); !ready)
+            return ready.failure();
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        insertBatch.addBindValue(name);
+        insertBatch.addBindValue(now);
+        insertBatch.addBindValue(settingsToJson(settings));
+        insertBatch.addBindValue(m_owner);
+        if (Result<> inserted = run(insertBatch); !inserted)
+            return inserted.failure();
+        BatchPlan plan{insertBatch.lastInsertId().toULongLong(), name, settings, urls, {}};
+        plan.taskIds.reserve(urls.size());
+        QSqlQuery insertTask(*m_db);
+        if (Result<> ready = prepare(insertTask, u"INSERT INTO tasks (batch_id, url, queued_at, retry_of) VALUES (?, ?, ?, ?)"_qs); !ready)
+            return ready.failure();
+        for (qsizetype i = 0; i < urls.size(); ++i) {
+            insertTask.bindValue(0, plan.id);
+            insertTask.bindValue(1, urls[i].toString(QUrl::FullyEncoded));
+            insertTask.bindValue(2, now);
+            insertTask.bindValue(3, i < retryOf.size() && retryOf[i] > 0 ? QVariant(retryOf[i]) : QVariant());
+            if (Result<> inserted = run(insertTask); !inserted)
+                return inserted.failure();
+            plan.taskIds.append(insertTask.lastInsertId().toULongLong());
         }
-        plan.taskIds.append(insertTask.lastInsertId().toULongLong());
-    }
-    if (!retryOf.isEmpty()) {
-        QSqlQuery link(*m_db);
-        link.prepare(u"UPDATE batches SET retry_of = (SELECT batch_id FROM tasks WHERE id = ?) WHERE id = ?"_qs);
-        link.addBindValue(retryOf.first());
-        link.addBindValue(plan.id);
-        link.exec();
-    }
-    if (!exec(u"COMMIT"_qs))
-        return fail();
-    m_ownBatches.insert(plan.id);
-    return plan;
+        if (!retryOf.isEmpty()) {
+            QSqlQuery link(*m_db);
+            if (Result<> ready = prepare(link, u"UPDATE batches SET retry_of = (SELECT batch_id FROM tasks WHERE id = ?) WHERE id = ?"_qs); !ready)
+                return ready.failure();
+            link.addBindValue(retryOf.first());
+            link.addBindValue(plan.id);
+            if (Result<> linked = run(link); !linked)
+                return linked.failure();
+        }
+        return plan;
+    });
+    if (created)
+        m_ownBatches.insert(created->id);
+    return created;
 }
 
-bool HistoryDatabase::record(const EngineUpdate &update)
+Result<> HistoryDatabase::record(const EngineUpdate &update)
 {
+    const bool anyOwn = std::any_of(update.tasks.cbegin(), update.tasks.cend(),
+                                    [this](const TaskRecord &task) { return m_ownBatches.count(task.batch) > 0; });
+    if (!anyOwn)
+        return {};
     QSqlQuery write(*m_db);
-    write.prepare(u"UPDATE tasks SET state = ?, worker = ?, attempts = ?, http_status = ?, bytes = ?, final_url = ?,"
-                  " error = ?, cancel_reason = ?, queued_at = ?, started_at = ?, finished_at = ?, queued_ms = ?, run_ms = ?, error_kind = ?,"
-                  " file = ? WHERE id = ?"_qs);
+    if (Result<> ready = prepare(write, u"UPDATE tasks SET state = ?, worker = ?, attempts = ?, http_status = ?, bytes = ?, final_url = ?,"
+                                        " error = ?, cancel_reason = ?, queued_at = ?, started_at = ?, finished_at = ?, queued_ms = ?, run_ms = ?,"
+                                        " error_kind = ?, file = ? WHERE id = ?"_qs);
+        !ready)
+        return ready;
     // A resumed task numbers its attempts from 1 again; those replace the rows of the run
     // that died.
     QSqlQuery attempt(*m_db);
-    attempt.prepare(u"INSERT OR REPLACE INTO attempts (task_id, attempt, http_status, error, error_kind) VALUES (?, ?, ?, ?, ?)"_qs);
-    bool began = false;
-    for (const TaskRecord &task : update.tasks) {
-        if (!m_ownBatches.count(task.batch))
-            continue;
-        if (!began && !(began = exec(u"BEGIN"_qs)))
-            return false;
-        const TaskRow row = TaskRow::from(task);
-        const QVariantList values{row.state, textOrNull(row.worker), row.attempts,
-                                  row.httpStatus > 0 ? QVariant(row.httpStatus) : QVariant(), row.bytes, textOrNull(row.finalUrl),
-                                  textOrNull(row.error), textOrNull(row.cancelReason), timeOrNull(row.queuedAt), timeOrNull(row.startedAt),
-                                  timeOrNull(row.finishedAt), row.queuedMs, row.runMs, textOrNull(row.errorKind), textOrNull(row.file),
-                                  qint64(row.id)};
-        for (int i = 0; i < values.size(); ++i)
-            write.bindValue(i, values[i]);
-        if (!write.exec()) {
-            m_lastError = write.lastError().text();
-            qCWarning(lcHistory) << "history: cannot record task" << task.id << m_lastError;
-        }
-        // Only once the task has ended: its attempts no longer change then.
-        for (qsizetype n = 0; isTerminal(task.state) && n < task.attemptLog.size(); ++n) {
-            const AttemptRecord &ended = task.attemptLog[n];
-            const QVariantList values{qint64(task.id), int(n + 1), ended.httpStatus > 0 ? QVariant(ended.httpStatus) : QVariant(),
-                                      textOrNull(ended.error), textOrNull(errorKindName(ended.errorKind))};
+    if (Result<> ready = prepare(attempt, u"INSERT OR REPLACE INTO attempts (task_id, attempt, http_status, error, error_kind) VALUES (?, ?, ?, ?, ?)"_qs);
+        !ready)
+        return ready;
+    return inTransaction<void>(u"BEGIN"_qs, [&]() -> Result<> {
+        for (const TaskRecord &task : update.tasks) {
+            if (!m_ownBatches.count(task.batch))
+                continue;
+            const TaskRow row = TaskRow::from(task);
+            const QVariantList values{row.state, textOrNull(row.worker), row.attempts,
+                                      row.httpStatus > 0 ? QVariant(row.httpStatus) : QVariant(), row.bytes, textOrNull(row.finalUrl),
+                                      textOrNull(row.error), textOrNull(row.cancelReason), timeOrNull(row.queuedAt), timeOrNull(row.startedAt),
+                                      timeOrNull(row.finishedAt), row.queuedMs, row.runMs, textOrNull(row.errorKind), textOrNull(row.file),
+                                      qint64(row.id)};
             for (int i = 0; i < values.size(); ++i)
-                attempt.bindValue(i, values[i]);
-            attempt.exec();
+                write.bindValue(i, values[i]);
+            if (Result<> written = run(write); !written)
+                return written;
+            // Only once the task has ended: its attempts no longer change then.
+            for (qsizetype n = 0; isTerminal(task.state) && n < task.attemptLog.size(); ++n) {
+                const AttemptRecord &ended = task.attemptLog[n];
+                const QVariantList values{qint64(task.id), int(n + 1), ended.httpStatus > 0 ? QVariant(ended.httpStatus) : QVariant(),
+                                          textOrNull(ended.error), textOrNull(errorKindName(ended.errorKind))};
+                for (int i = 0; i < values.size(); ++i)
+                    attempt.bindValue(i, values[i]);
+                if (Result<> written = run(attempt); !written)
+                    return written;
+            }
         }
-    }
-    return !began || exec(u"COMMIT"_qs);
+        return {};
+    });
 }
 
 bool HistoryDatabase::ownerIsGone(const QString &owner)
@@ -344,38 +381,48 @@ const QString BatchSummarySelect =
     " FROM batches b LEFT JOIN tasks t ON t.batch_id = b.id"_qs;
 } // namespace
 
-QList<HistoryBatch> HistoryDatabase::orphaned()
+Result<QList<HistoryBatch>> HistoryDatabase::orphaned()
 {
     QSqlQuery query(*m_db);
-    query.prepare(BatchSummarySelect + u" WHERE b.id IN (SELECT DISTINCT batch_id FROM tasks WHERE "_qs + QLatin1StringView(Unfinished)
-                  + u") GROUP BY b.id ORDER BY b.id"_qs);
+    if (Result<> ready = prepare(query, BatchSummarySelect + u" WHERE b.id IN (SELECT DISTINCT batch_id FROM tasks WHERE "_qs
+                                            + QLatin1StringView(Unfinished) + u") GROUP BY b.id ORDER BY b.id"_qs);
+        !ready)
+        return ready.failure();
+    if (Result<> done = run(query); !done)
+        return done.failure();
     QList<HistoryBatch> found;
-    if (!query.exec()) {
-        m_lastError = query.lastError().text();
-        return found;
-    }
     while (query.next()) {
         if (ownerIsGone(query.value(13).toString()))
             found.append(batchFromQuery(query));
     }
+    // next() is false at the end and on an error alike.
+    if (query.lastError().isValid())
+        return failure(query.lastError());
     return found;
 }
 
-QList<BatchPlan> HistoryDatabase::takeOver(const QList<BatchId> &ids)
+Result<QList<BatchPlan>> HistoryDatabase::takeOver(const QList<BatchId> &ids)
 {
-    QList<BatchPlan> plans;
-    if (!exec(u"BEGIN IMMEDIATE"_qs))
-        return plans;
     QSqlQuery owner(*m_db);
-    owner.prepare(u"SELECT owner, name, settings FROM batches WHERE id = ?"_qs);
     QSqlQuery take(*m_db);
-    take.prepare(u"UPDATE batches SET owner = ? WHERE id = ? AND owner = ?"_qs);
     QSqlQuery tasks(*m_db);
-    tasks.prepare(u"SELECT id, url FROM tasks WHERE batch_id = ? AND "_qs + QLatin1StringView(Unfinished) + u" ORDER BY id"_qs);
+    if (Result<> ready = prepare(owner, u"SELECT owner, name, settings FROM batches WHERE id = ?"_qs); !ready)
+        return ready.failure();
+    if (Result<> ready = prepare(take, u"UPDATE batches SET owner = ? WHERE id = ? AND owner = ?"_qs); !ready)
+        return ready.failure();
+    if (Result<> ready = prepare(tasks, u"SELECT id, url FROM tasks WHERE batch_id = ? AND "_qs + QLatin1StringView(Unfinished) + u" ORDER BY id"_qs);
+        !ready)
+        return ready.failure();
+    QList<BatchPlan> plans;
     for (const BatchId id : ids) {
         owner.bindValue(0, id);
-        if (!owner.exec() || !owner.next())
-            continue;
+        if (Result<> found = run(owner); !found)
+            return found.failure();
+        if (!owner.next()) {
+            if (owner.lastError().isValid())
+                return failure(owner.lastError());
+            continue; // no such batch
+        }
         const QString previous = owner.value(0).toString();
         BatchPlan plan{id, owner.value(1).toString(), settingsFromJson(owner.value(2).toString()), {}, {}};
         owner.finish();
@@ -385,104 +432,130 @@ QList<BatchPlan> HistoryDatabase::takeOver(const QList<BatchId> &ids)
         take.bindValue(0, m_owner);
         take.bindValue(1, id);
         take.bindValue(2, previous);
-        if (!take.exec() || take.numRowsAffected() != 1)
+        if (Result<> taken = run(take); !taken)
+            return taken.failure();
+        if (take.numRowsAffected() != 1)
             continue;
         tasks.bindValue(0, id);
-        if (!tasks.exec())
-            continue;
+        if (Result<> listed = run(tasks); !listed)
+            return listed.failure();
         while (tasks.next()) {
             plan.taskIds.append(tasks.value(0).toULongLong());
             plan.urls.append(QUrl(tasks.value(1).toString(), QUrl::StrictMode));
         }
-        m_ownBatches.insert(id);
+        if (tasks.lastError().isValid())
+            return failure(tasks.lastError());
         plans.append(plan);
     }
-    exec(u"COMMIT"_qs);
     return plans;
 }
 
-QList<BatchPlan> HistoryDatabase::claim(const QList<BatchId> &ids)
+Result<QList<BatchPlan>> HistoryDatabase::claim(const QList<BatchId> &ids)
 {
-    QList<BatchPlan> plans = takeOver(ids);
-    // Whatever was running when its process died starts again from the queue.
-    QSqlQuery requeue(*m_db);
-    requeue.prepare(u"UPDATE tasks SET state = 'queued', worker = NULL WHERE batch_id = ? AND state = 'running'"_qs);
-    for (const BatchPlan &plan : std::as_const(plans)) {
-        requeue.bindValue(0, plan.id);
-        requeue.exec();
+    Result<QList<BatchPlan>> claimed = inTransaction<QList<BatchPlan>>(u"BEGIN IMMEDIATE"_qs, [&]() -> Result<QList<BatchPlan>> {
+        Result<QList<BatchPlan>> plans = takeOver(ids);
+        if (!plans)
+            return plans;
+        // Whatever was running when its process died starts again from the queue.
+        QSqlQuery requeue(*m_db);
+        if (Result<> ready = prepare(requeue, u"UPDATE tasks SET state = 'queued', worker = NULL WHERE batch_id = ? AND state = 'running'"_qs);
+            !ready)
+            return ready.failure();
+        for (const BatchPlan &plan : std::as_const(*plans)) {
+            requeue.bindValue(0, plan.id);
+            if (Result<> done = run(requeue); !done)
+                return done.failure();
+        }
+        return plans;
+    });
+    if (claimed) {
+        for (const BatchPlan &plan : std::as_const(*claimed))
+            m_ownBatches.insert(plan.id);
     }
-    return plans;
+    return claimed;
 }
 
-void HistoryDatabase::discard(const QList<BatchId> &ids)
+Result<> HistoryDatabase::discard(const QList<BatchId> &ids)
 {
-    const QList<BatchPlan> plans = takeOver(ids);
-    QSqlQuery cancel(*m_db);
-    cancel.prepare(u"UPDATE tasks SET state = 'cancelled', cancel_reason = 'not resumed',"
-                   " error = 'not resumed after its run ended unexpectedly', error_kind = 'cancelled', finished_at = ?"
-                   " WHERE batch_id = ? AND "_qs + QLatin1StringView(Unfinished));
-    for (const BatchPlan &plan : plans) {
-        cancel.bindValue(0, QDateTime::currentMSecsSinceEpoch());
-        cancel.bindValue(1, plan.id);
-        cancel.exec();
-        m_ownBatches.erase(plan.id);
-    }
+    return inTransaction<void>(u"BEGIN IMMEDIATE"_qs, [&]() -> Result<> {
+        const Result<QList<BatchPlan>> plans = takeOver(ids);
+        if (!plans)
+            return plans.failure();
+        QSqlQuery cancel(*m_db);
+        if (Result<> ready = prepare(cancel, u"UPDATE tasks SET state = 'cancelled', cancel_reason = 'not resumed',"
+                                             " error = 'not resumed after its run ended unexpectedly', error_kind = 'cancelled', finished_at = ?"
+                                             " WHERE batch_id = ? AND "_qs + QLatin1StringView(Unfinished));
+            !ready)
+            return ready;
+        for (const BatchPlan &plan : *plans) {
+            cancel.bindValue(0, QDateTime::currentMSecsSinceEpoch());
+            cancel.bindValue(1, plan.id);
+            if (Result<> done = run(cancel); !done)
+                return done;
+        }
+        return {};
+    });
 }
 
-QList<HistoryBatch> HistoryDatabase::batches(int newestFirstLimit)
+Result<QList<HistoryBatch>> HistoryDatabase::batches(int newestFirstLimit)
 {
     QSqlQuery query(*m_db);
-    query.prepare(BatchSummarySelect + u" GROUP BY b.id ORDER BY b.id DESC LIMIT ?"_qs);
+    if (Result<> ready = prepare(query, BatchSummarySelect + u" GROUP BY b.id ORDER BY b.id DESC LIMIT ?"_qs); !ready)
+        return ready.failure();
     query.addBindValue(newestFirstLimit);
+    if (Result<> done = run(query); !done)
+        return done.failure();
     QList<HistoryBatch> found;
-    if (!query.exec()) {
-        m_lastError = query.lastError().text();
-        return found;
-    }
     while (query.next())
         found.append(batchFromQuery(query));
+    if (query.lastError().isValid())
+        return failure(query.lastError());
     return found;
 }
 
-std::optional<HistoryBatch> HistoryDatabase::batch(BatchId id)
+Result<HistoryBatch> HistoryDatabase::batch(BatchId id)
 {
     QSqlQuery query(*m_db);
-    query.prepare(BatchSummarySelect + u" WHERE b.id = ? GROUP BY b.id"_qs);
+    if (Result<> ready = prepare(query, BatchSummarySelect + u" WHERE b.id = ? GROUP BY b.id"_qs); !ready)
+        return ready.failure();
     query.addBindValue(id);
-    if (!query.exec() || !query.next())
-        return std::nullopt;
-    return batchFromQuery(query);
+    if (Result<> done = run(query); !done)
+        return done.failure();
+    if (query.next())
+        return batchFromQuery(query);
+    if (query.lastError().isValid())
+        return failure(query.lastError());
+    return Failure{ErrorKind::Invalid, QStringLiteral("no batch %1 in %2").arg(id).arg(m_path)};
 }
 
-QList<AttemptRecord> HistoryDatabase::attempts(TaskId task)
+Result<QList<AttemptRecord>> HistoryDatabase::attempts(TaskId task)
 {
     QSqlQuery query(*m_db);
-    query.prepare(u"SELECT http_status, error_kind, error FROM attempts WHERE task_id = ? ORDER BY attempt"_qs);
+    if (Result<> ready = prepare(query, u"SELECT http_status, error_kind, error FROM attempts WHERE task_id = ? ORDER BY attempt"_qs); !ready)
+        return ready.failure();
     query.addBindValue(task);
+    if (Result<> done = run(query); !done)
+        return done.failure();
     QList<AttemptRecord> found;
-    if (!query.exec())
-        return found;
     while (query.next())
         found.append({query.value(0).toInt(), errorKindNamed(query.value(1).toString()), query.value(2).toString()});
+    if (query.lastError().isValid())
+        return failure(query.lastError());
     return found;
 }
 
-void HistoryDatabase::forEachTask(BatchId batch, const std::function<void(const TaskRow &)> &visit)
+Result<> HistoryDatabase::forEachTask(BatchId batch, const std::function<void(const TaskRow &)> &visit)
 {
     QSqlQuery query(*m_db);
     query.setForwardOnly(true); // rows stream through; a batch of 100,000 is never held whole
     const QString columns = u"SELECT id, batch_id, url, final_url, worker, state, http_status, attempts, bytes, queued_ms, run_ms,"
                             " error, error_kind, cancel_reason, queued_at, started_at, finished_at, retry_of, file FROM tasks"_qs;
-    if (batch) {
-        query.prepare(columns + u" WHERE batch_id = ? ORDER BY id"_qs);
+    if (Result<> ready = prepare(query, batch ? columns + u" WHERE batch_id = ? ORDER BY id"_qs : columns + u" ORDER BY id"_qs); !ready)
+        return ready;
+    if (batch)
         query.addBindValue(batch);
-    } else {
-        query.prepare(columns + u" ORDER BY id"_qs);
-    }
-    if (!query.exec()) {
-        m_lastError = query.lastError().text();
-        return;
-    }
+    if (Result<> done = run(query); !done)
+        return done;
     const auto time = [&query](int column) { return query.value(column).isNull() ? qint64(-1) : query.value(column).toLongLong(); };
     while (query.next()) {
         TaskRow row;
@@ -507,6 +580,10 @@ void HistoryDatabase::forEachTask(BatchId batch, const std::function<void(const 
         row.file = query.value(18).toString();
         visit(row);
     }
+    // A damaged page ends the rows as the end of the table does; only the error tells them apart.
+    if (query.lastError().isValid())
+        return failure(query.lastError());
+    return {};
 }
 
 } // namespace loopscope

@@ -1,16 +1,17 @@
 #pragma once
 
 #include "HistoryBatch.h"
+#include "Result.h"
 #include "TaskRow.h"
 
 #include <QLockFile>
 
 #include <functional>
 #include <memory>
-#include <optional>
 #include <set>
 
 class QSqlDatabase;
+class QSqlError;
 class QSqlQuery;
 
 namespace loopscope {
@@ -24,8 +25,13 @@ class HistoryDatabase {
 public:
     static constexpr int SchemaVersion = 3;
 
-    // Opens (creating and migrating as needed) the file at path; nullopt with *error set.
-    static std::unique_ptr<HistoryDatabase> open(const QString &path, QString *error);
+    // ReadOnly opens the file as one the process may not write: every change then fails as it
+    // would there (tests use it, since they run as root, whom file modes do not stop).
+    enum class Access { ReadWrite, ReadOnly };
+
+    // Opens (creating and migrating as needed) the file at path. Every failure, here and
+    // below, names the file and says what SQLite said.
+    static Result<std::unique_ptr<HistoryDatabase>> open(const QString &path, Access access = Access::ReadWrite);
     ~HistoryDatabase();
     HistoryDatabase(const HistoryDatabase &) = delete;
     HistoryDatabase &operator=(const HistoryDatabase &) = delete;
@@ -34,33 +40,41 @@ public:
 
     // Writes a new batch and its queued tasks, owned by this process; returns the plan to run
     // them under their recorded ids. retryOf, when given, holds the task each URL retries.
-    std::optional<BatchPlan> createBatch(const QString &name, const QList<QUrl> &urls, const BatchSettings &settings,
-                                         const QList<TaskId> &retryOf, QString *error);
-    // Writes the tasks of this process's batches that the update carries.
-    bool record(const EngineUpdate &update);
+    Result<BatchPlan> createBatch(const QString &name, const QList<QUrl> &urls, const BatchSettings &settings,
+                                  const QList<TaskId> &retryOf);
+    // Writes the tasks of this process's batches that the update carries, all or (on failure)
+    // none of them.
+    Result<> record(const EngineUpdate &update);
 
     // Batches with unfinished tasks whose owning process has ended.
-    QList<HistoryBatch> orphaned();
+    Result<QList<HistoryBatch>> orphaned();
     // Takes over orphaned batches; returns a plan per batch taken (its unfinished tasks, under
     // their ids, queued again). A batch another process took first is left out.
-    QList<BatchPlan> claim(const QList<BatchId> &ids);
+    Result<QList<BatchPlan>> claim(const QList<BatchId> &ids);
     // Takes over orphaned batches and records their unfinished tasks as cancelled.
-    void discard(const QList<BatchId> &ids);
+    Result<> discard(const QList<BatchId> &ids);
 
-    QList<HistoryBatch> batches(int newestFirstLimit);
-    std::optional<HistoryBatch> batch(BatchId id);
-    // Every task of one batch (or of all, when batch is 0), in id order.
-    void forEachTask(BatchId batch, const std::function<void(const TaskRow &)> &visit);
-    QList<AttemptRecord> attempts(TaskId task);
-
-    QString lastError() const { return m_lastError; }
+    Result<QList<HistoryBatch>> batches(int newestFirstLimit);
+    // Fails with ErrorKind::Invalid when there is no such batch.
+    Result<HistoryBatch> batch(BatchId id);
+    // Every task of one batch (or of all, when batch is 0), in id order; a failure part way
+    // through comes after the rows visited until then.
+    Result<> forEachTask(BatchId batch, const std::function<void(const TaskRow &)> &visit);
+    Result<QList<AttemptRecord>> attempts(TaskId task);
 
 private:
-    HistoryDatabase(const QString &path, const QString &connectionName);
-    bool migrate();
-    bool exec(const QString &statement);
+    HistoryDatabase(const QString &path, const QString &connectionName, Access access);
+    Failure failure(const QSqlError &error) const;
+    Result<> exec(const QString &statement);
+    Result<> prepare(QSqlQuery &query, const QString &statement) const;
+    Result<> run(QSqlQuery &query) const;
+    // Runs body between BEGIN (or begin) and COMMIT; rolls back when either fails.
+    template<typename T>
+    Result<T> inTransaction(const QString &begin, const std::function<Result<T>()> &body);
+    Result<> migrate();
     bool ownerIsGone(const QString &owner);
-    QList<BatchPlan> takeOver(const QList<BatchId> &ids);
+    // Within a transaction: takes the batches whose owner is gone; their plans.
+    Result<QList<BatchPlan>> takeOver(const QList<BatchId> &ids);
     HistoryBatch batchFromQuery(const QSqlQuery &query) const;
 
     QString m_path;
@@ -69,7 +83,6 @@ private:
     QString m_owner; // this process's lock file name
     std::unique_ptr<QLockFile> m_ownerLock;
     std::set<BatchId> m_ownBatches; // batches this process runs: the ones record() writes
-    QString m_lastError;
 };
 
 } // namespace loopscope
