@@ -33,12 +33,12 @@ qint64 residentKiB()
 QCoro::Task<int> run(QUrl url, int batches, int tasks, int early)
 {
     QTemporaryDir dir;
-    QString error;
-    const std::unique_ptr<History> history = History::open(dir.filePath(QStringLiteral("history.sqlite")), &error);
-    if (!history) {
-        std::fprintf(stderr, "batch-memory: %s\n", qPrintable(error));
+    Result<std::unique_ptr<History>> opened = History::open(dir.filePath(QStringLiteral("history.sqlite")));
+    if (!opened) {
+        std::fprintf(stderr, "batch-memory: %s\n", qPrintable(opened.error()));
         co_return 2;
     }
+    const std::unique_ptr<History> history = std::move(opened).value();
     Engine engine;
     history->follow(engine);
     QList<QUrl> urls;
@@ -52,13 +52,13 @@ QCoro::Task<int> run(QUrl url, int batches, int tasks, int early)
     settings.perHost = 50;
     qint64 earlyKiB = 0;
     for (int batch = 1; batch <= batches; ++batch) {
-        const QFuture<History::Created> created = history->createBatch(QStringLiteral("memory %1").arg(batch), urls, settings);
-        const History::Created recorded = co_await created;
-        if (!recorded.plan) {
-            std::fprintf(stderr, "batch-memory: %s\n", qPrintable(recorded.error));
+        const QFuture<Result<BatchPlan>> created = history->createBatch(QStringLiteral("memory %1").arg(batch), urls, settings);
+        const Result<BatchPlan> plan = co_await created;
+        if (!plan) {
+            std::fprintf(stderr, "batch-memory: %s\n", qPrintable(plan.error()));
             co_return 2;
         }
-        const BatchId id = engine.addBatch(*recorded.plan);
+        const BatchId id = engine.addBatch(*plan);
         const QFuture<BatchRecord> finished = engine.whenBatchFinished(id);
         const BatchRecord done = co_await finished;
         if (done.count(TaskState::Succeeded) != tasks) {
