@@ -16,6 +16,7 @@ QString errorKindName(ErrorKind kind)
     case ErrorKind::TooManyRedirects: return QStringLiteral("too_many_redirects");
     case ErrorKind::TooLarge: return QStringLiteral("too_large");
     case ErrorKind::Decompression: return QStringLiteral("decompression");
+    case ErrorKind::MalformedResponse: return QStringLiteral("malformed_response");
     case ErrorKind::Network: return QStringLiteral("network");
     case ErrorKind::Cancelled: return QStringLiteral("cancelled");
     case ErrorKind::Refused: return QStringLiteral("refused");

@@ -18,6 +18,7 @@ enum class ErrorKind : quint8 {
     TooManyRedirects,
     TooLarge,          // the response exceeded the size limit
     Decompression,     // the compressed body expands too much, or does not decompress
+    MalformedResponse, // the server's answer is not well-formed HTTP: its status line or chunked framing
     Network,           // any other network failure
     Cancelled,
     Refused,           // a refusal that another attempt will not change: a mail server's 5xx, a redirect to another scheme

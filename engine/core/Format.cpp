@@ -16,6 +16,11 @@ QString formatBytes(qint64 bytes)
     return QLocale::c().formattedDataSize(bytes, 1, QLocale::DataSizeIecFormat);
 }
 
+QString formatNumber(qint64 value)
+{
+    return QLocale(QLocale::English, QLocale::UnitedStates).toString(value);
+}
+
 QString formatGain(double gain)
 {
     return QString::number(gain, 'f', 1) + u'\u00d7';

@@ -1,12 +1,13 @@
 #include "HttpFetch.h"
 
+#include "BodyDecoder.h"
 #include "RetryAfter.h"
 #include "CancelToken.h"
 #include "DiskWriter.h"
 #include "FileNames.h"
+#include "Format.h"
 #include "UrlList.h"
 
-#include <QLocale>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QSslConfiguration>
@@ -38,9 +39,9 @@ bool FetchOutcome::retryable() const
 
 namespace {
 // Beyond this many decompressed bytes, a gzip or deflate body that expanded more than 40-fold
-// is stopped as a decompression bomb (Qt's rule). It is Qt's default too; set here so that the
-// guard does not depend on it.
+// is stopped as a decompression bomb (the rule Qt applies when it decompresses).
 constexpr qint64 DecompressionCheckThreshold = 10 * 1024 * 1024;
+constexpr qint64 DecompressionMaxRatio = 40;
 // A saved body is read in pieces of this size, and Qt buffers at most this much of it when the
 // fetch pauses for the disk: it then stops reading from the socket.
 constexpr qint64 BodyChunkBytes = 256 * 1024;
@@ -53,19 +54,21 @@ struct DeleteLater {
 };
 
 // Why this side ended an attempt before the server did.
-enum class Stop { None, Timeout, IdleTimeout, TooLarge, Disk };
+enum class Stop { None, Timeout, IdleTimeout, TooLarge, Disk, Bomb, Undecodable };
 
 // What an attempt saw while it ran.
 struct Progress {
     qint64 received = 0;   // body bytes, after decompression
-    qint64 announced = -1; // Content-Length; -1: not given
+    qint64 wire = 0;       // body bytes as they came, before decompression
+    qint64 announced = -1; // Content-Length, of the bytes as they come; -1: not given
     Stop stop = Stop::None;
+    QString undecodable; // why the body did not decompress
     QStringList tlsErrors;
 };
 
 QString number(qint64 value) // "1,024"
 {
-    return QLocale(QLocale::English, QLocale::UnitedStates).toString(value);
+    return formatNumber(value);
 }
 
 QString seconds(int ms) // "15", "0.3"
@@ -73,10 +76,15 @@ QString seconds(int ms) // "15", "0.3"
     return QString::number(ms / 1000.0);
 }
 
-QString resetText(const Progress &progress) // "connection reset by the server after 1,024 bytes of 2,049"
+// A body that ended before it was complete. Qt reads a reset as an orderly close, so the text
+// cannot tell the two apart: "closed" is true of both.
+QString cutShortText(const QNetworkReply &reply, const Progress &progress) // "connection closed after 1,024 of 2,049 bytes"
 {
-    return QStringLiteral("connection reset by the server after %1 bytes").arg(number(progress.received))
-         + (progress.announced > progress.received ? QStringLiteral(" of %1").arg(number(progress.announced)) : QString());
+    if (progress.announced >= 0)
+        return QStringLiteral("connection closed after %1 of %2 bytes").arg(number(progress.wire), number(progress.announced));
+    if (reply.rawHeader("Transfer-Encoding").toLower().contains("chunked"))
+        return QStringLiteral("connection closed in the middle of the chunked body after %1 bytes").arg(number(progress.received));
+    return QStringLiteral("connection closed after %1 bytes").arg(number(progress.wire));
 }
 
 QString location(const QNetworkReply &reply) // of a redirect, shortened for an error text
@@ -98,7 +106,9 @@ QNetworkRequest httpRequestFor(const FetchRequest &request)
     httpRequest.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::NoLessSafeRedirectPolicy);
     httpRequest.setMaximumRedirectsAllowed(request.maxRedirects);
     httpRequest.setHeader(QNetworkRequest::UserAgentHeader, QStringLiteral("Loopscope/" LOOPSCOPE_VERSION));
-    httpRequest.setDecompressedSafetyCheckThreshold(DecompressionCheckThreshold);
+    // Asking for the encodings ourselves turns Qt's decompression off (BodyDecoder does it), so
+    // that the Content-Length stays in the reply and the bytes as they came can be counted.
+    httpRequest.setRawHeader("Accept-Encoding", "gzip, deflate");
     if (!request.extraCaCertificates.isEmpty()) {
         QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
         tls.addCaCertificates(request.extraCaCertificates);
@@ -137,6 +147,14 @@ void describeStop(FetchOutcome &outcome, const Progress &progress, const FetchRe
         outcome.kind = ErrorKind::Disk;
         outcome.error = request.body->error();
         break;
+    case Stop::Bomb:
+        outcome.kind = ErrorKind::Decompression;
+        outcome.error = QStringLiteral("compressed response expands too much (decompression bomb?)");
+        break;
+    case Stop::Undecodable:
+        outcome.kind = ErrorKind::Decompression;
+        outcome.error = progress.undecodable;
+        break;
     }
 }
 
@@ -163,7 +181,7 @@ void describeNetworkError(FetchOutcome &outcome, const QNetworkReply &reply, con
     case QNetworkReply::RemoteHostClosedError:
         if (outcome.httpStatus == 0 && progress.received == 0)
             return fail(ErrorKind::ConnectionReset, QStringLiteral("connection closed by the server before any response"));
-        return fail(ErrorKind::ConnectionReset, resetText(progress));
+        return fail(ErrorKind::ConnectionReset, cutShortText(reply, progress));
     case QNetworkReply::HostNotFoundError:
         return fail(ErrorKind::HostNotFound, u"host not found: "_qs + reply.url().host());
     case QNetworkReply::SslHandshakeFailedError:
@@ -176,16 +194,6 @@ void describeNetworkError(FetchOutcome &outcome, const QNetworkReply &reply, con
         if (outcome.httpStatus >= 300)
             return fail(ErrorKind::Refused, u"redirect to an unsupported scheme: "_qs + location(reply));
         break;
-    case QNetworkReply::UnknownContentError: {
-        // Qt says "Decompression failed: <why>"; Qt 6.4's decompression bomb guard gives no why,
-        // later versions name the threshold.
-        if (!reply.errorString().startsWith(u"Decompression failed"))
-            break;
-        const QString why = reply.errorString().section(u": "_qs, 1).trimmed();
-        if (why.isEmpty() || why.contains(u"decompressedSafetyCheckThreshold"))
-            return fail(ErrorKind::Decompression, QStringLiteral("compressed response expands too much (decompression bomb?)"));
-        return fail(ErrorKind::Decompression, u"could not decompress the response: "_qs + why);
-    }
     default:
         break;
     }
@@ -244,34 +252,53 @@ QCoro::Task<FetchOutcome> fetchOnce(QNetworkAccessManager &manager, FetchRequest
         return body && status >= 200 && status < 300;
     };
     const auto startBody = [&] { body->start(downloadFileName(reply->rawHeader("Content-Disposition"), reply->url())); };
-    // Hands what has arrived to the disk; while the disk is too far behind, leaves it in the
-    // reply, whose bounded buffer then stops Qt from reading the socket.
-    const auto takeBody = [&](qint64 limit) {
-        if (!saving()) {
-            progress.received += reply->skip(reply->bytesAvailable());
-            return;
+    // Replaced by one for the response's Content-Encoding once its headers are in.
+    auto decoder = std::make_unique<BodyDecoder>(QByteArray());
+    // Counts each decoded piece, stops a body that grows too large or expands too much, and
+    // hands it to the disk when the body is saved.
+    const auto takeDecoded = [&](const QByteArray &piece) {
+        progress.received += piece.size();
+        if (saving())
+            body->write(piece);
+        if (request.maxBytes > 0 && progress.received > request.maxBytes) {
+            stopTooLarge();
+            return false;
         }
-        if (!body->isStarted())
+        if (decoder->isDecoding() && progress.received > DecompressionCheckThreshold
+            && progress.received > DecompressionMaxRatio * progress.wire) {
+            stopSoon(Stop::Bomb);
+            return false;
+        }
+        return true;
+    };
+    // Takes what has arrived; while the disk is too far behind, leaves it in the reply, whose
+    // bounded buffer then stops Qt from reading the socket.
+    const auto takeBody = [&](qint64 limit) {
+        if (saving() && !body->isStarted())
             startBody();
-        while (reply->bytesAvailable() > 0 && body->unwritten() < limit) {
+        while (progress.stop == Stop::None && reply->bytesAvailable() > 0 && (!saving() || body->unwritten() < limit)) {
             const QByteArray chunk = reply->read(BodyChunkBytes);
-            progress.received += chunk.size();
-            body->write(chunk);
+            progress.wire += chunk.size();
+            const Result<> decoded = decoder->decode(chunk, takeDecoded);
+            if (!decoded) {
+                progress.undecodable = decoded.error();
+                stopSoon(Stop::Undecodable);
+            }
         }
     };
     const auto bodyArrived = [&] {
         takeBody(DiskWriter::MaxUnwritten);
         if (request.onProgress)
-            request.onProgress(progress.received, progress.announced);
-        if (request.maxBytes > 0 && progress.received > request.maxBytes)
-            stopTooLarge();
+            request.onProgress(progress.received, decoder->isDecoding() ? -1 : progress.announced);
     };
 
     QObject::connect(reply.get(), &QNetworkReply::metaDataChanged, &scope, [&] {
         restartIdle();
         const QVariant length = reply->header(QNetworkRequest::ContentLengthHeader);
         progress.announced = length.isValid() ? length.toLongLong() : -1;
-        if (request.maxBytes > 0 && progress.announced > request.maxBytes)
+        decoder = std::make_unique<BodyDecoder>(reply->rawHeader("Content-Encoding"));
+        // A compressed length says little about the decompressed size: that is limited as it grows.
+        if (request.maxBytes > 0 && !decoder->isDecoding() && progress.announced > request.maxBytes)
             stopTooLarge();
     });
     QObject::connect(reply.get(), &QIODevice::readyRead, &scope, [&] {
@@ -329,9 +356,7 @@ QCoro::Task<FetchOutcome> fetchOnce(QNetworkAccessManager &manager, FetchRequest
         outcome.kind = ErrorKind::Http;
         outcome.error = httpErrorText(*reply, outcome.httpStatus);
     }
-    if (!body)
-        co_return outcome;
-    if (outcome.kind == ErrorKind::None && body->hasFailed()) {
+    if (outcome.kind == ErrorKind::None && body && body->hasFailed()) {
         outcome.kind = ErrorKind::Disk;
         outcome.error = body->error();
     }
@@ -339,14 +364,21 @@ QCoro::Task<FetchOutcome> fetchOnce(QNetworkAccessManager &manager, FetchRequest
         // What the reply still buffers is at most its read buffer: take it whatever the disk's lag.
         takeBody(std::numeric_limits<qint64>::max());
         if (request.onProgress)
-            request.onProgress(progress.received, progress.announced);
-        // With a bounded read buffer, Qt 6.4 can end a reply that the server reset mid-body
-        // without an error; the announced length tells (unless Qt decompressed the body).
-        if (progress.received < progress.announced && !reply->hasRawHeader("Content-Encoding")) {
+            request.onProgress(progress.received, decoder->isDecoding() ? -1 : progress.announced);
+        if (progress.stop != Stop::None) {
+            describeStop(outcome, progress, request);
+        } else if (progress.wire < progress.announced) {
+            // With a bounded read buffer, Qt 6.4 can end a reply that the server closed mid-body
+            // without an error; the announced length tells.
             outcome.kind = ErrorKind::ConnectionReset;
-            outcome.error = resetText(progress);
+            outcome.error = cutShortText(*reply, progress);
+        } else if (!decoder->isComplete() && progress.wire > 0) {
+            outcome.kind = ErrorKind::Decompression;
+            outcome.error = QStringLiteral("compressed response ends before its compressed data does");
         }
     }
+    if (!body)
+        co_return outcome;
     if (outcome.kind == ErrorKind::None) {
         if (!body->isStarted()) // an empty body is an empty file
             startBody();

@@ -203,6 +203,37 @@ private:
             m_socket->write(QByteArray(number(0), 'x'));
             return finish();
         }
+        if (name == "gzip-cut" && args == 1 && number(0) >= 0) {
+            const QByteArray whole = TestHttpServer::gzipped(TestHttpServer::randomBytes(1, 0, number(0)));
+            writeHead(200, whole.size(), "Content-Encoding: gzip\r\n");
+            m_socket->write(whole.left(whole.size() / 2));
+            return finish();
+        }
+        if (name == "short" && args == 2 && number(0) >= 0 && number(1) >= 0) {
+            writeHead(200, number(0));
+            m_socket->write(QByteArray(number(1), 'x'));
+            return finish();
+        }
+        if (name == "unsized-reset" && args == 1 && number(0) >= 0) {
+            writeHead(200, -1);
+            m_socket->write(QByteArray(number(0), 'x'));
+            m_resetWhenWritten = true;
+            return finish();
+        }
+        if (name == "chunked-cut" && args == 1 && number(0) > 0) {
+            writeHead(200, -1, "Transfer-Encoding: chunked\r\n");
+            m_socket->write(QByteArray::number(number(0), 16) + "\r\n" + QByteArray(number(0) / 2, 'x'));
+            return finish();
+        }
+        if (name == "chunked-bad" && args == 1 && number(0) > 0) {
+            writeHead(200, -1, "Transfer-Encoding: chunked\r\n");
+            m_socket->write(QByteArray::number(number(0), 16) + "\r\n" + QByteArray(number(0), 'x') + "\r\nnot a size\r\n");
+            return finish();
+        }
+        if (name == "malformed-status" && args == 0) {
+            m_socket->write("HTTP/1.1 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok");
+            return finish();
+        }
         if ((name == "gzip-bomb" || name == "deflate-bomb") && args == 1 && number(0) >= 0) {
             const bool gzip = name == "gzip-bomb";
             return respond(200, compressedZeros(number(0), gzip ? 31 : 15),
@@ -453,6 +484,21 @@ QByteArray TestHttpServer::randomBytes(quint64 seed, qint64 offset, qint64 size)
         bytes[i] = char(word(at / 8) >> (8 * (at % 8)));
     }
     return bytes;
+}
+
+QByteArray TestHttpServer::gzipped(const QByteArray &data)
+{
+    z_stream stream{};
+    deflateInit2(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY);
+    QByteArray out(qsizetype(deflateBound(&stream, uLong(data.size()))), Qt::Uninitialized);
+    stream.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(data.constData()));
+    stream.avail_in = uInt(data.size());
+    stream.next_out = reinterpret_cast<Bytef *>(out.data());
+    stream.avail_out = uInt(out.size());
+    deflate(&stream, Z_FINISH);
+    out.resize(qsizetype(stream.total_out));
+    deflateEnd(&stream);
+    return out;
 }
 
 void TestHttpServer::resetCounters()

@@ -11,6 +11,13 @@
 //   /reset                   resets the connection (RST) without answering
 //   /reset-after/<n>         200 announcing 2n+1 bytes, sends n bytes 'x', then resets the connection
 //   /unsized/<n>             200 with n bytes 'x' and no Content-Length: the body ends as the connection closes
+//   /short/<n>/<m>           200 announcing n bytes, sends m bytes 'x', then closes the connection cleanly
+//   /unsized-reset/<n>       200 with n bytes 'x' and no Content-Length, then resets the connection
+//   /gzip-cut/<n>            200, Content-Encoding gzip of randomBytes(1, 0, n), announcing the whole compressed
+//                            length; sends the first half of it, then closes the connection cleanly
+//   /chunked-cut/<n>         200, chunked: announces a chunk of n bytes, sends n/2 of them, then closes cleanly
+//   /chunked-bad/<n>         200, chunked: a chunk of n bytes 'x', then a chunk size that is not a number, then closes
+//   /malformed-status        "HTTP/1.1 OK" (no status code) with headers and a body, then closes
 //   /gzip-bomb/<MiB>         200, Content-Encoding gzip: <MiB> mebibytes of zeros in about a thousandth of that
 //   /deflate-bomb/<MiB>      the same as Content-Encoding deflate (zlib format)
 //   /redirect/<n>            302 to /redirect/<n-1>; /redirect/0 is 200 "ok"
@@ -60,6 +67,8 @@ public:
     // The bytes the /random and /named routes serve: byte offset… of a deterministic
     // pseudo-random stream per seed, so that a test can check a body in pieces.
     static QByteArray randomBytes(quint64 seed, qint64 offset, qint64 size);
+    // data in the gzip format, as /gzip-cut serves it.
+    static QByteArray gzipped(const QByteArray &data);
 
 private:
     std::unique_ptr<TestHttpServerPrivate> d;
