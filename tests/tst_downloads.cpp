@@ -9,6 +9,7 @@
 #include "FileNames.h"
 #include "HttpFetch.h"
 #include "TaskRow.h"
+#include "support/BatchWaits.h"
 #include "support/TestHttpServer.h"
 
 #include <QCryptographicHash>
@@ -36,23 +37,21 @@ BatchSettings savingTo(const QString &folder, bool overwrite = false)
     return settings;
 }
 
-// Runs the URLs as one batch and returns their final records, in order.
-QList<TaskRecord> fetchAll(Engine &engine, const QList<QUrl> &urls, const BatchSettings &settings)
+// Runs the URLs as one batch and returns their final records, in order; unwrap with ASSIGN_OR_FAIL.
+Result<QList<TaskRecord>> fetchAll(Engine &engine, const QList<QUrl> &urls, const BatchSettings &settings)
 {
-    const BatchId id = engine.addBatch(u"downloads"_qs, urls, settings);
-    QFuture<BatchRecord> done = engine.whenBatchFinished(id);
-    QFuture<QList<TaskRecord>> tasks = engine.gather(id);
-    if (!QTest::qWaitFor([&] { return done.isFinished(); }, 120'000))
-        return {};
-    if (!QTest::qWaitFor([&] { return tasks.isFinished(); }))
-        return {};
-    return tasks.result();
+    return finishedTasks(engine, engine.addBatch(u"downloads"_qs, urls, settings), 120'000);
 }
 
-TaskRecord fetchOne(const QUrl &url, const BatchSettings &settings)
+Result<TaskRecord> fetchOne(Engine &engine, const QUrl &url, const BatchSettings &settings)
+{
+    return finishedTask(engine, engine.addBatch(u"downloads"_qs, {url}, settings), 120'000);
+}
+
+Result<TaskRecord> fetchOne(const QUrl &url, const BatchSettings &settings)
 {
     Engine engine;
-    return fetchAll(engine, {url}, settings).value(0);
+    return fetchOne(engine, url, settings);
 }
 
 QByteArray fileHash(const QString &path)
@@ -155,7 +154,7 @@ private Q_SLOTS:
         QFETCH(int, size);
         TestHttpServer server;
         QTemporaryDir dir;
-        const TaskRecord task = fetchOne(server.url(QStringLiteral("/random/%1/7/body.bin").arg(size)), savingTo(dir.path()));
+        ASSIGN_OR_FAIL(const TaskRecord task, fetchOne(server.url(QStringLiteral("/random/%1/7/body.bin").arg(size)), savingTo(dir.path())));
         QVERIFY2(task.state == TaskState::Succeeded, qPrintable(describe(task)));
         QCOMPARE(task.savedPath, dir.filePath(u"body.bin"_qs));
         QCOMPARE(task.bytesReceived, qint64(size));
@@ -206,7 +205,7 @@ private Q_SLOTS:
     void withoutAFolderNothingIsSaved()
     {
         TestHttpServer server;
-        const TaskRecord task = fetchOne(server.url(u"/random/1000/7/body.bin"_qs), savingTo({}));
+        ASSIGN_OR_FAIL(const TaskRecord task, fetchOne(server.url(u"/random/1000/7/body.bin"_qs), savingTo({})));
         QCOMPARE(task.state, TaskState::Succeeded);
         QVERIFY(task.savedPath.isEmpty());
         QVERIFY(TaskRow::from(task).toJson()[u"file"].isNull());
@@ -217,8 +216,8 @@ private Q_SLOTS:
         TestHttpServer server;
         QTemporaryDir dir;
         const QString disposition = u"attachment; filename=\"plain.txt\"; filename*=UTF-8''%E2%82%AC%20rates.txt"_qs;
-        const TaskRecord task = fetchOne(server.url(u"/named?n=4096&cd="_qs + QString::fromLatin1(QUrl::toPercentEncoding(disposition))),
-                                         savingTo(dir.path()));
+        const QUrl url = server.url(u"/named?n=4096&cd="_qs + QString::fromLatin1(QUrl::toPercentEncoding(disposition)));
+        ASSIGN_OR_FAIL(const TaskRecord task, fetchOne(url, savingTo(dir.path())));
         QVERIFY2(task.state == TaskState::Succeeded, qPrintable(describe(task)));
         QCOMPARE(task.savedPath, dir.filePath(u"€ rates.txt"_qs));
         QCOMPARE(fileHash(task.savedPath), servedHash(1, 4096));
@@ -244,8 +243,8 @@ private Q_SLOTS:
         TestHttpServer server;
         QTemporaryDir sandbox;
         const QString folder = sandbox.filePath(u"a/b"_qs); // created by the download
-        const TaskRecord task = fetchOne(server.url(u"/named?n=100&cd="_qs + QString::fromLatin1(QUrl::toPercentEncoding(disposition))),
-                                         savingTo(folder));
+        ASSIGN_OR_FAIL(const TaskRecord task,
+                       fetchOne(server.url(u"/named?n=100&cd="_qs + QString::fromLatin1(QUrl::toPercentEncoding(disposition))), savingTo(folder)));
         QVERIFY2(task.state == TaskState::Succeeded, qPrintable(describe(task)));
         QCOMPARE(QFileInfo(task.savedPath).canonicalPath(), QFileInfo(folder).canonicalFilePath());
         QCOMPARE(QFileInfo(task.savedPath).fileName(), expected);
@@ -263,7 +262,7 @@ private Q_SLOTS:
         existing.close();
 
         const QUrl url = server.url(u"/random/5000/3/body.bin"_qs);
-        const TaskRecord kept = fetchOne(url, savingTo(dir.path()));
+        ASSIGN_OR_FAIL(const TaskRecord kept, fetchOne(url, savingTo(dir.path())));
         QVERIFY2(kept.state == TaskState::Succeeded, qPrintable(describe(kept)));
         QCOMPARE(kept.savedPath, dir.filePath(u"body (1).bin"_qs));
         QCOMPARE(fileHash(kept.savedPath), servedHash(3, 5000));
@@ -271,7 +270,7 @@ private Q_SLOTS:
         QCOMPARE(existing.readAll(), QByteArray("mine"));
         existing.close();
 
-        const TaskRecord replaced = fetchOne(url, savingTo(dir.path(), true));
+        ASSIGN_OR_FAIL(const TaskRecord replaced, fetchOne(url, savingTo(dir.path(), true)));
         QVERIFY2(replaced.state == TaskState::Succeeded, qPrintable(describe(replaced)));
         QCOMPARE(replaced.savedPath, dir.filePath(u"body.bin"_qs));
         QCOMPARE(fileHash(replaced.savedPath), servedHash(3, 5000));
@@ -291,9 +290,11 @@ private Q_SLOTS:
         TestHttpServer server;
         QTemporaryDir dir;
         Engine engine;
-        const QList<TaskRecord> tasks = fetchAll(engine, {server.url(u"/random/3000/1/same.bin"_qs), server.url(u"/random/3000/2/same.bin"_qs),
-                                                          server.url(u"/random/3000/3/same.bin"_qs)},
-                                                 savingTo(dir.path(), overwrite));
+        ASSIGN_OR_FAIL(const QList<TaskRecord> tasks,
+                       fetchAll(engine,
+                                {server.url(u"/random/3000/1/same.bin"_qs), server.url(u"/random/3000/2/same.bin"_qs),
+                                 server.url(u"/random/3000/3/same.bin"_qs)},
+                                savingTo(dir.path(), overwrite)));
         QCOMPARE(tasks.size(), 3);
         QSet<QString> paths;
         for (int i = 0; i < 3; ++i) {
@@ -311,7 +312,7 @@ private Q_SLOTS:
         QTemporaryDir dir;
         BatchSettings settings = savingTo(dir.path());
         settings.retries = 1; // each attempt removes its own part file
-        const TaskRecord task = fetchOne(server.url(u"/reset-after/100000"_qs), settings);
+        ASSIGN_OR_FAIL(const TaskRecord task, fetchOne(server.url(u"/reset-after/100000"_qs), settings));
         QVERIFY2(task.state == TaskState::Failed && task.errorKind == ErrorKind::ConnectionReset, qPrintable(describe(task)));
         QCOMPARE(task.attempts, 2);
         QVERIFY(task.savedPath.isEmpty());
@@ -322,7 +323,7 @@ private Q_SLOTS:
     {
         TestHttpServer server;
         QTemporaryDir dir;
-        const TaskRecord task = fetchOne(server.url(u"/status/404"_qs), savingTo(dir.path()));
+        ASSIGN_OR_FAIL(const TaskRecord task, fetchOne(server.url(u"/status/404"_qs), savingTo(dir.path())));
         QCOMPARE(task.errorKind, ErrorKind::Http);
         QCOMPARE(everything(dir.path()), QStringList());
     }
@@ -342,7 +343,7 @@ private Q_SLOTS:
                 }
             }
         });
-        const TaskRecord task = fetchAll(engine, {server.url(u"/drip/100000/20"_qs)}, savingTo(dir.path())).value(0);
+        ASSIGN_OR_FAIL(const TaskRecord task, fetchOne(engine, server.url(u"/drip/100000/20"_qs), savingTo(dir.path())));
         QVERIFY(cancelled);
         QVERIFY2(task.state == TaskState::Cancelled, qPrintable(describe(task)));
         QVERIFY(task.bytesReceived > 0);
@@ -358,7 +359,7 @@ private Q_SLOTS:
         QVERIFY(blocker.open(QIODevice::WriteOnly));
         blocker.close();
         const QString folder = dir.filePath(u"file/sub"_qs); // below a file: it can never be made
-        const TaskRecord task = fetchOne(server.url(u"/random/100000/1/x.bin"_qs), savingTo(folder));
+        ASSIGN_OR_FAIL(const TaskRecord task, fetchOne(server.url(u"/random/100000/1/x.bin"_qs), savingTo(folder)));
         QVERIFY2(task.state == TaskState::Failed && task.errorKind == ErrorKind::Disk, qPrintable(describe(task)));
         QCOMPARE(task.error, u"cannot create the folder "_qs + folder);
         QCOMPARE(errorKindName(task.errorKind), u"disk"_qs);

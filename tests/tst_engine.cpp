@@ -1,6 +1,7 @@
 // The engine end to end against a local server that counts simultaneous requests and
 // misbehaves on purpose. Assertions are about states, order and counts, never wall time.
 #include "Engine.h"
+#include "support/BatchWaits.h"
 #include "support/TestHttpServer.h"
 
 #include <QSignalSpy>
@@ -46,14 +47,6 @@ QList<QUrl> repeat(const QUrl &url, int times)
 {
     return QList<QUrl>(times, url);
 }
-
-BatchRecord waitForBatch(Engine &engine, BatchId id)
-{
-    QFuture<BatchRecord> done = engine.whenBatchFinished(id);
-    if (!QTest::qWaitFor([&] { return done.isFinished(); }, 30'000))
-        return {};
-    return done.result();
-}
 } // namespace
 
 class TestEngine : public QObject {
@@ -65,7 +58,7 @@ private Q_SLOTS:
         Engine engine;
         Observer observer(engine);
         const BatchId id = engine.addBatch(u"one"_qs, {server.url(u"/bytes/1000"_qs)}, BatchSettings{});
-        const BatchRecord batch = waitForBatch(engine, id);
+        ASSIGN_OR_FAIL(const BatchRecord batch, waitForBatch(engine, id));
         QCOMPARE(batch.total, 1);
         QCOMPARE(batch.count(TaskState::Succeeded), 1);
         // The update with the final record arrived before the batch was reported finished.
@@ -90,7 +83,7 @@ private Q_SLOTS:
         for (int i = 0; i < 20; ++i)
             urls << server.url(QStringLiteral("/delay/%1").arg(10 + i * 5)) << server.url(u"/status/500"_qs);
         const BatchId id = engine.addBatch(u"order"_qs, urls, BatchSettings{4, 6, 30'000, 0});
-        const BatchRecord batch = waitForBatch(engine, id);
+        ASSIGN_OR_FAIL(const BatchRecord batch, waitForBatch(engine, id));
         QCOMPARE(batch.count(TaskState::Succeeded), 20);
         QCOMPARE(batch.count(TaskState::Failed), 20);
         QCOMPARE(observer.latest.size(), size_t(40));
@@ -116,7 +109,7 @@ private Q_SLOTS:
         TestHttpServer server;
         Engine engine;
         const BatchId id = engine.addBatch(u"wide"_qs, repeat(server.url(u"/delay/300"_qs), 40), BatchSettings{20, 20, 30'000, 0});
-        const BatchRecord batch = waitForBatch(engine, id);
+        ASSIGN_OR_FAIL(const BatchRecord batch, waitForBatch(engine, id));
         QCOMPARE(batch.count(TaskState::Succeeded), 40);
         QCOMPARE(server.peakInFlight(), 20);
     }
@@ -126,7 +119,8 @@ private Q_SLOTS:
         TestHttpServer server;
         Engine engine;
         const BatchId id = engine.addBatch(u"narrow"_qs, repeat(server.url(u"/delay/50"_qs), 12), BatchSettings{3, 6, 30'000, 0});
-        QCOMPARE(waitForBatch(engine, id).count(TaskState::Succeeded), 12);
+        ASSIGN_OR_FAIL(const BatchRecord batch, waitForBatch(engine, id));
+        QCOMPARE(batch.count(TaskState::Succeeded), 12);
         QCOMPARE(server.peakInFlight(), 3);
     }
 
@@ -141,7 +135,8 @@ private Q_SLOTS:
         QList<QUrl> urls = repeat(slow.url(u"/delay/200"_qs), 10);
         urls += repeat(quick.url(u"/delay/200"_qs), 4);
         const BatchId id = engine.addBatch(u"hosts"_qs, urls, BatchSettings{8, 2, 30'000, 0});
-        QCOMPARE(waitForBatch(engine, id).count(TaskState::Succeeded), 14);
+        ASSIGN_OR_FAIL(const BatchRecord batch, waitForBatch(engine, id));
+        QCOMPARE(batch.count(TaskState::Succeeded), 14);
         QCOMPARE(slow.peakInFlight(), 2);
         QCOMPARE(quick.peakInFlight(), 2);
         // The quick host's tasks (queued last) did not wait for the slow host's queue to drain.
@@ -158,7 +153,8 @@ private Q_SLOTS:
         Engine engine;
         Observer observer(engine);
         const BatchId id = engine.addBatch(u"named"_qs, repeat(server.url(u"/delay/20"_qs), 9), BatchSettings{3, 6, 30'000, 0});
-        waitForBatch(engine, id);
+        ASSIGN_OR_FAIL(const BatchRecord batch, waitForBatch(engine, id));
+        QCOMPARE(batch.count(TaskState::Succeeded), 9);
         QSet<QString> workers;
         for (const auto &[taskId, task] : observer.latest)
             workers.insert(task.worker);
@@ -174,7 +170,7 @@ private Q_SLOTS:
         QTRY_COMPARE(server.inFlight(), 1);
         QTRY_VERIFY(observer.latest.count(1) && observer.latest[1].state == TaskState::Running);
         engine.cancelTask(1);
-        const BatchRecord batch = waitForBatch(engine, id);
+        ASSIGN_OR_FAIL(const BatchRecord batch, waitForBatch(engine, id));
         QCOMPARE(batch.count(TaskState::Cancelled), 1);
         QCOMPARE(batch.count(TaskState::Succeeded), 1);
         QCOMPARE(observer.latest[1].cancelReason, CancelReason::User);
@@ -193,7 +189,7 @@ private Q_SLOTS:
         engine.cancelTask(2);
         QTRY_VERIFY(observer.latest.count(2) && observer.latest[2].state == TaskState::Cancelled);
         engine.cancelTask(1);
-        const BatchRecord batch = waitForBatch(engine, id);
+        ASSIGN_OR_FAIL(const BatchRecord batch, waitForBatch(engine, id));
         QCOMPARE(batch.count(TaskState::Cancelled), 2);
         QCOMPARE(observer.latest[2].startedAt, -1);
         QCOMPARE(observer.states[2], (QList<TaskState>{TaskState::Queued, TaskState::Cancelled}));
@@ -209,9 +205,10 @@ private Q_SLOTS:
         const BatchId kept = engine.addBatch(u"kept"_qs, repeat(server.url(u"/delay/100"_qs), 3), BatchSettings{3, 6, 60'000, 0});
         QTRY_VERIFY(server.inFlight() >= 2);
         engine.cancelBatch(doomed);
-        const BatchRecord cancelled = waitForBatch(engine, doomed);
+        ASSIGN_OR_FAIL(const BatchRecord cancelled, waitForBatch(engine, doomed));
         QCOMPARE(cancelled.count(TaskState::Cancelled), 5);
-        QCOMPARE(waitForBatch(engine, kept).count(TaskState::Succeeded), 3);
+        ASSIGN_OR_FAIL(const BatchRecord finished, waitForBatch(engine, kept));
+        QCOMPARE(finished.count(TaskState::Succeeded), 3);
         for (const auto &[taskId, task] : observer.latest) {
             if (task.batch == doomed)
                 QCOMPARE(task.cancelReason, CancelReason::Batch);
@@ -228,8 +225,10 @@ private Q_SLOTS:
         std::unique_ptr<QThread> other(QThread::create([&engine] { engine.cancelAll(); }));
         other->start();
         other->wait();
-        QCOMPARE(waitForBatch(engine, a).count(TaskState::Cancelled), 4);
-        QCOMPARE(waitForBatch(engine, b).count(TaskState::Cancelled), 4);
+        ASSIGN_OR_FAIL(const BatchRecord first, waitForBatch(engine, a));
+        QCOMPARE(first.count(TaskState::Cancelled), 4);
+        ASSIGN_OR_FAIL(const BatchRecord second, waitForBatch(engine, b));
+        QCOMPARE(second.count(TaskState::Cancelled), 4);
         QTRY_COMPARE(server.inFlight(), 0);
     }
 
@@ -258,7 +257,8 @@ private Q_SLOTS:
         Engine engine;
         Observer observer(engine);
         const BatchId id = engine.addBatch(u"slow"_qs, {server.url(u"/hang"_qs)}, BatchSettings{1, 1, 200, 0});
-        QCOMPARE(waitForBatch(engine, id).count(TaskState::Failed), 1);
+        ASSIGN_OR_FAIL(const BatchRecord batch, waitForBatch(engine, id));
+        QCOMPARE(batch.count(TaskState::Failed), 1);
         QVERIFY2(observer.latest[1].error.startsWith(u"timed out"_qs), qPrintable(observer.latest[1].error));
         QTRY_COMPARE(server.inFlight(), 0);
     }
@@ -270,7 +270,7 @@ private Q_SLOTS:
         Observer observer(engine);
         const BatchId id = engine.addBatch(u"retry"_qs, {server.url(u"/fail-then-ok/k/2"_qs), server.url(u"/status/404"_qs)},
                                            BatchSettings{2, 6, 30'000, 3});
-        const BatchRecord batch = waitForBatch(engine, id);
+        ASSIGN_OR_FAIL(const BatchRecord batch, waitForBatch(engine, id));
         QCOMPARE(batch.count(TaskState::Succeeded), 1);
         QCOMPARE(observer.latest[1].attempts, 3);
         QCOMPARE(observer.latest[1].httpStatus, 200);
@@ -289,7 +289,7 @@ private Q_SLOTS:
             {server.url(u"/redirect/10"_qs), server.url(u"/redirect/11"_qs), server.url(u"/redirect-loop"_qs),
              server.url(u"/redirect-to?url=ftp%3A%2F%2Fexample.org%2Ffile"_qs)},
             BatchSettings{4, 6, 30'000, 0});
-        const BatchRecord batch = waitForBatch(engine, id);
+        ASSIGN_OR_FAIL(const BatchRecord batch, waitForBatch(engine, id));
         QCOMPARE(batch.count(TaskState::Succeeded), 1);
         QCOMPARE(observer.latest[1].state, TaskState::Succeeded);
         QCOMPARE(observer.latest[1].finalUrl, server.url(u"/redirect/0"_qs));
@@ -307,7 +307,8 @@ private Q_SLOTS:
         Engine engine;
         Observer observer(engine);
         const BatchId id = engine.addBatch(u"broken"_qs, {server.url(u"/close"_qs)}, BatchSettings{});
-        QCOMPARE(waitForBatch(engine, id).count(TaskState::Failed), 1);
+        ASSIGN_OR_FAIL(const BatchRecord batch, waitForBatch(engine, id));
+        QCOMPARE(batch.count(TaskState::Failed), 1);
         QVERIFY(!observer.latest[1].error.isEmpty());
         QCOMPARE(observer.latest[1].httpStatus, 0);
     }
@@ -319,7 +320,8 @@ private Q_SLOTS:
         Observer observer(engine);
         const int tasks = 2000;
         const BatchId id = engine.addBatch(u"many"_qs, repeat(server.url(u"/ok"_qs), tasks), BatchSettings{50, 50, 30'000, 0});
-        QCOMPARE(waitForBatch(engine, id).count(TaskState::Succeeded), tasks);
+        ASSIGN_OR_FAIL(const BatchRecord batch, waitForBatch(engine, id));
+        QCOMPARE(batch.count(TaskState::Succeeded), tasks);
         QCOMPARE(observer.latest.size(), size_t(tasks));
         // Every task changes state at least twice; deliveries are far fewer than changes.
         QVERIFY2(observer.deliveries < tasks / 4, qPrintable(QString::number(observer.deliveries)));
@@ -334,7 +336,8 @@ private Q_SLOTS:
         auto *observer = new Observer(engine);
         observer->moveToThread(&observerThread);
         const BatchId id = engine.addBatch(u"far"_qs, repeat(server.url(u"/ok"_qs), 3), BatchSettings{});
-        waitForBatch(engine, id);
+        ASSIGN_OR_FAIL(const BatchRecord batch, waitForBatch(engine, id));
+        QCOMPARE(batch.count(TaskState::Succeeded), 3);
         QTRY_VERIFY(observer->deliveredOn.load() != nullptr);
         QCOMPARE(observer->deliveredOn.load(), &observerThread);
         QMetaObject::invokeMethod(observer, &QObject::deleteLater);
@@ -354,7 +357,7 @@ private Q_SLOTS:
         QCOMPARE(engine.addBatch(plan), BatchId(41));
         QTRY_COMPARE(server.inFlight(), 1);
         engine.cancelTask(107);
-        const BatchRecord done = waitForBatch(engine, 41);
+        ASSIGN_OR_FAIL(const BatchRecord done, waitForBatch(engine, 41));
         QCOMPARE(done.count(TaskState::Succeeded), 2);
         QCOMPARE(done.count(TaskState::Cancelled), 1);
         QCOMPARE(done.firstTask, TaskId(104));
@@ -368,7 +371,8 @@ private Q_SLOTS:
     {
         Engine engine;
         const BatchId id = engine.addBatch(u"empty"_qs, {}, BatchSettings{});
-        QCOMPARE(waitForBatch(engine, id).total, 0);
+        ASSIGN_OR_FAIL(const BatchRecord batch, waitForBatch(engine, id));
+        QCOMPARE(batch.total, 0);
     }
 };
 

@@ -7,6 +7,7 @@
 #include "EngineClock.h"
 #include "TaskRow.h"
 #include "UrlList.h"
+#include "support/BatchWaits.h"
 #include "support/TestHttpServer.h"
 
 #include <QBuffer>
@@ -68,20 +69,13 @@ public:
     std::map<TaskId, TaskRecord> waiting; // the record as it waited for its next attempt
 };
 
-// Runs one URL as a batch of its own and returns its final record.
-TaskRecord fetchOne(Engine &engine, const QUrl &url, const BatchSettings &settings)
+// Runs one URL as a batch of its own and returns its final record; unwrap with ASSIGN_OR_FAIL.
+Result<TaskRecord> fetchOne(Engine &engine, const QUrl &url, const BatchSettings &settings)
 {
-    const BatchId id = engine.addBatch(u"fault"_qs, {url}, settings);
-    QFuture<BatchRecord> done = engine.whenBatchFinished(id);
-    QFuture<QList<TaskRecord>> tasks = engine.gather(id);
-    if (!QTest::qWaitFor([&] { return done.isFinished(); }, 60'000))
-        return {};
-    if (!QTest::qWaitFor([&] { return tasks.isFinished(); }))
-        return {};
-    return tasks.result().value(0);
+    return finishedTask(engine, engine.addBatch(u"fault"_qs, {url}, settings), 60'000);
 }
 
-TaskRecord fetchOne(const QUrl &url, const BatchSettings &settings)
+Result<TaskRecord> fetchOne(const QUrl &url, const BatchSettings &settings)
 {
     Engine engine;
     return fetchOne(engine, url, settings);
@@ -113,7 +107,7 @@ private Q_SLOTS:
     void connectionRefused()
     {
         const quint16 port = closedPort();
-        const TaskRecord task = fetchOne(QUrl(QStringLiteral("http://127.0.0.1:%1/x").arg(port)), once());
+        ASSIGN_OR_FAIL(const TaskRecord task, fetchOne(QUrl(QStringLiteral("http://127.0.0.1:%1/x").arg(port)), once()));
         QCOMPARE_FAULT(task, TaskState::Failed, ErrorKind::ConnectionRefused);
         QCOMPARE(task.error, QStringLiteral("connection refused by 127.0.0.1:%1").arg(port));
         QCOMPARE(task.httpStatus, 0);
@@ -124,7 +118,7 @@ private Q_SLOTS:
     void connectionResetBeforeAnyResponse()
     {
         TestHttpServer server;
-        const TaskRecord task = fetchOne(server.url(u"/reset"_qs), once());
+        ASSIGN_OR_FAIL(const TaskRecord task, fetchOne(server.url(u"/reset"_qs), once()));
         QCOMPARE_FAULT(task, TaskState::Failed, ErrorKind::ConnectionReset);
         QCOMPARE(task.error, u"connection closed by the server before any response"_qs);
     }
@@ -132,7 +126,7 @@ private Q_SLOTS:
     void connectionResetDuringTheBody()
     {
         TestHttpServer server;
-        const TaskRecord task = fetchOne(server.url(u"/reset-after/1024"_qs), once());
+        ASSIGN_OR_FAIL(const TaskRecord task, fetchOne(server.url(u"/reset-after/1024"_qs), once()));
         QCOMPARE_FAULT(task, TaskState::Failed, ErrorKind::ConnectionReset);
         QCOMPARE(task.httpStatus, 200);
         QVERIFY(task.bytesReceived <= 1024);
@@ -145,10 +139,10 @@ private Q_SLOTS:
     {
         TestHttpServer server;
         // --timeout 0 is no limit: the idle timeout ends it.
-        const TaskRecord idle = fetchOne(server.url(u"/hang"_qs), once(0, 300));
+        ASSIGN_OR_FAIL(const TaskRecord idle, fetchOne(server.url(u"/hang"_qs), once(0, 300)));
         QCOMPARE_FAULT(idle, TaskState::Failed, ErrorKind::IdleTimeout);
         QCOMPARE(idle.error, u"no answer for 0.3 s (idle timeout)"_qs);
-        const TaskRecord total = fetchOne(server.url(u"/hang"_qs), once(300, 0));
+        ASSIGN_OR_FAIL(const TaskRecord total, fetchOne(server.url(u"/hang"_qs), once(300, 0)));
         QCOMPARE_FAULT(total, TaskState::Failed, ErrorKind::Timeout);
         QCOMPARE(total.error, u"timed out after 0.3 s (total timeout)"_qs);
         QTRY_COMPARE(server.inFlight(), 0);
@@ -158,11 +152,11 @@ private Q_SLOTS:
     {
         TestHttpServer server;
         // A byte every 50 ms keeps a 300 ms idle timeout at bay; the total timeout still ends it.
-        const TaskRecord steady = fetchOne(server.url(u"/drip/1000/50"_qs), once(1'000, 300));
+        ASSIGN_OR_FAIL(const TaskRecord steady, fetchOne(server.url(u"/drip/1000/50"_qs), once(1'000, 300)));
         QCOMPARE_FAULT(steady, TaskState::Failed, ErrorKind::Timeout);
         QVERIFY(steady.bytesReceived > 0);
         // Headers, then a second between bytes: the idle timeout.
-        const TaskRecord stalled = fetchOne(server.url(u"/drip/3/1000"_qs), once(0, 300));
+        ASSIGN_OR_FAIL(const TaskRecord stalled, fetchOne(server.url(u"/drip/3/1000"_qs), once(0, 300)));
         QCOMPARE_FAULT(stalled, TaskState::Failed, ErrorKind::IdleTimeout);
         QCOMPARE(stalled.error, u"nothing received for 0.3 s after the response headers (idle timeout)"_qs);
         QTRY_COMPARE(server.inFlight(), 0);
@@ -171,7 +165,7 @@ private Q_SLOTS:
     void aRedirectLoop()
     {
         TestHttpServer server;
-        const TaskRecord task = fetchOne(server.url(u"/redirect-loop"_qs), once());
+        ASSIGN_OR_FAIL(const TaskRecord task, fetchOne(server.url(u"/redirect-loop"_qs), once()));
         QCOMPARE_FAULT(task, TaskState::Failed, ErrorKind::TooManyRedirects);
         QCOMPARE(task.error, u"too many redirects (more than 10)"_qs);
     }
@@ -179,21 +173,21 @@ private Q_SLOTS:
     void anUntrustedCertificateIsRefusedUnlessTrusted()
     {
         const QUrl url(u"https://127.0.0.1:"_qs + nginxFile(u"tls-port"_qs) + u"/ok"_qs);
-        const TaskRecord refused = fetchOne(url, once());
+        ASSIGN_OR_FAIL(const TaskRecord refused, fetchOne(url, once()));
         QCOMPARE_FAULT(refused, TaskState::Failed, ErrorKind::Tls);
         QVERIFY2(refused.error.startsWith(u"TLS: certificate not trusted (the certificate is self-signed"_qs), qPrintable(refused.error));
 
         BatchSettings trusting = once();
         trusting.caCertificates = QSslCertificate::fromPath(qEnvironmentVariable("LOOPSCOPE_NGINX_DIR") + u"/tls-cert.pem"_qs);
         QCOMPARE(trusting.caCertificates.size(), 1);
-        const TaskRecord trusted = fetchOne(url, trusting);
+        ASSIGN_OR_FAIL(const TaskRecord trusted, fetchOne(url, trusting));
         QCOMPARE_FAULT(trusted, TaskState::Succeeded, ErrorKind::None);
         QCOMPARE(trusted.httpStatus, 200);
     }
 
     void anUnknownHost()
     {
-        const TaskRecord task = fetchOne(QUrl(u"http://nothing.invalid/"_qs), once());
+        ASSIGN_OR_FAIL(const TaskRecord task, fetchOne(QUrl(u"http://nothing.invalid/"_qs), once()));
         QCOMPARE_FAULT(task, TaskState::Failed, ErrorKind::HostNotFound);
         QCOMPARE(task.error, u"host not found: nothing.invalid"_qs);
     }
@@ -209,7 +203,7 @@ private Q_SLOTS:
     {
         QFETCH(QString, path);
         TestHttpServer server;
-        const TaskRecord task = fetchOne(server.url(path), once());
+        ASSIGN_OR_FAIL(const TaskRecord task, fetchOne(server.url(path), once()));
         QCOMPARE_FAULT(task, TaskState::Failed, ErrorKind::Decompression);
         QCOMPARE(task.error, u"compressed response expands too much (decompression bomb?)"_qs);
         QVERIFY(task.bytesReceived < 64 * 1024 * 1024);
@@ -218,7 +212,7 @@ private Q_SLOTS:
     void anHonestCompressedResponseIsDecompressed()
     {
         TestHttpServer server;
-        const TaskRecord task = fetchOne(server.url(u"/gzip-bomb/1"_qs), once());
+        ASSIGN_OR_FAIL(const TaskRecord task, fetchOne(server.url(u"/gzip-bomb/1"_qs), once()));
         QCOMPARE_FAULT(task, TaskState::Succeeded, ErrorKind::None);
         QCOMPARE(task.bytesReceived, qint64(1024 * 1024));
     }
@@ -229,14 +223,14 @@ private Q_SLOTS:
         BatchSettings limited = once();
         limited.maxBytes = 1'000;
         // Refused by its Content-Length before the body arrives.
-        const TaskRecord announced = fetchOne(server.url(u"/bytes/5000"_qs), limited);
+        ASSIGN_OR_FAIL(const TaskRecord announced, fetchOne(server.url(u"/bytes/5000"_qs), limited));
         QCOMPARE_FAULT(announced, TaskState::Failed, ErrorKind::TooLarge);
         QCOMPARE(announced.error, u"response larger than the 1,000-byte limit (Content-Length: 5,000)"_qs);
         // Stopped as the bytes arrive when there is no Content-Length.
-        const TaskRecord unsized = fetchOne(server.url(u"/unsized/5000"_qs), limited);
+        ASSIGN_OR_FAIL(const TaskRecord unsized, fetchOne(server.url(u"/unsized/5000"_qs), limited));
         QCOMPARE_FAULT(unsized, TaskState::Failed, ErrorKind::TooLarge);
         QCOMPARE(unsized.error, u"response larger than the 1,000-byte limit"_qs);
-        const TaskRecord atTheLimit = fetchOne(server.url(u"/bytes/1000"_qs), limited);
+        ASSIGN_OR_FAIL(const TaskRecord atTheLimit, fetchOne(server.url(u"/bytes/1000"_qs), limited));
         QCOMPARE_FAULT(atTheLimit, TaskState::Succeeded, ErrorKind::None);
     }
 
@@ -267,7 +261,7 @@ private Q_SLOTS:
     {
         const QUrl url(m_nginx + u"/long/"_qs + QString(10'000, u'a'));
         QVERIFY(urlProblem(url.toString()).isEmpty());
-        const TaskRecord task = fetchOne(url, once());
+        ASSIGN_OR_FAIL(const TaskRecord task, fetchOne(url, once()));
         QCOMPARE_FAULT(task, TaskState::Failed, ErrorKind::Http);
         QCOMPARE(task.httpStatus, 414);
         QCOMPARE(task.error, u"HTTP 414 Request-URI Too Large"_qs);
@@ -278,7 +272,7 @@ private Q_SLOTS:
         const QString authority = nginxFile(u"ipv6"_qs);
         if (authority.isEmpty())
             QSKIP("this machine has no IPv6 loopback (::1), so the nginx fixture listens on 127.0.0.1 only");
-        const TaskRecord task = fetchOne(QUrl(u"http://"_qs + authority + u"/ok"_qs), once());
+        ASSIGN_OR_FAIL(const TaskRecord task, fetchOne(QUrl(u"http://"_qs + authority + u"/ok"_qs), once()));
         QCOMPARE_FAULT(task, TaskState::Succeeded, ErrorKind::None);
         QCOMPARE(task.httpStatus, 200);
         QCOMPARE(task.url.host(), u"::1"_qs);
@@ -291,7 +285,7 @@ private Q_SLOTS:
         Observer observer(engine);
         BatchSettings settings;
         settings.retries = 2;
-        const TaskRecord retried = fetchOne(engine, server.url(u"/fail-then-ok/503/1"_qs), settings);
+        ASSIGN_OR_FAIL(const TaskRecord retried, fetchOne(engine, server.url(u"/fail-then-ok/503/1"_qs), settings));
         QCOMPARE_FAULT(retried, TaskState::Succeeded, ErrorKind::None);
         QCOMPARE(retried.attempts, 2);
         QCOMPARE(retried.retryAt, -1);
@@ -303,7 +297,7 @@ private Q_SLOTS:
         QCOMPARE(waiting.error, u"HTTP 503 Service Unavailable"_qs);
         QVERIFY(waiting.retryAt > waiting.startedAt);
 
-        const TaskRecord notFound = fetchOne(engine, server.url(u"/status/404"_qs), settings);
+        ASSIGN_OR_FAIL(const TaskRecord notFound, fetchOne(engine, server.url(u"/status/404"_qs), settings));
         QCOMPARE_FAULT(notFound, TaskState::Failed, ErrorKind::Http);
         QCOMPARE(notFound.attempts, 1);
         QVERIFY(!observer.waiting.count(notFound.id));
@@ -322,7 +316,7 @@ private Q_SLOTS:
         TestHttpServer server;
         Engine engine;
         Observer observer(engine);
-        const TaskRecord task = fetchOne(engine, server.url(path), BatchSettings{});
+        ASSIGN_OR_FAIL(const TaskRecord task, fetchOne(engine, server.url(path), BatchSettings{}));
         QCOMPARE_FAULT(task, TaskState::Succeeded, ErrorKind::None);
         QCOMPARE(task.attempts, 2);
         QVERIFY(observer.waiting.count(task.id));
@@ -339,8 +333,8 @@ private Q_SLOTS:
         QDateTime until = QDateTime::currentDateTimeUtc().addSecs(2);
         until.setTime(QTime(until.time().hour(), until.time().minute(), until.time().second())); // HTTP dates have whole seconds
         const QString date = QLocale::c().toString(until, u"ddd, dd MMM yyyy HH:mm:ss 'GMT'"_qs);
-        const TaskRecord task = fetchOne(engine, server.url(u"/retry-after/date/"_qs + QString::fromLatin1(QUrl::toPercentEncoding(date))),
-                                         BatchSettings{});
+        ASSIGN_OR_FAIL(const TaskRecord task,
+                       fetchOne(engine, server.url(u"/retry-after/date/"_qs + QString::fromLatin1(QUrl::toPercentEncoding(date))), BatchSettings{}));
         QCOMPARE_FAULT(task, TaskState::Succeeded, ErrorKind::None);
         QCOMPARE(task.attempts, 2);
         QVERIFY(observer.waiting.count(task.id));
@@ -351,7 +345,7 @@ private Q_SLOTS:
     void aRetryAfterBeyondTheCapFailsAtOnce()
     {
         TestHttpServer server;
-        const TaskRecord task = fetchOne(server.url(u"/retry-after/long/120"_qs), BatchSettings{});
+        ASSIGN_OR_FAIL(const TaskRecord task, fetchOne(server.url(u"/retry-after/long/120"_qs), BatchSettings{}));
         QCOMPARE_FAULT(task, TaskState::Failed, ErrorKind::Http);
         QCOMPARE(task.attempts, 1);
         QCOMPARE(task.httpStatus, 503);
@@ -367,9 +361,9 @@ private Q_SLOTS:
         const BatchId id = engine.addBatch(u"patient"_qs, {server.url(u"/retry-after/cancel/60"_qs)}, BatchSettings{});
         QTRY_VERIFY(observer.waiting.count(1));
         engine.cancelTask(1);
-        QFuture<BatchRecord> done = engine.whenBatchFinished(id);
         // Far sooner than the minute the server asked for.
-        QVERIFY(QTest::qWaitFor([&] { return done.isFinished(); }, 30'000));
+        ASSIGN_OR_FAIL(const BatchRecord batch, waitForBatch(engine, id));
+        QCOMPARE(batch.count(TaskState::Cancelled), 1);
         QTRY_VERIFY(observer.latest.count(1) && isTerminal(observer.latest.at(1).state));
         const TaskRecord &task = observer.latest.at(1);
         QCOMPARE_FAULT(task, TaskState::Cancelled, ErrorKind::Cancelled);
@@ -455,7 +449,7 @@ private Q_SLOTS:
         BatchSettings settings = once(30'000, 2'000);
         if (saved)
             settings.outputDir = folder.path();
-        const TaskRecord task = fetchOne(server.url(path), settings);
+        ASSIGN_OR_FAIL(const TaskRecord task, fetchOne(server.url(path), settings));
         if (limit.startsWith(u"sometimes: ") && task.state != TaskState::Failed)
             QSKIP(qPrintable(limit));
         if (!limit.isEmpty() && !limit.startsWith(u"sometimes: "))

@@ -9,6 +9,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "support/CommandRun.h"
 #include "support/SmtpFixture.h"
 #include "support/TestHttpServer.h"
 
@@ -70,27 +71,11 @@ private:
         return path;
     }
 
-    struct Run {
-        int exitCode = -1;
-        QString out;
-        QString err;
-    };
-
-    Run fetch(const QStringList &arguments, const QByteArray &input = {}, const QString &smtpPassword = {})
+    loopscope::Result<CommandRun> fetch(const QStringList &arguments, const QByteArray &input = {}, const QString &smtpPassword = {})
     {
-        QProcess process;
         QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
         environment.insert(u"LOOPSCOPE_SMTP_PASSWORD"_qs, smtpPassword);
-        process.setProcessEnvironment(environment);
-        process.start(qEnvironmentVariable("LOOPSCOPE_BIN"), QStringList{u"fetch"_qs} + arguments);
-        if (!process.waitForStarted())
-            return {};
-        process.write(input);
-        process.closeWriteChannel();
-        if (!process.waitForFinished(120'000))
-            process.kill();
-        return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
-                QString::fromUtf8(process.readAllStandardOutput()), QString::fromUtf8(process.readAllStandardError())};
+        return runLoopscope(QStringList{u"fetch"_qs} + arguments, input, environment);
     }
 
 private Q_SLOTS:
@@ -105,7 +90,7 @@ private Q_SLOTS:
     void everyTaskSucceededExitsZero()
     {
         const QString list = writeList(u"ok.txt"_qs, {m_base + u"/ok", m_base + u"/delay/50", m_base + u"/bytes/1024"});
-        const Run run = fetch({u"-j"_qs, u"2"_qs, list});
+        ASSIGN_OR_FAIL(const CommandRun run, fetch({u"-j"_qs, u"2"_qs, list}));
         QCOMPARE(run.exitCode, 0);
         QCOMPARE(run.out.count(u" getting URL: "_qs), 3);
         QCOMPARE(run.out.count(QRegularExpression(u"^Worker \\d+ elapsed time: "_qs, QRegularExpression::MultilineOption)), 3);
@@ -122,7 +107,7 @@ private Q_SLOTS:
         const QString list = writeList(u"mixed.txt"_qs, {u"# comment"_qs, m_base + u"/ok", u""_qs, m_base + u"/status/404",
                                                          m_base + u"/bytes/1024", m_base + u"/redirect/3", m_base + u"/status/503"});
         const QString jsonl = m_dir.filePath(u"mixed.jsonl"_qs);
-        const Run run = fetch({u"-q"_qs, u"--jsonl"_qs, jsonl, list});
+        ASSIGN_OR_FAIL(const CommandRun run, fetch({u"-q"_qs, u"--jsonl"_qs, jsonl, list}));
         QCOMPARE(run.exitCode, 1);
         QVERIFY(run.out.isEmpty());
         const QList<QJsonObject> records = readJsonl(jsonl);
@@ -162,7 +147,7 @@ private Q_SLOTS:
     {
         const QString list = writeList(u"bad.txt"_qs, {m_base + u"/ok", u"ftp://example.org/x"_qs, u"not a url"_qs, m_base + u"/delay/10"});
         const QString jsonl = m_dir.filePath(u"bad.jsonl"_qs);
-        const Run run = fetch({u"--jsonl"_qs, jsonl, list});
+        ASSIGN_OR_FAIL(const CommandRun run, fetch({u"--jsonl"_qs, jsonl, list}));
         QCOMPARE(run.exitCode, 1);
         QVERIFY2(run.err.contains(list + u":2: unsupported scheme \"ftp\""), qPrintable(run.err));
         QVERIFY2(run.err.contains(list + u":3: "), qPrintable(run.err));
@@ -174,10 +159,10 @@ private Q_SLOTS:
 
     void standardInputIsRead()
     {
-        const Run run = fetch({u"-"_qs}, (m_base + u"/ok\n" + m_base + u"/ok?again\n").toUtf8());
+        ASSIGN_OR_FAIL(const CommandRun run, fetch({u"-"_qs}, (m_base + u"/ok\n" + m_base + u"/ok?again\n").toUtf8()));
         QCOMPARE(run.exitCode, 0);
         QCOMPARE(run.out.count(QRegularExpression(u"^Worker \\d+ elapsed time: "_qs, QRegularExpression::MultilineOption)), 2);
-        const Run implicit = fetch({u"-q"_qs}, (u"bogus\n"_qs + m_base + u"/ok\n").toUtf8());
+        ASSIGN_OR_FAIL(const CommandRun implicit, fetch({u"-q"_qs}, (u"bogus\n"_qs + m_base + u"/ok\n").toUtf8()));
         QCOMPARE(implicit.exitCode, 1);
         QVERIFY2(implicit.err.startsWith(u"-:1: "_qs), qPrintable(implicit.err));
     }
@@ -185,7 +170,8 @@ private Q_SLOTS:
     void timeoutOption()
     {
         const QString jsonl = m_dir.filePath(u"timeout.jsonl"_qs);
-        const Run run = fetch({u"--timeout"_qs, u"0.3"_qs, u"--retries"_qs, u"0"_qs, u"--jsonl"_qs, jsonl, u"-"_qs}, (m_base + u"/hang\n").toUtf8());
+        ASSIGN_OR_FAIL(const CommandRun run,
+                       fetch({u"--timeout"_qs, u"0.3"_qs, u"--retries"_qs, u"0"_qs, u"--jsonl"_qs, jsonl, u"-"_qs}, (m_base + u"/hang\n").toUtf8()));
         QCOMPARE(run.exitCode, 1);
         const QList<QJsonObject> records = readJsonl(jsonl);
         QCOMPARE(records.size(), 1);
@@ -197,9 +183,10 @@ private Q_SLOTS:
     void idleTimeoutAndSizeLimitOptions()
     {
         const QString jsonl = m_dir.filePath(u"limits.jsonl"_qs);
-        const Run run = fetch({u"--timeout"_qs, u"0"_qs, u"--idle-timeout"_qs, u"0.3"_qs, u"--max-size"_qs, u"1000"_qs, u"--retries"_qs,
-                               u"0"_qs, u"--jsonl"_qs, jsonl, u"-"_qs},
-                              (m_base + u"/hang\n"_qs + m_base + u"/bytes/1024\n"_qs).toUtf8());
+        ASSIGN_OR_FAIL(const CommandRun run,
+                       fetch({u"--timeout"_qs, u"0"_qs, u"--idle-timeout"_qs, u"0.3"_qs, u"--max-size"_qs, u"1000"_qs, u"--retries"_qs, u"0"_qs,
+                              u"--jsonl"_qs, jsonl, u"-"_qs},
+                             (m_base + u"/hang\n"_qs + m_base + u"/bytes/1024\n"_qs).toUtf8()));
         QCOMPARE(run.exitCode, 1);
         const QList<QJsonObject> records = readJsonl(jsonl);
         QCOMPARE(records.size(), 2);
@@ -216,7 +203,7 @@ private Q_SLOTS:
         TestHttpServer web;
         const QString url = web.url(u"/retry-after/cli/1"_qs).toString();
         const QString jsonl = m_dir.filePath(u"retry.jsonl"_qs);
-        const Run run = fetch({u"--jsonl"_qs, jsonl, u"-"_qs}, (url + u'\n').toUtf8());
+        ASSIGN_OR_FAIL(const CommandRun run, fetch({u"--jsonl"_qs, jsonl, u"-"_qs}, (url + u'\n').toUtf8()));
         QCOMPARE(run.exitCode, 0);
         const QRegularExpression line(u"^Worker 1 retrying "_qs + QRegularExpression::escape(url)
                                           + u" in \\d+\\.\\d s \\(attempt 2 of 3\\): HTTP 503 Service Unavailable$"_qs,
@@ -229,13 +216,14 @@ private Q_SLOTS:
     {
         const QString url = u"https://127.0.0.1:"_qs + nginxFile(u"tls-port"_qs) + u"/ok"_qs;
         const QString jsonl = m_dir.filePath(u"tls.jsonl"_qs);
-        const Run refused = fetch({u"--retries"_qs, u"0"_qs, u"--jsonl"_qs, jsonl, u"-"_qs}, (url + u'\n').toUtf8());
+        ASSIGN_OR_FAIL(const CommandRun refused, fetch({u"--retries"_qs, u"0"_qs, u"--jsonl"_qs, jsonl, u"-"_qs}, (url + u'\n').toUtf8()));
         QCOMPARE(refused.exitCode, 1);
         const QJsonObject record = readJsonl(jsonl).first();
         QCOMPARE(record[u"error_kind"].toString(), u"tls"_qs);
         QVERIFY2(record[u"error"].toString().startsWith(u"TLS: certificate not trusted"_qs), qPrintable(record[u"error"].toString()));
-        const Run trusted = fetch({u"--ca-file"_qs, qEnvironmentVariable("LOOPSCOPE_NGINX_DIR") + u"/tls-cert.pem"_qs, u"--jsonl"_qs, jsonl, u"-"_qs},
-                                  (url + u'\n').toUtf8());
+        ASSIGN_OR_FAIL(const CommandRun trusted,
+                       fetch({u"--ca-file"_qs, qEnvironmentVariable("LOOPSCOPE_NGINX_DIR") + u"/tls-cert.pem"_qs, u"--jsonl"_qs, jsonl, u"-"_qs},
+                             (url + u'\n').toUtf8()));
         QCOMPARE(trusted.exitCode, 0);
         QCOMPARE(readJsonl(jsonl).first()[u"http_status"].toInt(), 200);
     }
@@ -253,7 +241,8 @@ private Q_SLOTS:
         QVERIFY(QDir().mkpath(folder));
         QVERIFY(existing.open(QIODevice::WriteOnly));
         existing.close();
-        const Run run = fetch({u"-j"_qs, u"1"_qs, u"--output-dir"_qs, folder, u"--jsonl"_qs, jsonl, u"-"_qs}, (urls.join(u'\n') + u'\n').toUtf8());
+        ASSIGN_OR_FAIL(const CommandRun run,
+                       fetch({u"-j"_qs, u"1"_qs, u"--output-dir"_qs, folder, u"--jsonl"_qs, jsonl, u"-"_qs}, (urls.join(u'\n') + u'\n').toUtf8()));
         QCOMPARE(run.exitCode, 1); // the 404
         const QList<QJsonObject> records = readJsonl(jsonl);
         QCOMPARE(records.size(), 3);
@@ -268,7 +257,8 @@ private Q_SLOTS:
         QVERIFY2(run.out.contains(u"(200, 1.0 KiB \u2192 "_qs + saved + u')'), qPrintable(run.out));
         QCOMPARE(QDir(folder).entryList(QDir::Files | QDir::Hidden).size(), 3);
 
-        const Run again = fetch({u"--output-dir"_qs, folder, u"--overwrite"_qs, u"--jsonl"_qs, jsonl, u"-"_qs}, (urls[0] + u'\n').toUtf8());
+        ASSIGN_OR_FAIL(const CommandRun again,
+                       fetch({u"--output-dir"_qs, folder, u"--overwrite"_qs, u"--jsonl"_qs, jsonl, u"-"_qs}, (urls[0] + u'\n').toUtf8()));
         QCOMPARE(again.exitCode, 0);
         QCOMPARE(readJsonl(jsonl).first()[u"file"].toString(), QDir(folder).filePath(u"file.bin"_qs));
         QCOMPARE(QFileInfo(folder + u"/file.bin"_qs).size(), 1024);
@@ -277,7 +267,7 @@ private Q_SLOTS:
     void anUnusableOutputDirIsAUsageError()
     {
         const QString blocker = writeList(u"not-a-folder"_qs, {});
-        const Run run = fetch({u"--output-dir"_qs, blocker + u"/sub"_qs, u"-"_qs}, QByteArray());
+        ASSIGN_OR_FAIL(const CommandRun run, fetch({u"--output-dir"_qs, blocker + u"/sub"_qs, u"-"_qs}, QByteArray()));
         QCOMPARE(run.exitCode, 2);
         QVERIFY2(run.err.startsWith(u"loopscope fetch: --output-dir "_qs + blocker + u"/sub: "_qs), qPrintable(run.err));
     }
@@ -297,18 +287,18 @@ private Q_SLOTS:
     void usageErrorsExitTwo()
     {
         QFETCH(QStringList, arguments);
-        const Run run = fetch(arguments);
+        ASSIGN_OR_FAIL(const CommandRun run, fetch(arguments));
         QCOMPARE(run.exitCode, 2);
         QVERIFY(run.err.startsWith(u"loopscope fetch: "_qs));
     }
 
     void helpAndVersion()
     {
-        const Run help = fetch({u"--help"_qs});
+        ASSIGN_OR_FAIL(const CommandRun help, fetch({u"--help"_qs}));
         QCOMPARE(help.exitCode, 0);
         QVERIFY(help.out.contains(u"--concurrency"_qs));
         QVERIFY(help.out.contains(u"--jsonl"_qs));
-        const Run version = fetch({u"--version"_qs});
+        ASSIGN_OR_FAIL(const CommandRun version, fetch({u"--version"_qs}));
         QCOMPARE(version.exitCode, 0);
         QVERIFY(version.out.startsWith(u"loopscope "_qs));
     }
@@ -319,12 +309,12 @@ private Q_SLOTS:
         const qsizetype before = SmtpFixture::delivered(u"starttls_auth"_qs).size();
         const QString list = writeList(u"notify.txt"_qs, {m_base + u"/ok", m_base + u"/status/404", m_base + u"/ok?2"});
         const QString jsonl = m_dir.filePath(u"notify.jsonl"_qs);
-        const Run run = fetch({u"--jsonl"_qs, jsonl, u"--notify-email"_qs, u"ops@example.org"_qs, u"--notify-email"_qs,
-                               u"Two <two@example.org>"_qs, u"--smtp"_qs,
-                               SmtpFixture::url(u"starttls_auth"_qs, u"loopscope"_qs), u"--from"_qs,
-                               u"loopscope@example.org"_qs, u"--ca-file"_qs, SmtpFixture::caFile(), u"--notify-webhook"_qs,
-                               web.url(u"/post-echo"_qs).toString(), list},
-                              {}, u"secret"_qs);
+        ASSIGN_OR_FAIL(const CommandRun run, fetch({u"--jsonl"_qs, jsonl, u"--notify-email"_qs, u"ops@example.org"_qs, u"--notify-email"_qs,
+                                                    u"Two <two@example.org>"_qs, u"--smtp"_qs,
+                                                    SmtpFixture::url(u"starttls_auth"_qs, u"loopscope"_qs), u"--from"_qs,
+                                                    u"loopscope@example.org"_qs, u"--ca-file"_qs, SmtpFixture::caFile(), u"--notify-webhook"_qs,
+                                                    web.url(u"/post-echo"_qs).toString(), list},
+                                                   {}, u"secret"_qs));
         QCOMPARE(run.exitCode, 1); // the 404, not the notifications
         QVERIFY2(run.out.contains(u"Notification e-mail to ops@example.org,two@example.org: sent"_qs), qPrintable(run.out + run.err));
         QVERIFY2(run.out.contains(u"Notification webhook "_qs), qPrintable(run.out));
@@ -345,11 +335,11 @@ private Q_SLOTS:
                                SmtpFixture::url(name, u"loopscope"_qs), u"--from"_qs,
                                u"loopscope@example.org"_qs, u"--ca-file"_qs, SmtpFixture::caFile(), list};
         };
-        const Run wrongPassword = fetch(withServer(u"starttls_auth"_qs), {}, u"wrong"_qs);
+        ASSIGN_OR_FAIL(const CommandRun wrongPassword, fetch(withServer(u"starttls_auth"_qs), {}, u"wrong"_qs));
         QCOMPARE(wrongPassword.exitCode, 1);
         QVERIFY2(wrongPassword.err.contains(u"535 5.7.8 Authentication credentials invalid"_qs), qPrintable(wrongPassword.err));
         QCOMPARE(readJsonl(jsonl).first()[u"state"].toString(), u"succeeded"_qs); // the fetch result stands
-        const Run untrusted = fetch(withServer(u"untrusted"_qs), {}, u"secret"_qs);
+        ASSIGN_OR_FAIL(const CommandRun untrusted, fetch(withServer(u"untrusted"_qs), {}, u"secret"_qs));
         QCOMPARE(untrusted.exitCode, 1);
         QVERIFY2(untrusted.err.contains(u"the TLS handshake failed"_qs), qPrintable(untrusted.err));
     }
@@ -369,7 +359,7 @@ private Q_SLOTS:
     void notificationUsageErrors()
     {
         QFETCH(QStringList, arguments);
-        const Run run = fetch(arguments << u"-"_qs, (m_base + u"/ok\n").toUtf8());
+        ASSIGN_OR_FAIL(const CommandRun run, fetch(arguments << u"-"_qs, (m_base + u"/ok\n").toUtf8()));
         QCOMPARE(run.exitCode, 2);
         QVERIFY2(run.err.startsWith(u"loopscope fetch: "_qs), qPrintable(run.err));
     }

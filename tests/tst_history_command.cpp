@@ -3,6 +3,7 @@
 // fetching a finished one again, and `refire` re-sends a results file's 5xx failures as
 // retries linked to the originals. Against the in-process server, which logs every request.
 #include "support/DatabaseDamage.h"
+#include "support/CommandRun.h"
 #include "support/TestHttpServer.h"
 
 #include <QFile>
@@ -16,25 +17,6 @@
 #include <map>
 
 namespace {
-struct Run {
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
-
-Run loopscope(const QStringList &arguments)
-{
-    QProcess process;
-    process.start(qEnvironmentVariable("LOOPSCOPE_BIN"), arguments);
-    if (!process.waitForStarted())
-        return {};
-    process.closeWriteChannel();
-    if (!process.waitForFinished(120'000))
-        process.kill();
-    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1, QString::fromUtf8(process.readAllStandardOutput()),
-            QString::fromUtf8(process.readAllStandardError())};
-}
-
 QList<QJsonObject> parseJsonl(const QByteArray &text)
 {
     QList<QJsonObject> records;
@@ -76,12 +58,17 @@ class TestHistoryCommand : public QObject {
         return path;
     }
 
-    QList<QJsonObject> exported(const QString &db, const QStringList &more = {})
+    // The records `loopscope export` prints; a failed export is a failure, not an empty history.
+    loopscope::Result<QList<QJsonObject>> exported(const QString &db, const QStringList &more = {})
     {
-        const Run run = loopscope(QStringList{u"export"_qs, u"--db"_qs, db} + more);
-        if (run.exitCode != 0)
-            qWarning("export failed: %s", qPrintable(run.err));
-        return parseJsonl(run.out.toUtf8());
+        const QStringList arguments = QStringList{u"export"_qs, u"--db"_qs, db} + more;
+        const loopscope::Result<CommandRun> run = runLoopscope(arguments);
+        if (!run)
+            return run.failure();
+        if (run->exitCode != 0)
+            return loopscope::Failure{loopscope::ErrorKind::Invalid, QStringLiteral("loopscope %1 exited with %2: %3")
+                                                                         .arg(arguments.join(u' ')).arg(run->exitCode).arg(run->err)};
+        return parseJsonl(run->out.toUtf8());
     }
 
 private Q_SLOTS:
@@ -97,15 +84,16 @@ private Q_SLOTS:
         const QString db = m_dir.filePath(u"export.sqlite"_qs);
         const QString jsonl = m_dir.filePath(u"export.jsonl"_qs);
         const QString list = writeList(u"export.txt"_qs, {server.url(u"/ok"_qs), server.url(u"/status/404"_qs), server.url(u"/bytes/10"_qs)});
-        const Run fetch = loopscope({u"fetch"_qs, u"-q"_qs, u"--db"_qs, db, u"--jsonl"_qs, jsonl, list});
+        ASSIGN_OR_FAIL(const CommandRun fetch, runLoopscope({u"fetch"_qs, u"-q"_qs, u"--db"_qs, db, u"--jsonl"_qs, jsonl, list}));
         QCOMPARE(fetch.exitCode, 1);
         const auto written = byId(readJsonl(jsonl));
-        const auto recorded = byId(exported(db));
+        ASSIGN_OR_FAIL(const QList<QJsonObject> exportedRecorded, exported(db));
+        const auto recorded = byId(exportedRecorded);
         QCOMPARE(recorded.size(), size_t(3));
         for (const auto &[id, record] : written)
             QCOMPARE(recorded.at(id), record); // the same fields, the same values
 
-        const Run csv = loopscope({u"export"_qs, u"--db"_qs, db, u"--format"_qs, u"csv"_qs});
+        ASSIGN_OR_FAIL(const CommandRun csv, runLoopscope({u"export"_qs, u"--db"_qs, db, u"--format"_qs, u"csv"_qs}));
         QCOMPARE(csv.exitCode, 0);
         const QStringList lines = csv.out.split(u"\r\n"_qs, Qt::SkipEmptyParts);
         QCOMPARE(lines.size(), 4);
@@ -113,22 +101,24 @@ private Q_SLOTS:
         QVERIFY2(lines.filter(u",failed,404,"_qs).size() == 1, qPrintable(csv.out));
 
         // A second batch; --batch picks one.
-        const Run second = loopscope({u"fetch"_qs, u"-q"_qs, u"--db"_qs, db, writeList(u"second.txt"_qs, {server.url(u"/ok?2"_qs)})});
+        ASSIGN_OR_FAIL(const CommandRun second,
+                       runLoopscope({u"fetch"_qs, u"-q"_qs, u"--db"_qs, db, writeList(u"second.txt"_qs, {server.url(u"/ok?2"_qs)})}));
         QCOMPARE(second.exitCode, 0);
-        const QList<QJsonObject> only = exported(db, {u"--batch"_qs, u"2"_qs});
+        ASSIGN_OR_FAIL(const QList<QJsonObject> only, exported(db, {u"--batch"_qs, u"2"_qs}));
         QCOMPARE(only.size(), 1);
         QCOMPARE(only.first()[u"url"].toString(), server.url(u"/ok?2"_qs).toString());
     }
 
     void exportSaysWhatIsWrong()
     {
-        const Run missing = loopscope({u"export"_qs, u"--db"_qs, m_dir.filePath(u"nothing-here.sqlite"_qs)});
+        ASSIGN_OR_FAIL(const CommandRun missing, runLoopscope({u"export"_qs, u"--db"_qs, m_dir.filePath(u"nothing-here.sqlite"_qs)}));
         QCOMPARE(missing.exitCode, 2);
         QVERIFY2(missing.err.contains(u"no history at "_qs), qPrintable(missing.err));
-        const Run format = loopscope({u"export"_qs, u"--format"_qs, u"xml"_qs});
+        ASSIGN_OR_FAIL(const CommandRun format, runLoopscope({u"export"_qs, u"--format"_qs, u"xml"_qs}));
         QCOMPARE(format.exitCode, 2);
         QVERIFY(format.err.contains(u"--format takes jsonl or csv"_qs));
-        const Run batch = loopscope({u"export"_qs, u"--db"_qs, m_dir.filePath(u"export.sqlite"_qs), u"--batch"_qs, u"999"_qs});
+        ASSIGN_OR_FAIL(const CommandRun batch,
+                       runLoopscope({u"export"_qs, u"--db"_qs, m_dir.filePath(u"export.sqlite"_qs), u"--batch"_qs, u"999"_qs}));
         QCOMPARE(batch.exitCode, 2);
         QVERIFY2(batch.err.contains(u"no batch 999"_qs), qPrintable(batch.err));
     }
@@ -218,7 +208,8 @@ private Q_SLOTS:
         QCOMPARE(doomed.exitStatus(), QProcess::CrashExit);
 
         // What the history holds now: some tasks ended, the rest not.
-        const auto before = byId(exported(db));
+        ASSIGN_OR_FAIL(const QList<QJsonObject> exportedBefore, exported(db));
+        const auto before = byId(exportedBefore);
         QCOMPARE(before.size(), size_t(urls.size()));
         QMap<QString, int> requestsBefore;
         for (const QString &path : server.requestedPaths())
@@ -232,7 +223,7 @@ private Q_SLOTS:
         }
 
         const QString resumedJsonl = m_dir.filePath(QStringLiteral("resumed-%1.jsonl").arg(endedBeforeKill));
-        const Run resume = loopscope({u"resume"_qs, u"--db"_qs, db, u"--jsonl"_qs, resumedJsonl});
+        ASSIGN_OR_FAIL(const CommandRun resume, runLoopscope({u"resume"_qs, u"--db"_qs, db, u"--jsonl"_qs, resumedJsonl}));
         QCOMPARE(resume.exitCode, 0);
         QVERIFY2(resume.out.contains(u"Resuming batch 1 \"kill.txt\": "_qs), qPrintable(resume.out));
         // The resumed run wrote exactly the tasks that had not ended.
@@ -242,7 +233,8 @@ private Q_SLOTS:
             QVERIFY2(!endedUrls.contains(record[u"url"].toString()), "a finished task ran again");
 
         // Every URL ended once, as succeeded; none that had finished was fetched again.
-        const auto after = byId(exported(db));
+        ASSIGN_OR_FAIL(const QList<QJsonObject> exportedAfter, exported(db));
+        const auto after = byId(exportedAfter);
         QCOMPARE(after.size(), size_t(urls.size()));
         QSet<QString> seen;
         for (const auto &[id, record] : after) {
@@ -258,7 +250,7 @@ private Q_SLOTS:
             QCOMPARE(requestsAfter.value(path), requestsBefore.value(path));
         }
 
-        const Run again = loopscope({u"resume"_qs, u"--db"_qs, db});
+        ASSIGN_OR_FAIL(const CommandRun again, runLoopscope({u"resume"_qs, u"--db"_qs, db}));
         QCOMPARE(again.exitCode, 0);
         QVERIFY2(again.out.contains(u"Nothing to resume"_qs), qPrintable(again.out));
     }
@@ -271,10 +263,12 @@ private Q_SLOTS:
         // Each /fail-then-ok URL answers 503 once and then 200.
         const QString list = writeList(u"refire.txt"_qs, {server.url(u"/ok"_qs), server.url(u"/fail-then-ok/a/1"_qs),
                                                           server.url(u"/status/404"_qs), server.url(u"/fail-then-ok/b/1"_qs)});
-        QCOMPARE(loopscope({u"fetch"_qs, u"-q"_qs, u"--retries"_qs, u"0"_qs, u"--db"_qs, db, u"--jsonl"_qs, results, list}).exitCode, 1);
+        ASSIGN_OR_FAIL(const CommandRun fetch,
+                       runLoopscope({u"fetch"_qs, u"-q"_qs, u"--retries"_qs, u"0"_qs, u"--db"_qs, db, u"--jsonl"_qs, results, list}));
+        QCOMPARE(fetch.exitCode, 1);
         const auto originals = byId(readJsonl(results));
 
-        const Run refire = loopscope({u"refire"_qs, u"--db"_qs, db, results});
+        ASSIGN_OR_FAIL(const CommandRun refire, runLoopscope({u"refire"_qs, u"--db"_qs, db, results}));
         QCOMPARE(refire.exitCode, 0);
         const QList<QJsonObject> retried = readJsonl(m_dir.filePath(u"run.refire.jsonl"_qs));
         QCOMPARE(retried.size(), 2); // the two 503s; not the 404, not the success
@@ -285,12 +279,13 @@ private Q_SLOTS:
             QCOMPARE(original[u"http_status"].toInt(), 503);
         }
         // The history links them too.
-        const auto recorded = byId(exported(db));
+        ASSIGN_OR_FAIL(const QList<QJsonObject> exportedRecorded, exported(db));
+        const auto recorded = byId(exportedRecorded);
         for (const QJsonObject &record : retried)
             QCOMPARE(recorded.at(record[u"id"].toInteger())[u"retry_of"], record[u"retry_of"]);
 
         // Nothing left to refire in the new results; a broken line is named.
-        const Run nothing = loopscope({u"refire"_qs, u"--db"_qs, db, m_dir.filePath(u"run.refire.jsonl"_qs)});
+        ASSIGN_OR_FAIL(const CommandRun nothing, runLoopscope({u"refire"_qs, u"--db"_qs, db, m_dir.filePath(u"run.refire.jsonl"_qs)}));
         QCOMPARE(nothing.exitCode, 0);
         QVERIFY(nothing.out.contains(u"Nothing to refire"_qs));
         const QString broken = m_dir.filePath(u"broken.jsonl"_qs);
@@ -298,7 +293,7 @@ private Q_SLOTS:
         QVERIFY(file.open(QIODevice::WriteOnly));
         file.write("{\"id\": 1, \"state\": \"failed\", \"http_status\": 502, \"url\": \"" + server.url(u"/ok"_qs).toEncoded() + "\"}\nnot json\n");
         file.close();
-        const Run partly = loopscope({u"refire"_qs, u"-q"_qs, u"--db"_qs, db, broken});
+        ASSIGN_OR_FAIL(const CommandRun partly, runLoopscope({u"refire"_qs, u"-q"_qs, u"--db"_qs, db, broken}));
         QCOMPARE(partly.exitCode, 1);
         QVERIFY2(partly.err.contains(broken + u":2: not a JSON record"_qs), qPrintable(partly.err));
     }

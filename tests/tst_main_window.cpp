@@ -6,6 +6,7 @@
 #include "MainWindow.h"
 #include "TaskDetailsDialog.h"
 #include "TaskTableModel.h"
+#include "support/BatchWaits.h"
 #include "support/ModalDialogs.h"
 #include "support/TestHttpServer.h"
 
@@ -36,7 +37,10 @@
 #include <QTest>
 #include <QTimer>
 
+#include <algorithm>
 #include <csignal>
+#include <map>
+#include <vector>
 
 using namespace loopscope;
 
@@ -71,6 +75,62 @@ private:
     QTimer m_timer;
     qint64 m_longest = 0;
 };
+
+// Follows the engine's updates into the task model: how many updates came and how many task
+// records they carried, the most model signals one update caused, and whether every row an
+// update touched was announced by one of them.
+class UpdateTrail : public QObject {
+public:
+    UpdateTrail(Engine &engine, TaskTableModel &model)
+    {
+        connect(&model, &QAbstractItemModel::dataChanged, this, [this](const QModelIndex &topLeft, const QModelIndex &bottomRight) {
+            m_announced.emplace_back(topLeft.row(), bottomRight.row());
+        });
+        connect(&model, &QAbstractItemModel::rowsInserted, this,
+                [this](const QModelIndex &, int first, int last) { m_announced.emplace_back(first, last); });
+        // Connected after the window's own connection, so the window has applied each update when this runs.
+        connect(&engine, &Engine::updated, this, [this, &model](const EngineUpdate &update) {
+            ++updates;
+            records += update.tasks.size();
+            mostSignalsPerUpdate = std::max(mostSignalsPerUpdate, qsizetype(m_announced.size()));
+            for (const TaskRecord &task : update.tasks) {
+                const int row = model.rowOf(task.id);
+                const bool announced = std::any_of(m_announced.begin(), m_announced.end(),
+                                                   [row](const auto &range) { return row >= range.first && row <= range.second; });
+                unannouncedRows += announced ? 0 : 1;
+            }
+            for (const BatchRecord &batch : update.batches)
+                latest[batch.id] = batch;
+            m_announced.clear();
+        });
+    }
+
+    qsizetype updates = 0;
+    qsizetype records = 0;
+    qsizetype mostSignalsPerUpdate = 0;
+    qsizetype unannouncedRows = 0;
+    std::map<BatchId, BatchRecord> latest; // each batch's record as last published
+
+private:
+    std::vector<std::pair<int, int>> m_announced; // row ranges signalled since the last update
+};
+
+// Tasks per state, queued first, as QCOMPARE prints them on a mismatch.
+QList<int> countsOf(const BatchRecord &batch)
+{
+    QList<int> counts;
+    for (const int count : batch.counts)
+        counts << count;
+    return counts;
+}
+
+QList<int> rowsPerState(const TaskTableModel &model)
+{
+    QList<int> counts(TaskStateCount, 0);
+    for (int row = 0; row < model.rowCount(); ++row)
+        ++counts[int(model.task(row).state)];
+    return counts;
+}
 
 struct Window {
     TestHttpServer server;
@@ -338,11 +398,22 @@ private Q_SLOTS:
         QList<QUrl> many;
         for (int i = 0; i < 60; ++i)
             many << w.server.url(QStringLiteral("/hang?many%1").arg(i));
-        w.engine.addBatch(u"many"_qs, many, BatchSettings{3, 6, 60'000, 0});
+        const BatchId manyId = w.engine.addBatch(u"many"_qs, many, BatchSettings{3, 6, 60'000, 0});
         QTRY_COMPARE(w.server.inFlight(), 3);
         QTRY_COMPARE(w.batches()->rowCount(), 2);
-        answer(QMessageBox::No);
+        int asked = 0;
+        onNextModal<QMessageBox>([&asked](QMessageBox *box) {
+            ++asked;
+            box->button(QMessageBox::No)->click();
+        });
         QTest::keySequence(w.view(u"Tasks"_qs), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Delete));
+        QTRY_COMPARE(asked, 1);
+        // A cancel the answer let through would have been posted to the worker before this
+        // request, so the records it returns would show it.
+        ASSIGN_OR_FAIL(const QList<TaskRecord> afterNo, resultWithin(w.engine.tasks(manyId), 5'000, u"the task records of \"many\""_qs));
+        QCOMPARE(afterNo.size(), 60);
+        for (const TaskRecord &task : afterNo)
+            QVERIFY2(task.state != TaskState::Cancelled, qPrintable(QStringLiteral("task %1 was cancelled after answering No").arg(task.id)));
         QCOMPARE(w.batchCount(1, BatchListModel::Cancelled), 0);
         w.activate(); // as a person clicking back into the window after the question
         answer(QMessageBox::Yes);
@@ -419,6 +490,9 @@ private Q_SLOTS:
     void oneHundredThousandPastedUrls()
     {
         Window w;
+        auto *model = w.window.findChild<TaskTableModel *>();
+        QVERIFY(model);
+        UpdateTrail trail(w.engine, *model);
         QString text;
         const QString base = w.server.url(u"/hang?n="_qs).toString();
         for (int i = 0; i < 100'000; ++i)
@@ -428,6 +502,12 @@ private Q_SLOTS:
         w.action(u"Paste URLs"_qs)->trigger();
         QTRY_COMPARE_WITH_TIMEOUT(w.tasks()->rowCount(), 100'000, 60'000);
         qInfo("paste and show 100,000 URLs: longest event-loop stall %lld ms", lag.takeLongest());
+        QCOMPARE(trail.latest.size(), size_t(1));
+        const BatchId id = trail.latest.begin()->first;
+        // The hanging tasks hold still: once the engine has published everything, the rows say
+        // what the batch record counts.
+        QTRY_COMPARE(rowsPerState(*model), countsOf(trail.latest.at(id)));
+        QCOMPARE(trail.latest.at(id).count(TaskState::Queued) + trail.latest.at(id).count(TaskState::Running), 100'000);
         w.window.findChild<QLineEdit *>(u"textFilter"_qs)->setText(u"n=99999"_qs);
         QTRY_COMPARE(w.tasks()->rowCount(), 1);
         w.window.findChild<QLineEdit *>(u"textFilter"_qs)->clear();
@@ -440,6 +520,19 @@ private Q_SLOTS:
         w.action(u"Cancel Everything"_qs)->trigger();
         QTRY_COMPARE_WITH_TIMEOUT(w.batchCount(0, BatchListModel::Cancelled), 100'000, 60'000);
         qInfo("cancel 100,000 tasks: longest event-loop stall %lld ms", lag.takeLongest());
+        ASSIGN_OR_FAIL(const BatchRecord done, waitForBatch(w.engine, id));
+        QCOMPARE(done.count(TaskState::Cancelled), 100'000);
+        QTRY_COMPARE(rowsPerState(*model), countsOf(done));
+
+        // Every task was published at least twice (queued, cancelled), yet the engine sent them
+        // in updates of many records, and no update cost the model more than a few signals:
+        // ChangedRows announces at most 32 ranges of changed rows and the model one insertion.
+        const QString trailText = QStringLiteral("%1 updates carried %2 task records; at most %3 model signals per update")
+                                      .arg(trail.updates).arg(trail.records).arg(trail.mostSignalsPerUpdate);
+        QVERIFY2(trail.records >= 200'000, qPrintable(trailText));
+        QVERIFY2(trail.records >= 1'000 * trail.updates, qPrintable(trailText));
+        QVERIFY2(trail.mostSignalsPerUpdate <= 32 + 1, qPrintable(trailText));
+        QCOMPARE(trail.unannouncedRows, 0);
     }
 };
 

@@ -273,6 +273,15 @@ QCoro::Task<BatchRecord> BatchScheduler::whenBatchFinished(BatchId id)
     co_return co_await finished;
 }
 
+QList<TaskRecord> BatchScheduler::tasks(BatchId id) const
+{
+    const auto it = m_batches.find(id);
+    if (it == m_batches.end())
+        return {};
+    const auto &all = it->second.run->tasks();
+    return QList<TaskRecord>(all.begin(), all.end());
+}
+
 QCoro::Task<QList<TaskRecord>> BatchScheduler::gather(BatchId id)
 {
     const auto it = m_batches.find(id);

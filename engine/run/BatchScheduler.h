@@ -39,6 +39,8 @@ public:
     // Resumes once every task of the batch has ended and the update carrying their final
     // records has been emitted; an empty record for a batch never seen.
     QCoro::Task<BatchRecord> whenBatchFinished(BatchId id);
+    // The records of a running batch's tasks as they are now; none once it has ended.
+    QList<TaskRecord> tasks(BatchId id) const;
     // The gather of a batch: every task's final record, in the batch's order. Ask before the
     // batch ends (its tasks are let go then); an empty list for a batch that is gone.
     QCoro::Task<QList<TaskRecord>> gather(BatchId id);

@@ -60,6 +60,13 @@ QFuture<BatchRecord> Engine::whenBatchFinished(BatchId id) const
     return m_loop->submit([scheduler = m_scheduler, id] { return scheduler->whenBatchFinished(id); });
 }
 
+QFuture<QList<TaskRecord>> Engine::tasks(BatchId id) const
+{
+    return m_loop->submit([scheduler = m_scheduler, id]() -> QCoro::Task<QList<TaskRecord>> {
+        co_return scheduler->tasks(id);
+    });
+}
+
 QFuture<QList<TaskRecord>> Engine::gather(BatchId id) const
 {
     return m_loop->submit([scheduler = m_scheduler, id] { return scheduler->gather(id); });

@@ -38,6 +38,8 @@ public:
     // The gather of a batch: every task's final record once all have ended. The engine lets a
     // batch's tasks go as it ends, so ask while it runs (an empty list for a batch gone).
     QFuture<QList<TaskRecord>> gather(BatchId id) const;
+    // The records of a running batch's tasks as they are now; empty once it has ended.
+    QFuture<QList<TaskRecord>> tasks(BatchId id) const;
 
     // Every batch that ends from now on is summarised through these channels.
     void setNotifications(const NotificationSettings &settings);

@@ -1,0 +1,37 @@
+#pragma once
+// Running the loopscope executable (LOOPSCOPE_BIN) from a test. A command that does not start
+// or does not end in time is a failure that says so, not a run that printed nothing and
+// exited with -1; unwrap the Result with ASSIGN_OR_FAIL (support/Waits.h).
+#include "support/Waits.h"
+
+#include <QProcess>
+#include <QProcessEnvironment>
+#include <QStringList>
+
+struct CommandRun {
+    int exitCode = -1; // -1 when the process crashed
+    QString out;
+    QString err;
+};
+
+inline loopscope::Result<CommandRun> runLoopscope(const QStringList &arguments, const QByteArray &input = {},
+                                                  const QProcessEnvironment &environment = QProcessEnvironment::systemEnvironment(),
+                                                  int timeoutMs = 120'000)
+{
+    const QString command = u"loopscope "_qs + arguments.join(u' ');
+    QProcess process;
+    process.setProcessEnvironment(environment);
+    process.start(qEnvironmentVariable("LOOPSCOPE_BIN"), arguments);
+    if (!process.waitForStarted())
+        return loopscope::Failure{loopscope::ErrorKind::Invalid, command + u" did not start: "_qs + process.errorString()};
+    process.write(input);
+    process.closeWriteChannel();
+    if (!process.waitForFinished(timeoutMs)) {
+        process.kill();
+        process.waitForFinished();
+        return loopscope::Failure{loopscope::ErrorKind::Timeout, command + u" did not finish within "_qs + waitSeconds(timeoutMs)
+                                                                     + u"; its errors: "_qs + QString::fromUtf8(process.readAllStandardError())};
+    }
+    return CommandRun{process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1, QString::fromUtf8(process.readAllStandardOutput()),
+                      QString::fromUtf8(process.readAllStandardError())};
+}
