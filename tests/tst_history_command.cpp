@@ -127,7 +127,8 @@ private Q_SLOTS:
     {
         TestHttpServer server;
         const QString db = m_dir.filePath(u"damaged-writes.sqlite"_qs);
-        QCOMPARE(loopscope({u"fetch"_qs, u"-q"_qs, u"--db"_qs, db, writeList(u"first.txt"_qs, {server.url(u"/ok"_qs)})}).exitCode, 0);
+        ASSIGN_OR_FAIL(const CommandRun setup1, runLoopscope({u"fetch"_qs, u"-q"_qs, u"--db"_qs, db, writeList(u"first.txt"_qs, {server.url(u"/ok"_qs)})}));
+        QCOMPARE(setup1.exitCode, 0);
         const QString damaged = DatabaseDamage::breakTable(db, u"attempts"_qs);
         QVERIFY2(damaged.isEmpty(), qPrintable(damaged));
 
@@ -136,7 +137,7 @@ private Q_SLOTS:
         QList<QUrl> urls;
         for (int i = 0; i < 4; ++i)
             urls << server.url(QStringLiteral("/delay/%1?n=%2").arg(100 * i).arg(i));
-        const Run fetch = loopscope({u"fetch"_qs, u"-q"_qs, u"--db"_qs, db, u"--jsonl"_qs, jsonl, writeList(u"damaged.txt"_qs, urls)});
+        ASSIGN_OR_FAIL(const CommandRun fetch, runLoopscope({u"fetch"_qs, u"-q"_qs, u"--db"_qs, db, u"--jsonl"_qs, jsonl, writeList(u"damaged.txt"_qs, urls)}));
         QCOMPARE(fetch.exitCode, 2);
         const QString said = u"loopscope fetch: history database "_qs + db + u": database disk image is malformed\n"_qs;
         QVERIFY2(fetch.err.count(said) == 1, qPrintable(fetch.err));
@@ -153,7 +154,8 @@ private Q_SLOTS:
         QList<QUrl> urls;
         for (int i = 0; i < 150; ++i) // several pages of tasks
             urls << server.url(QStringLiteral("/ok?n=%1").arg(i));
-        QCOMPARE(loopscope({u"fetch"_qs, u"-q"_qs, u"-j"_qs, u"16"_qs, u"--db"_qs, db, writeList(u"many.txt"_qs, urls)}).exitCode, 0);
+        ASSIGN_OR_FAIL(const CommandRun setup2, runLoopscope({u"fetch"_qs, u"-q"_qs, u"-j"_qs, u"16"_qs, u"--db"_qs, db, writeList(u"many.txt"_qs, urls)}));
+        QCOMPARE(setup2.exitCode, 0);
         const QString unreadable = m_dir.filePath(u"damaged-table.sqlite"_qs);
         const QString cutShort = m_dir.filePath(u"damaged-page.sqlite"_qs);
         QVERIFY(QFile::copy(db, unreadable));
@@ -161,7 +163,7 @@ private Q_SLOTS:
 
         QString damaged = DatabaseDamage::breakTable(unreadable, u"tasks"_qs);
         QVERIFY2(damaged.isEmpty(), qPrintable(damaged));
-        const Run nothing = loopscope({u"export"_qs, u"--db"_qs, unreadable});
+        ASSIGN_OR_FAIL(const CommandRun nothing, runLoopscope({u"export"_qs, u"--db"_qs, unreadable}));
         QCOMPARE(nothing.exitCode, 2);
         QCOMPARE(nothing.err, u"loopscope export: history database "_qs + unreadable + u": database disk image is malformed\n"_qs);
         QVERIFY(nothing.out.isEmpty());
@@ -169,7 +171,7 @@ private Q_SLOTS:
         // The rows before the damaged page are printed; the exit code says the rest is missing.
         damaged = DatabaseDamage::breakLastPage(cutShort, u"tasks"_qs);
         QVERIFY2(damaged.isEmpty(), qPrintable(damaged));
-        const Run part = loopscope({u"export"_qs, u"--db"_qs, cutShort});
+        ASSIGN_OR_FAIL(const CommandRun part, runLoopscope({u"export"_qs, u"--db"_qs, cutShort}));
         QCOMPARE(part.exitCode, 2);
         QCOMPARE(part.err, u"loopscope export: history database "_qs + cutShort + u": database disk image is malformed\n"_qs);
         const qsizetype printed = parseJsonl(part.out.toUtf8()).size();
