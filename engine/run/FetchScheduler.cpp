@@ -257,11 +257,11 @@ QCoro::Task<FetchOutcome> FetchScheduler::deliver(const NotificationJob &job, in
     FetchOutcome outcome;
     if (job.channel == NotificationJob::Channel::Email) {
         SmtpServer server = job.settings.smtp;
-        server.stepTimeoutMs = timeoutMs;
+        server.stepTimeoutMs = std::min(server.stepTimeoutMs, timeoutMs);
         const MailMessage message{job.settings.from, job.settings.recipients, job.summary.subject(), job.summary.text(), {}, {}};
-        outcome.error = co_await sendMail(server, message, token);
-        if (!outcome.error.isEmpty())
-            outcome.kind = token.isCancelled() ? ErrorKind::Cancelled : ErrorKind::Refused;
+        const Result<> sent = co_await sendMail(server, message, token);
+        outcome.kind = sent.kind(); // Temporary and Timeout are retried, Refused and Tls are not
+        outcome.error = sent.error();
         co_return outcome;
     }
     const ManagerPool::Lease lease = m_pool.acquire();
