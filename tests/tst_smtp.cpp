@@ -308,13 +308,13 @@ private Q_SLOTS:
         const std::optional<TaskRecord> task = emailTask(smtp, recipient);
         QVERIFY(task);
         QCOMPARE(task->state, TaskState::Failed);
-        QCOMPARE(task->errorKind, kind);
-        QCOMPARE(task->error, error);
         QCOMPARE(task->attempts, 4);
         QCOMPARE(task->attemptLog.size(), 4);
+        QCOMPARE(refusalsOf(u"plain"_qs, refusal), before + 4); // the server saw every attempt
         for (const AttemptRecord &attempt : task->attemptLog)
             QCOMPARE(attempt.errorKind, kind);
-        QCOMPARE(refusalsOf(u"plain"_qs, refusal), before + 4); // the server saw every attempt
+        QCOMPARE(task->errorKind, kind);
+        QCOMPARE(task->error, error);
     }
 
     // A 5xx reply or an untrusted certificate says the same the next time: one attempt.
@@ -348,12 +348,12 @@ private Q_SLOTS:
         const std::optional<TaskRecord> task = emailTask(server(name, u"smtp"_qs, user), recipient);
         QVERIFY(task);
         QCOMPARE(task->state, TaskState::Failed);
-        QCOMPARE(task->errorKind, kind);
-        QCOMPARE(task->error, error);
         QCOMPARE(task->attempts, 1);
         QCOMPARE(task->attemptLog.size(), 1);
         if (!refusal.isEmpty())
             QCOMPARE(refusalsOf(name, refusal), before + 1);
+        QCOMPARE(task->errorKind, kind);
+        QCOMPARE(task->error, error);
     }
 
     void batchSendsOneEmailAndOneWebhook()
