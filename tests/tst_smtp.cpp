@@ -16,6 +16,8 @@
 #include <QTimer>
 #include <QCoroFuture>
 
+#include <optional>
+
 using namespace loopscope;
 
 namespace {
@@ -37,14 +39,52 @@ MailMessage message(const QString &subject, const QString &body = u"Body line\n.
     return {{u"Loopscope"_qs, u"loopscope@example.org"_qs}, {{{}, u"ops@example.org"_qs}, {u"Ops Two"_qs, u"two@example.org"_qs}}, subject, body, {}, {}};
 }
 
+MailMessage messageTo(const QString &subject, const QString &address)
+{
+    MailMessage mail = message(subject);
+    mail.to = {{{}, address}};
+    return mail;
+}
+
 // Runs the coroutine to its end on this thread's loop.
-QString send(const SmtpServer &smtp, const MailMessage &mail, CancelToken *token = nullptr)
+Result<> send(const SmtpServer &smtp, const MailMessage &mail, CancelToken *token = nullptr)
 {
     CancelToken own;
     return QCoro::waitFor(sendMail(smtp, mail, token ? *token : own));
 }
 
+// The e-mail task that the engine runs for a finished one-URL batch, once it has ended, after
+// any retries.
+std::optional<TaskRecord> emailTask(const SmtpServer &smtp, const QString &recipient)
+{
+    TestHttpServer web;
+    Engine engine;
+    NotificationSettings settings;
+    settings.smtp = smtp;
+    settings.from = {{}, u"loopscope@example.org"_qs};
+    settings.recipients = {{{}, recipient}};
+    engine.setNotifications(settings);
+    const BatchId id = engine.addBatch(u"nightly"_qs, {web.url(u"/ok"_qs)}, BatchSettings{});
+    QFuture<QList<TaskRecord>> notified = engine.whenNotified(id);
+    if (!QTest::qWaitFor([&notified] { return notified.isFinished(); }, 30'000) || notified.result().size() != 1)
+        return std::nullopt;
+    return notified.result().first();
+}
+
+qsizetype refusalsOf(const QString &server, const QString &line)
+{
+    return SmtpFixture::refusals(server).count(line);
+}
+
 } // namespace
+
+namespace loopscope {
+// QCOMPARE shows kinds by their stable names.
+char *toString(ErrorKind kind)
+{
+    return qstrdup(qPrintable(u'"' + errorKindName(kind) + u'"'));
+}
+} // namespace loopscope
 
 class TestSmtp : public QObject {
     Q_OBJECT
@@ -57,7 +97,8 @@ private Q_SLOTS:
     void plainDelivery()
     {
         const qsizetype before = SmtpFixture::delivered(u"plain"_qs).size();
-        QCOMPARE(send(server(u"plain"_qs), message(u"Plain"_qs)), QString());
+        const Result<> sent = send(server(u"plain"_qs), message(u"Plain"_qs));
+        QVERIFY2(sent.ok(), qPrintable(sent.error()));
         QCOMPARE(SmtpFixture::delivered(u"plain"_qs).size(), before + 1);
         const QByteArray mail = SmtpFixture::lastDelivered(u"plain"_qs);
         QVERIFY(mail.contains("Subject: Plain\r\n"));
@@ -73,7 +114,8 @@ private Q_SLOTS:
 
     void starttlsAndAuthentication()
     {
-        QCOMPARE(send(server(u"starttls_auth"_qs, u"smtp"_qs, u"loopscope"_qs), message(u"Secure"_qs)), QString());
+        const Result<> sent = send(server(u"starttls_auth"_qs, u"smtp"_qs, u"loopscope"_qs), message(u"Secure"_qs));
+        QVERIFY2(sent.ok(), qPrintable(sent.error()));
         const QJsonObject envelope = QJsonDocument::fromJson(SmtpFixture::lastDelivered(u"starttls_auth"_qs, u".json"_qs)).object();
         QCOMPARE(envelope[u"auth_login"].toString(), u"loopscope"_qs);
         QCOMPARE(envelope[u"auth_mechanism"].toString(), u"PLAIN"_qs); // preferred when offered
@@ -81,7 +123,8 @@ private Q_SLOTS:
 
     void implicitTls()
     {
-        QCOMPARE(send(server(u"smtps_auth"_qs, u"smtps"_qs, u"loopscope"_qs), message(u"Implicit"_qs)), QString());
+        const Result<> sent = send(server(u"smtps_auth"_qs, u"smtps"_qs, u"loopscope"_qs), message(u"Implicit"_qs));
+        QVERIFY2(sent.ok(), qPrintable(sent.error()));
         QVERIFY(SmtpFixture::lastDelivered(u"smtps_auth"_qs).contains("Subject: Implicit\r\n"));
         // This server offers AUTH LOGIN only.
         const QJsonObject envelope = QJsonDocument::fromJson(SmtpFixture::lastDelivered(u"smtps_auth"_qs, u".json"_qs)).object();
@@ -94,22 +137,46 @@ private Q_SLOTS:
     {
         SmtpServer smtp = server(u"starttls_auth"_qs, u"smtp"_qs, u"loopscope"_qs);
         smtp.password = u"wrong"_qs;
-        const QString error = send(smtp, message(u"Nope"_qs));
-        QVERIFY2(error.contains(u"535 5.7.8 Authentication credentials invalid"_qs), qPrintable(error));
+        const Result<> sent = send(smtp, message(u"Nope"_qs));
+        QCOMPARE(sent.kind(), ErrorKind::Refused);
+        QCOMPARE(sent.error(), u"mail server 127.0.0.1 refused AUTH PLAIN: 535 5.7.8 Authentication credentials invalid"_qs);
     }
 
-    void untrustedCertificateIsRefused()
+    // STARTTLS to a self-signed certificate, and TLS from the first byte to the fixture's
+    // certificate without trusting the test CA that signed it.
+    void untrustedCertificateNamesTheProblem_data()
     {
-        SmtpServer smtp = server(u"untrusted"_qs, u"smtp"_qs, u"loopscope"_qs);
-        const QString error = send(smtp, message(u"Untrusted"_qs));
-        QVERIFY2(error.startsWith(u"the TLS handshake failed"_qs), qPrintable(error));
-        QVERIFY(SmtpFixture::delivered(u"untrusted"_qs).isEmpty());
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<QString>("scheme");
+        QTest::addColumn<bool>("trustTestCa");
+        QTest::addColumn<QString>("problem");
+        QTest::newRow("self-signed") << u"untrusted"_qs << u"smtp"_qs << true << u"The certificate is self-signed, and untrusted"_qs;
+        QTest::newRow("unknown CA") << u"smtps_auth"_qs << u"smtps"_qs << false
+                                    << u"The issuer certificate of a locally looked up certificate could not be found; "
+                                       "No certificates could be verified"_qs;
+    }
+
+    void untrustedCertificateNamesTheProblem()
+    {
+        QFETCH(QString, name);
+        QFETCH(QString, scheme);
+        QFETCH(bool, trustTestCa);
+        QFETCH(QString, problem);
+        SmtpServer smtp = server(name, scheme, u"loopscope"_qs);
+        if (!trustTestCa)
+            smtp.extraCaCertificates.clear();
+        const qsizetype before = SmtpFixture::delivered(name).size();
+        const Result<> sent = send(smtp, message(u"Untrusted"_qs));
+        QCOMPARE(sent.kind(), ErrorKind::Tls);
+        QCOMPARE(sent.error(), u"TLS with 127.0.0.1 failed: "_qs + problem);
+        QCOMPARE(SmtpFixture::delivered(name).size(), before);
     }
 
     void credentialsNeverGoInClearText()
     {
-        const QString error = send(server(u"plain_auth_offered"_qs, u"smtp"_qs, u"loopscope"_qs), message(u"Clear"_qs));
-        QVERIFY2(error.startsWith(u"refusing to send the password without TLS"_qs), qPrintable(error));
+        const Result<> sent = send(server(u"plain_auth_offered"_qs, u"smtp"_qs, u"loopscope"_qs), message(u"Clear"_qs));
+        QCOMPARE(sent.kind(), ErrorKind::Refused);
+        QVERIFY2(sent.error().startsWith(u"refusing to send the password without TLS"_qs), qPrintable(sent.error()));
         QVERIFY(SmtpFixture::delivered(u"plain_auth_offered"_qs).isEmpty());
     }
 
@@ -117,25 +184,65 @@ private Q_SLOTS:
     {
         MailMessage mail = message(u"Refused"_qs);
         mail.to.append({{}, u"refused@example.org"_qs});
-        const QString error = send(server(u"starttls_auth"_qs, u"smtp"_qs, u"loopscope"_qs), mail);
-        QVERIFY2(error.contains(u"RCPT TO:<refused@example.org> refused: 550"_qs), qPrintable(error));
+        const Result<> sent = send(server(u"starttls_auth"_qs, u"smtp"_qs, u"loopscope"_qs), mail);
+        QCOMPARE(sent.kind(), ErrorKind::Refused);
+        QCOMPARE(sent.error(), u"mail server 127.0.0.1 refused RCPT TO:<refused@example.org>: "
+                               "550 5.1.1 <refused@example.org>: Recipient address rejected"_qs);
+    }
+
+    void deferredRecipientIsTemporary()
+    {
+        const Result<> sent = send(server(u"plain"_qs), messageTo(u"Deferred"_qs, u"busy@example.org"_qs));
+        QCOMPARE(sent.kind(), ErrorKind::Temporary);
+        QCOMPARE(sent.error(), u"mail server 127.0.0.1 refused RCPT TO:<busy@example.org> for now: "
+                               "451 4.3.0 <busy@example.org>: Mailbox busy, try again later"_qs);
+    }
+
+    void refusedMessageIsReported()
+    {
+        const qsizetype before = SmtpFixture::delivered(u"plain"_qs).size();
+        const Result<> sent = send(server(u"plain"_qs), messageTo(u"Spam"_qs, u"spam@example.org"_qs));
+        QCOMPARE(sent.kind(), ErrorKind::Refused);
+        QCOMPARE(sent.error(), u"mail server 127.0.0.1 refused the message: 554 5.6.0 Message content rejected"_qs);
+        QCOMPARE(SmtpFixture::delivered(u"plain"_qs).size(), before);
     }
 
     void droppedDuringData()
     {
-        const QString error = send(server(u"drop"_qs), message(u"Dropped"_qs));
-        QVERIFY2(error.contains(u"closed the connection"_qs), qPrintable(error));
+        const Result<> sent = send(server(u"drop"_qs), message(u"Dropped"_qs));
+        QCOMPARE(sent.kind(), ErrorKind::ConnectionReset);
+        QVERIFY2(sent.error().contains(u"closed the connection"_qs), qPrintable(sent.error()));
+    }
+
+    void unreachableServers()
+    {
+        QTcpServer closed; // a port that was free a moment ago, so nothing listens there now
+        QVERIFY(closed.listen(QHostAddress::LocalHost));
+        SmtpServer smtp;
+        smtp.url = QUrl(QStringLiteral("smtp://127.0.0.1:%1").arg(closed.serverPort()));
+        closed.close();
+        const Result<> refused = send(smtp, message(u"Nobody"_qs));
+        QCOMPARE(refused.kind(), ErrorKind::ConnectionRefused);
+        QVERIFY2(refused.error().startsWith(QStringLiteral("connecting to 127.0.0.1:%1 failed: ").arg(smtp.url.port())),
+                 qPrintable(refused.error()));
+
+        smtp.url = QUrl(u"smtp://nothing.invalid"_qs);
+        const Result<> unknown = send(smtp, message(u"Nowhere"_qs));
+        QCOMPARE(unknown.kind(), ErrorKind::HostNotFound);
+        QVERIFY2(unknown.error().startsWith(u"connecting to nothing.invalid:25 failed: "_qs), qPrintable(unknown.error()));
     }
 
     void heloWhenEhloIsRefused()
     {
-        QCOMPARE(send(server(u"helo_only"_qs), message(u"Helo"_qs)), QString());
+        const Result<> sent = send(server(u"helo_only"_qs), message(u"Helo"_qs));
+        QVERIFY2(sent.ok(), qPrintable(sent.error()));
         QVERIFY(SmtpFixture::lastDelivered(u"helo_only"_qs).contains("Subject: Helo\r\n"));
     }
 
     void headerInjectionStaysInItsHeader()
     {
-        QCOMPARE(send(server(u"plain"_qs), message(u"Report\r\nBcc: evil@example.org"_qs)), QString());
+        const Result<> sent = send(server(u"plain"_qs), message(u"Report\r\nBcc: evil@example.org"_qs));
+        QVERIFY2(sent.ok(), qPrintable(sent.error()));
         const QByteArray mail = SmtpFixture::lastDelivered(u"plain"_qs);
         QVERIFY(!mail.contains("\r\nBcc:"));
         const QJsonObject envelope = QJsonDocument::fromJson(SmtpFixture::lastDelivered(u"plain"_qs, u".json"_qs)).object();
@@ -148,7 +255,8 @@ private Q_SLOTS:
     void nonAsciiSubject()
     {
         const QString subject = u"Résumé — 32 s of work in 17 s ✓"_qs;
-        QCOMPARE(send(server(u"plain"_qs), message(subject, u"Grüße"_qs)), QString());
+        const Result<> sent = send(server(u"plain"_qs), message(subject, u"Grüße"_qs));
+        QVERIFY2(sent.ok(), qPrintable(sent.error()));
         const QByteArray mail = SmtpFixture::lastDelivered(u"plain"_qs);
         QVERIFY(mail.contains("Subject: =?UTF-8?"));
         QVERIFY(!mail.contains(subject.toUtf8())); // never raw 8-bit in a header
@@ -161,13 +269,91 @@ private Q_SLOTS:
         SmtpServer smtp;
         smtp.url = QUrl(QStringLiteral("smtp://127.0.0.1:%1").arg(silent.serverPort()));
         smtp.stepTimeoutMs = 300;
-        const QString timedOut = send(smtp, message(u"Silent"_qs));
-        QVERIFY2(timedOut.startsWith(u"timed out after 0.3 s waiting for the reply to greeting"_qs), qPrintable(timedOut));
+        const Result<> timedOut = send(smtp, message(u"Silent"_qs));
+        QCOMPARE(timedOut.kind(), ErrorKind::Timeout);
+        QCOMPARE(timedOut.error(), u"timed out after 0.3 s waiting for the reply to greeting"_qs);
 
         smtp.stepTimeoutMs = 60'000;
         CancelToken token;
         QTimer::singleShot(50, &token, [&token] { token.cancel(CancelReason::User); });
-        QCOMPARE(send(smtp, message(u"Silent"_qs), &token), u"cancelled by user"_qs);
+        const Result<> cancelled = send(smtp, message(u"Silent"_qs), &token);
+        QCOMPARE(cancelled.kind(), ErrorKind::Cancelled);
+        QCOMPARE(cancelled.error(), u"cancelled by user"_qs);
+    }
+
+    // A 4xx reply or no reply at all may go better later: the notification task tries again
+    // with backoff, three times, and ends failed with what the last attempt said.
+    void temporaryFailuresAreRetried_data()
+    {
+        QTest::addColumn<QString>("recipient");
+        QTest::addColumn<QString>("refusal"); // as the server logs each attempt
+        QTest::addColumn<ErrorKind>("kind");
+        QTest::addColumn<QString>("error");
+        QTest::newRow("4xx") << u"busy@example.org"_qs << u"RCPT TO:<busy@example.org> 451"_qs << ErrorKind::Temporary
+                             << u"mail server 127.0.0.1 refused RCPT TO:<busy@example.org> for now: "
+                                "451 4.3.0 <busy@example.org>: Mailbox busy, try again later"_qs;
+        QTest::newRow("no reply") << u"silent@example.org"_qs << u"RCPT TO:<silent@example.org> no answer"_qs << ErrorKind::Timeout
+                                  << u"timed out after 0.3 s waiting for the reply to RCPT TO:<silent@example.org>"_qs;
+    }
+
+    void temporaryFailuresAreRetried()
+    {
+        QFETCH(QString, recipient);
+        QFETCH(QString, refusal);
+        QFETCH(ErrorKind, kind);
+        QFETCH(QString, error);
+        SmtpServer smtp = server(u"plain"_qs);
+        smtp.stepTimeoutMs = 300;
+        const qsizetype before = refusalsOf(u"plain"_qs, refusal);
+        const std::optional<TaskRecord> task = emailTask(smtp, recipient);
+        QVERIFY(task);
+        QCOMPARE(task->state, TaskState::Failed);
+        QCOMPARE(task->attempts, 4);
+        QCOMPARE(task->attemptLog.size(), 4);
+        QCOMPARE(refusalsOf(u"plain"_qs, refusal), before + 4); // the server saw every attempt
+        for (const AttemptRecord &attempt : task->attemptLog)
+            QCOMPARE(attempt.errorKind, kind);
+        QCOMPARE(task->errorKind, kind);
+        QCOMPARE(task->error, error);
+    }
+
+    // A 5xx reply or an untrusted certificate says the same the next time: one attempt.
+    void permanentFailuresAreNotRetried_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<QString>("user");
+        QTest::addColumn<QString>("recipient");
+        QTest::addColumn<QString>("refusal"); // as the server logs each attempt; empty: none
+        QTest::addColumn<ErrorKind>("kind");
+        QTest::addColumn<QString>("error");
+        QTest::newRow("5xx to RCPT") << u"starttls_auth"_qs << u"loopscope"_qs << u"refused@example.org"_qs << u"RCPT TO:<refused@example.org> 550"_qs
+                                     << ErrorKind::Refused
+                                     << u"mail server 127.0.0.1 refused RCPT TO:<refused@example.org>: "
+                                        "550 5.1.1 <refused@example.org>: Recipient address rejected"_qs;
+        QTest::newRow("5xx to DATA") << u"plain"_qs << QString() << u"spam@example.org"_qs << u"DATA 554"_qs << ErrorKind::Refused
+                                     << u"mail server 127.0.0.1 refused the message: 554 5.6.0 Message content rejected"_qs;
+        QTest::newRow("untrusted") << u"untrusted"_qs << u"loopscope"_qs << u"ops@example.org"_qs << QString() << ErrorKind::Tls
+                                   << u"TLS with 127.0.0.1 failed: The certificate is self-signed, and untrusted"_qs;
+    }
+
+    void permanentFailuresAreNotRetried()
+    {
+        QFETCH(QString, name);
+        QFETCH(QString, user);
+        QFETCH(QString, recipient);
+        QFETCH(QString, refusal);
+        QFETCH(ErrorKind, kind);
+        QFETCH(QString, error);
+        const qsizetype before = refusalsOf(name, refusal);
+        const std::optional<TaskRecord> task = emailTask(server(name, u"smtp"_qs, user), recipient);
+        QVERIFY(task);
+        QCOMPARE(task->state, TaskState::Failed);
+        QCOMPARE(task->attempts, 1);
+        QCOMPARE(task->attemptLog.size(), 1);
+        if (!refusal.isEmpty())
+            QCOMPARE(refusalsOf(name, refusal), before + 1);
+        QCOMPARE(task->errorKind, kind);
+        QCOMPARE(task->error, error);
     }
 
     void batchSendsOneEmailAndOneWebhook()
@@ -234,7 +420,7 @@ private Q_SLOTS:
         settings.webhook = web.url(u"/status/404"_qs);
         QFuture<QString> refused = engine.sendTestNotification(settings);
         QTRY_VERIFY_WITH_TIMEOUT(refused.isFinished(), 30'000);
-        QVERIFY2(refused.result().contains(u"E-mail failed: AUTH PLAIN refused: 535 5.7.8 Authentication credentials invalid"_qs),
+        QVERIFY2(refused.result().contains(u"E-mail failed: mail server 127.0.0.1 refused AUTH PLAIN: 535 5.7.8 Authentication credentials invalid"_qs),
                  qPrintable(refused.result()));
         QVERIFY2(refused.result().contains(u"Webhook failed: "_qs), qPrintable(refused.result()));
     }

@@ -20,6 +20,7 @@ QString errorKindName(ErrorKind kind)
     case ErrorKind::Network: return QStringLiteral("network");
     case ErrorKind::Cancelled: return QStringLiteral("cancelled");
     case ErrorKind::Refused: return QStringLiteral("refused");
+    case ErrorKind::Temporary: return QStringLiteral("temporary");
     case ErrorKind::Disk: return QStringLiteral("disk");
     case ErrorKind::Invalid: return QStringLiteral("invalid");
     }

@@ -22,6 +22,7 @@ enum class ErrorKind : quint8 {
     Network,           // any other network failure
     Cancelled,
     Refused,           // a refusal that another attempt will not change: a mail server's 5xx, a redirect to another scheme
+    Temporary,         // a refusal for now that asks to try again later: a mail server's 4xx
     Disk,              // a file could not be written or read: disk full, no permission, an unusable folder, a damaged history
     Invalid,           // the input is malformed: a URL, an address, a setting
 };

@@ -29,6 +29,7 @@ bool FetchOutcome::retryable() const
     case ErrorKind::ConnectionRefused:
     case ErrorKind::ConnectionReset:
     case ErrorKind::Network:
+    case ErrorKind::Temporary:
         return true;
     case ErrorKind::Http:
         return httpStatus >= 500 || httpStatus == 408 || httpStatus == 429;

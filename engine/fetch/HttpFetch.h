@@ -28,7 +28,7 @@ struct FetchOutcome {
     QString savedPath; // where the body was saved, when it was
 
     // Worth another attempt: a timeout, a refused or broken connection, other network trouble,
-    // 5xx, 408 and 429; not when the server asked to wait longer than MaxRetryAfterMs.
+    // 5xx, 408 and 429, a mail server's 4xx; not when the server asked to wait longer than MaxRetryAfterMs.
     bool retryable() const;
 };
 

@@ -7,6 +7,8 @@
 #include <QJsonDocument>
 #include <QCoroFuture>
 
+#include <algorithm>
+
 namespace loopscope {
 
 NotificationDispatcher::NotificationDispatcher(HttpTransport &http, std::function<TaskId(const QUrl &)> queueTask)
@@ -100,11 +102,11 @@ QCoro::Task<FetchOutcome> NotificationDispatcher::send(const Job &job, int timeo
     FetchOutcome outcome;
     if (job.channel == Job::Channel::Email) {
         SmtpServer server = job.settings.smtp;
-        server.stepTimeoutMs = timeoutMs;
+        server.stepTimeoutMs = std::min(server.stepTimeoutMs, timeoutMs);
         const MailMessage message{job.settings.from, job.settings.recipients, job.summary.subject(), job.summary.text(), {}, {}};
-        outcome.error = co_await sendMail(server, message, token);
-        if (!outcome.error.isEmpty())
-            outcome.kind = token.isCancelled() ? ErrorKind::Cancelled : ErrorKind::Refused;
+        const Result<> sent = co_await sendMail(server, message, token);
+        outcome.kind = sent.kind(); // Temporary and Timeout are retried, Refused and Tls are not
+        outcome.error = sent.error();
         co_return outcome;
     }
     FetchRequest request{job.settings.webhook, timeoutMs, 10, {}, QJsonDocument(job.summary.json()).toJson(QJsonDocument::Compact),

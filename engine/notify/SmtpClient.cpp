@@ -5,6 +5,7 @@
 
 #include <QLoggingCategory>
 #include <QSslConfiguration>
+#include <QSslError>
 #include <QSslSocket>
 #include <QTimer>
 
@@ -28,6 +29,14 @@ struct Reply {
     QString text() const { return QString::number(code) + u' ' + lines.join(u' '); }
 };
 
+// A 4xx asks to try again later; a 5xx, or a reply out of turn, will say the same next time.
+Failure refusal(const QString &host, const QString &step, const Reply &reply)
+{
+    if (reply.code >= 400 && reply.code < 500)
+        return {ErrorKind::Temporary, QStringLiteral("mail server %1 refused %2 for now: %3").arg(host, step, reply.text())};
+    return {ErrorKind::Refused, QStringLiteral("mail server %1 refused %2: %3").arg(host, step, reply.text())};
+}
+
 // One SMTP conversation. Every wait listens to the socket, the step timer and the cancel
 // token at once, so a silent server, a dropped connection and a cancellation all end it.
 class Conversation {
@@ -47,12 +56,20 @@ public:
         QObject::connect(&m_socket, &QSslSocket::encrypted, &m_wakeup, wake);
         QObject::connect(&m_socket, &QAbstractSocket::disconnected, &m_wakeup, wake);
         QObject::connect(&m_socket, &QAbstractSocket::errorOccurred, &m_wakeup, wake);
+        // Emitted just before the handshake fails with a bare "handshake failed" error: the
+        // certificate problems are what the user can act on.
+        QObject::connect(&m_socket, &QSslSocket::sslErrors, &m_wakeup, [this](const QList<QSslError> &errors) {
+            for (const QSslError &error : errors) {
+                if (!m_certificateProblems.contains(error.errorString()))
+                    m_certificateProblems << error.errorString();
+            }
+        });
         QObject::connect(&m_timer, &QTimer::timeout, &m_wakeup, wake);
         QObject::connect(&token, &CancelToken::cancelled, &m_wakeup, wake);
     }
 
-    // Any failure so far, as the message the user will read.
-    QString failure;
+    // Any failure so far: its kind, and the message the user will read.
+    Failure failure;
 
     QCoro::Task<bool> connect()
     {
@@ -65,7 +82,11 @@ public:
         const bool ready = co_await waitFor([&] {
             return implicitTls ? m_socket.isEncrypted() : m_socket.state() == QAbstractSocket::ConnectedState;
         }, QStringLiteral("connecting to %1:%2").arg(m_server.url.host()).arg(port));
-        co_return ready && co_await expect(220, QStringLiteral("greeting"));
+        // Not "ready && co_await …": GCC 12 runs a co_await on the right of && even when the
+        // plain bool on its left is false, which read a greeting from a socket that failed.
+        if (!ready)
+            co_return false;
+        co_return co_await expect(220, QStringLiteral("greeting"));
     }
 
     QCoro::Task<bool> startTls()
@@ -93,7 +114,7 @@ public:
             co_return false;
         m_last = *reply;
         if (reply->code != expected && !(expected == 250 && reply->code == 251)) {
-            failure = QStringLiteral("%1 refused: %2").arg(step, reply->text());
+            failure = refusal(m_server.url.host(), step, *reply);
             co_return false;
         }
         co_return true;
@@ -114,20 +135,18 @@ private:
         m_timer.start(m_server.stepTimeoutMs);
         while (!done()) {
             if (m_token.isCancelled()) {
-                failure = cancelReasonText(m_token.reason());
+                failure = {ErrorKind::Cancelled, cancelReasonText(m_token.reason())};
                 m_socket.abort();
                 co_return false;
             }
             if (!m_timer.isActive()) {
-                failure = QStringLiteral("timed out after %1 s waiting for %2").arg(m_server.stepTimeoutMs / 1000.0).arg(step);
+                failure = {ErrorKind::Timeout,
+                           QStringLiteral("timed out after %1 s waiting for %2").arg(m_server.stepTimeoutMs / 1000.0).arg(step)};
                 m_socket.abort();
                 co_return false;
             }
             if (m_socket.error() != QAbstractSocket::UnknownSocketError || m_socket.state() == QAbstractSocket::UnconnectedState) {
-                const QString reason = m_socket.error() == QAbstractSocket::RemoteHostClosedError || m_socket.error() == QAbstractSocket::UnknownSocketError
-                                           ? QStringLiteral("the server closed the connection")
-                                           : m_socket.errorString();
-                failure = QStringLiteral("%1 failed: %2").arg(step, reason);
+                failure = socketFailure(step);
                 co_return false;
             }
             co_await m_wakeup.next();
@@ -155,12 +174,35 @@ private:
             bool ok = false;
             reply.code = line.left(3).toInt(&ok);
             if (!ok || line.size() < 3) {
-                failure = QStringLiteral("%1: the server sent something that is not SMTP: %2").arg(step, QString::fromUtf8(line.left(200)));
+                failure = {ErrorKind::Network,
+                           QStringLiteral("%1: the server sent something that is not SMTP: %2").arg(step, QString::fromUtf8(line.left(200)))};
                 co_return std::nullopt;
             }
             reply.lines << QString::fromUtf8(line.mid(4));
             if (line.size() == 3 || line[3] != '-')
                 co_return reply;
+        }
+    }
+
+    // Why the socket ended the conversation, in the kinds an HTTP fetch uses for the same faults.
+    Failure socketFailure(const QString &step) const
+    {
+        switch (m_socket.error()) {
+        case QAbstractSocket::ConnectionRefusedError:
+            return {ErrorKind::ConnectionRefused, QStringLiteral("%1 failed: %2").arg(step, m_socket.errorString())};
+        case QAbstractSocket::HostNotFoundError:
+            return {ErrorKind::HostNotFound, QStringLiteral("%1 failed: %2").arg(step, m_socket.errorString())};
+        case QAbstractSocket::RemoteHostClosedError:
+        case QAbstractSocket::UnknownSocketError: // unconnected without an error: closed in an orderly way
+            return {ErrorKind::ConnectionReset, QStringLiteral("%1 failed: the server closed the connection").arg(step)};
+        case QAbstractSocket::SslHandshakeFailedError:
+        case QAbstractSocket::SslInternalError:
+        case QAbstractSocket::SslInvalidUserDataError: {
+            const QString problem = m_certificateProblems.isEmpty() ? m_socket.errorString() : m_certificateProblems.join(u"; ");
+            return {ErrorKind::Tls, QStringLiteral("TLS with %1 failed: %2").arg(m_server.url.host(), problem)};
+        }
+        default:
+            return {ErrorKind::Network, QStringLiteral("%1 failed: %2").arg(step, m_socket.errorString())};
         }
     }
 
@@ -171,6 +213,7 @@ private:
     Wakeup m_wakeup;
     QByteArray m_buffer;
     Reply m_last;
+    QStringList m_certificateProblems; // as QSslError words them, each once
 };
 
 bool offers(const Reply &ehlo, const QString &keyword)
@@ -199,12 +242,12 @@ QByteArray angle(const QString &address)
 }
 } // namespace
 
-QCoro::Task<QString> sendMail(SmtpServer server, MailMessage message, CancelToken &token)
+QCoro::Task<Result<>> sendMail(SmtpServer server, MailMessage message, CancelToken &token)
 {
     if (const QString problem = server.problem(); !problem.isEmpty())
-        co_return problem;
+        co_return Failure{ErrorKind::Invalid, problem};
     if (message.to.isEmpty())
-        co_return QStringLiteral("no recipients");
+        co_return Failure{ErrorKind::Invalid, QStringLiteral("no recipients")};
     Conversation smtp(server, token);
 
     // EHLO, falling back to HELO (which offers no extensions) when the server refuses it.
@@ -224,7 +267,8 @@ QCoro::Task<QString> sendMail(SmtpServer server, MailMessage message, CancelToke
     }
     if (!server.user().isEmpty()) {
         if (!smtp.isEncrypted())
-            co_return QStringLiteral("refusing to send the password without TLS: %1 offers no STARTTLS").arg(server.url.host());
+            co_return Failure{ErrorKind::Refused,
+                              QStringLiteral("refusing to send the password without TLS: %1 offers no STARTTLS").arg(server.url.host())};
         const Reply ehlo = smtp.lastReply();
         const QByteArray user = server.user().toUtf8();
         const QByteArray password = server.password.toUtf8();
@@ -236,7 +280,7 @@ QCoro::Task<QString> sendMail(SmtpServer server, MailMessage message, CancelToke
             authenticated = co_await smtp.command("AUTH LOGIN", 334) && co_await smtp.command(user.toBase64(), 334, QStringLiteral("AUTH LOGIN user"))
                          && co_await smtp.command(password.toBase64(), 235, QStringLiteral("AUTH LOGIN"));
         } else {
-            co_return QStringLiteral("%1 offers neither AUTH PLAIN nor AUTH LOGIN").arg(server.url.host());
+            co_return Failure{ErrorKind::Refused, QStringLiteral("%1 offers neither AUTH PLAIN nor AUTH LOGIN").arg(server.url.host())};
         }
         if (!authenticated)
             co_return smtp.failure;
@@ -253,7 +297,7 @@ QCoro::Task<QString> sendMail(SmtpServer server, MailMessage message, CancelToke
     if (!co_await smtp.command(content, 250, QStringLiteral("the message")))
         co_return smtp.failure;
     smtp.quit();
-    co_return QString();
+    co_return Result<>();
 }
 
 } // namespace loopscope

@@ -20,7 +20,7 @@ CRED=loopscope:secret
 names=(plain starttls_auth smtps_auth untrusted drop helo_only plain_auth_offered)
 server_flags() {
     case $1 in
-        plain) echo "" ;;
+        plain) echo "--defer-rcpt busy@example.org --hang-rcpt silent@example.org --refuse-data-for spam@example.org" ;;
         starttls_auth) echo "--starttls $dir/server.pem $dir/server.key --require-starttls --auth $CRED --refuse-rcpt refused@example.org" ;;
         smtps_auth) echo "--implicit-tls $dir/server.pem $dir/server.key --auth $CRED --auth-only LOGIN" ;;
         untrusted) echo "--starttls $dir/untrusted.pem $dir/untrusted.key --auth $CRED" ;;

@@ -5,7 +5,9 @@ Run by smtp-fixture.sh (one process per server, configured by flags; see --help)
 /usr/bin/python3 with Debian's python3-aiosmtpd. Each accepted message is saved as
 MAILDIR/<n>.eml (the DATA bytes after un-dot-stuffing, i.e. envelope.original_content) and
 MAILDIR/<n>.json ({"mail_from", "rcpt_tos", "auth_login", "auth_mechanism", "tls", "esmtp"}); both are in place
-before the client sees "250 OK". Stops cleanly on SIGTERM or SIGINT.
+before the client sees "250 OK". Each command refused on purpose, or left unanswered, adds a line to
+MAILDIR/refusals.log ("RCPT TO:<ADDR> 451", "RCPT TO:<ADDR> no answer", "DATA 554") before the client
+could see the outcome, so that a test can count the attempts. Stops cleanly on SIGTERM or SIGINT.
 """
 
 import argparse
@@ -22,6 +24,8 @@ from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 GREETING_NAME = "loopscope-test-smtp"
 NO_EHLO_REPLY = "502 5.5.2 Error: command not recognized"
 BAD_AUTH_REPLY = "535 5.7.8 Authentication credentials invalid"  # also aiosmtpd's own text
+DEFERRED_RCPT_REPLY = "451 4.3.0 <{}>: Mailbox busy, try again later"
+REFUSED_DATA_REPLY = "554 5.6.0 Message content rejected"
 
 
 def parse_args():
@@ -43,6 +47,12 @@ def parse_args():
                    help="advertise/accept AUTH without TLS")
     p.add_argument("--refuse-rcpt", action="append", default=[], metavar="ADDR",
                    help="answer RCPT TO:<ADDR> with 550 (repeatable)")
+    p.add_argument("--defer-rcpt", action="append", default=[], metavar="ADDR",
+                   help=f"answer RCPT TO:<ADDR> with '{DEFERRED_RCPT_REPLY.format('ADDR')}' (repeatable)")
+    p.add_argument("--hang-rcpt", action="append", default=[], metavar="ADDR",
+                   help="never answer RCPT TO:<ADDR> (repeatable)")
+    p.add_argument("--refuse-data-for", action="append", default=[], metavar="ADDR",
+                   help=f"answer the end of DATA with '{REFUSED_DATA_REPLY}' when ADDR is a recipient (repeatable)")
     p.add_argument("--drop-during-data", action="store_true",
                    help="after 354, close the connection without a reply when the first content line arrives")
     p.add_argument("--no-ehlo", action="store_true", help=f"answer EHLO with '{NO_EHLO_REPLY}'")
@@ -65,9 +75,12 @@ def server_context(cert, key):
 
 
 class Handler:
-    def __init__(self, maildir, refused):
+    def __init__(self, maildir, refused, deferred=(), hung=(), refused_data=()):
         self.maildir = maildir
         self.refused = {a.lower() for a in refused}
+        self.deferred = {a.lower() for a in deferred}
+        self.hung = {a.lower() for a in hung}
+        self.refused_data = {a.lower() for a in refused_data}
         self.next_n = 1
         if maildir:
             os.makedirs(maildir, exist_ok=True)
@@ -80,14 +93,30 @@ class Handler:
         session.host_name = hostname
         return [r for r in responses if r.rstrip() != "250-AUTH"]
 
+    def note_refusal(self, line):
+        if self.maildir:
+            with open(os.path.join(self.maildir, "refusals.log"), "a") as f:
+                f.write(line + "\n")
+
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.lower() in self.refused:
+            self.note_refusal(f"RCPT TO:<{address}> 550")
             return f"550 5.1.1 <{address}>: Recipient address rejected"
+        if address.lower() in self.deferred:
+            self.note_refusal(f"RCPT TO:<{address}> 451")
+            return DEFERRED_RCPT_REPLY.format(address)
+        if address.lower() in self.hung:
+            self.note_refusal(f"RCPT TO:<{address}> no answer")
+            # The client's timeout closes the connection; connection_lost() cancels this.
+            await asyncio.sleep(3600)
         envelope.rcpt_tos.append(address)
         envelope.rcpt_options.extend(rcpt_options)
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if any(a.lower() in self.refused_data for a in envelope.rcpt_tos):
+            self.note_refusal("DATA 554")
+            return REFUSED_DATA_REPLY
         if self.maildir:
             n = self.next_n
             self.next_n += 1
@@ -197,7 +226,7 @@ def main():
     signal.pthread_sigmask(signal.SIG_BLOCK, stop_signals)
 
     controller = TestController(
-        Handler(a.maildir, a.refuse_rcpt), extra,
+        Handler(a.maildir, a.refuse_rcpt, a.defer_rcpt, a.hang_rcpt, a.refuse_data_for), extra,
         hostname="127.0.0.1", port=a.port,
         ssl_context=server_context(*a.implicit_tls) if a.implicit_tls else None,
         **smtp_kwargs)

@@ -57,4 +57,12 @@ QByteArray lastDelivered(const QString &server, const QString &suffix)
     return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
 }
 
+QStringList refusals(const QString &server)
+{
+    QFile log(dir() + u"/mail/" + server + u"/refusals.log");
+    if (!log.open(QIODevice::ReadOnly))
+        return {};
+    return QString::fromUtf8(log.readAll()).split(u'\n', Qt::SkipEmptyParts);
+}
+
 } // namespace SmtpFixture

@@ -13,5 +13,7 @@ QString caFile();                    // the test CA that signed the servers' cer
 QString url(const QString &server, const QString &user = {}); // smtp://[user@]127.0.0.1:PORT
 QStringList delivered(const QString &server, const QString &suffix = QStringLiteral(".eml")); // oldest first
 QByteArray lastDelivered(const QString &server, const QString &suffix = QStringLiteral(".eml"));
+// The commands the server refused on purpose or left unanswered, oldest first: "RCPT TO:<ADDR> 451", …
+QStringList refusals(const QString &server);
 
 } // namespace SmtpFixture
