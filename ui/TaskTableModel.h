@@ -14,7 +14,7 @@ class TaskTableModel : public QAbstractTableModel {
     Q_OBJECT
 public:
     enum Column { Id, Url, State, Worker, Attempts, HttpStatus, Size, Progress, Speed, Eta, Queued, Run, Error, File, ColumnCount };
-    enum Role { SortRole = Qt::UserRole + 1, TaskIdRole, BatchIdRole, StateRole, ProgressRole };
+    enum Role { SortRole = Qt::UserRole + 1, ProgressRole };
 
     using QAbstractTableModel::QAbstractTableModel;
 
@@ -25,7 +25,6 @@ public:
 
     void apply(const QList<loopscope::TaskRecord> &tasks);
     const loopscope::TaskRecord &task(int row) const { return m_tasks[size_t(row)]; }
-    int rowOf(loopscope::TaskId id) const { return m_rowById.value(id, -1); }
     // The URL as shown, formatted once: filtering 100,000 rows must not format 100,000 URLs.
     const QString &urlText(int row) const { return m_urlTexts[size_t(row)]; }
 
