@@ -80,7 +80,7 @@ struct Window {
         window.reset();
         engine.shutdown(); // its last changes reach the history before it closes
     }
-    QAbstractItemModel *batches() { return window->findChild<QTableView *>(u"Queues"_qs)->model(); }
+    QAbstractItemModel *batches() { return window->findChild<QTableView *>(u"batchView"_qs)->model(); }
     int count(int row, int column) { return batches()->index(row, column).data().toInt(); }
 };
 } // namespace
@@ -199,7 +199,7 @@ private Q_SLOTS:
         QTRY_COMPARE(w.count(0, BatchListModel::Failed) + w.count(0, BatchListModel::Succeeded), 2);
         QCOMPARE(w.count(0, BatchListModel::Failed), 1);
 
-        w.window->findChild<QAction *>(u"History"_qs)->trigger();
+        w.window->findChild<QAction *>(u"historyAction"_qs)->trigger();
         auto *dialog = w.window->findChild<HistoryDialog *>();
         QVERIFY(dialog);
         QTRY_VERIFY(dialog->isVisible());

@@ -148,8 +148,8 @@ struct Window {
         QVERIFY(QTest::qWaitForWindowActive(&window));
     }
     QTableView *view(const QString &name) { return window.findChild<QTableView *>(name); }
-    QAbstractItemModel *tasks() { return view(u"Tasks"_qs)->model(); }
-    QAbstractItemModel *batches() { return view(u"Queues"_qs)->model(); }
+    QAbstractItemModel *tasks() { return view(u"taskView"_qs)->model(); }
+    QAbstractItemModel *batches() { return view(u"batchView"_qs)->model(); }
     QAction *action(const QString &name) { return window.findChild<QAction *>(name); }
     int batchCount(int row, int column) { return batches()->index(row, column).data().toInt(); }
     QString taskCell(int row, int column) { return tasks()->index(row, column).data().toString(); }
@@ -157,14 +157,14 @@ struct Window {
     {
         // Through the selection model: selectRow() would honour whatever modifier keys an
         // earlier test left marked as held.
-        QTableView *tasksView = view(u"Tasks"_qs);
+        QTableView *tasksView = view(u"taskView"_qs);
         tasksView->setFocus();
         tasksView->selectionModel()->setCurrentIndex(tasks()->index(row, 0),
                                                      QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
     }
     void selectBatchRow(int row)
     {
-        view(u"Queues"_qs)->selectionModel()->select(batches()->index(row, 0),
+        view(u"batchView"_qs)->selectionModel()->select(batches()->index(row, 0),
                                                      QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
     }
 };
@@ -184,7 +184,7 @@ private Q_SLOTS:
         Window w;
         QGuiApplication::clipboard()->setText(w.server.url(u"/ok?1"_qs).toString() + u"\nftp://example.org/\n"
                                               + w.server.url(u"/ok?2"_qs).toString() + u"\n");
-        QTest::keySequence(w.view(u"Tasks"_qs), QKeySequence::Paste);
+        QTest::keySequence(w.view(u"taskView"_qs), QKeySequence::Paste);
         QTRY_COMPARE(w.batches()->rowCount(), 1);
         QTRY_COMPARE(w.batchCount(0, BatchListModel::Succeeded), 2);
         QCOMPARE(w.tasks()->rowCount(), 2);
@@ -251,7 +251,7 @@ private Q_SLOTS:
             QTRY_VERIFY(ok->isEnabled());
             ok->click();
         });
-        w.action(u"Add URLs"_qs)->trigger();
+        w.action(u"addUrlsAction"_qs)->trigger();
         QTRY_COMPARE(w.batches()->rowCount(), 1);
         QCOMPARE(w.batches()->index(0, BatchListModel::Name).data().toString(), u"Mine"_qs);
         QTRY_COMPARE(w.batchCount(0, BatchListModel::Failed), 1);
@@ -264,7 +264,7 @@ private Q_SLOTS:
             concurrency = dialog->findChild<QSpinBox *>(u"concurrency"_qs)->value();
             dialog->reject();
         });
-        w.action(u"Add URLs"_qs)->trigger();
+        w.action(u"addUrlsAction"_qs)->trigger();
         QCOMPARE(concurrency, 3);
     }
 
@@ -286,7 +286,7 @@ private Q_SLOTS:
                 QTRY_VERIFY(ok->isEnabled());
                 ok->click();
             });
-            w.action(u"Add URLs"_qs)->trigger();
+            w.action(u"addUrlsAction"_qs)->trigger();
         };
         const auto readAll = [&dir](const QString &name) {
             QFile file(dir.filePath(name));
@@ -314,14 +314,14 @@ private Q_SLOTS:
             auto *splitter = w.window.findChild<QSplitter *>(u"mainSplitter"_qs);
             splitter->setSizes({150, 450});
             sizes = splitter->sizes();
-            w.view(u"Tasks"_qs)->setColumnWidth(TaskTableModel::Url, 222);
-            urlWidth = w.view(u"Tasks"_qs)->columnWidth(TaskTableModel::Url);
+            w.view(u"taskView"_qs)->setColumnWidth(TaskTableModel::Url, 222);
+            urlWidth = w.view(u"taskView"_qs)->columnWidth(TaskTableModel::Url);
             QVERIFY(w.window.close());
         }
         Window again;
         QCOMPARE(again.window.size(), QSize(1000, 640));
         QCOMPARE(again.window.findChild<QSplitter *>(u"mainSplitter"_qs)->sizes(), sizes);
-        QCOMPARE(again.view(u"Tasks"_qs)->columnWidth(TaskTableModel::Url), urlWidth);
+        QCOMPARE(again.view(u"taskView"_qs)->columnWidth(TaskTableModel::Url), urlWidth);
     }
 
     void signalsQuitTheWindowCleanly()
@@ -366,7 +366,7 @@ private Q_SLOTS:
         QCOMPARE(w.taskCell(0, TaskTableModel::HttpStatus), u"503"_qs);
         w.window.findChild<QLineEdit *>(u"textFilter"_qs)->clear();
         QTRY_COMPARE(w.tasks()->rowCount(), 4);
-        w.view(u"Tasks"_qs)->sortByColumn(TaskTableModel::HttpStatus, Qt::DescendingOrder);
+        w.view(u"taskView"_qs)->sortByColumn(TaskTableModel::HttpStatus, Qt::DescendingOrder);
         QCOMPARE(w.taskCell(0, TaskTableModel::HttpStatus), u"503"_qs);
         QCOMPARE(w.taskCell(1, TaskTableModel::HttpStatus), u"404"_qs);
         QVERIFY(w.tasks()->index(0, TaskTableModel::Error).data(Qt::ToolTipRole).toString().contains(u"HTTP 503"_qs));
@@ -383,14 +383,14 @@ private Q_SLOTS:
         QTRY_COMPARE(w.tasks()->rowCount(), 4);
         w.activate();
         w.selectTaskRow(0);
-        QTRY_VERIFY(w.action(u"Cancel Selected Tasks"_qs)->isEnabled());
-        QTest::keyClick(w.view(u"Tasks"_qs), Qt::Key_Delete);
+        QTRY_VERIFY(w.action(u"cancelTasksAction"_qs)->isEnabled());
+        QTest::keyClick(w.view(u"taskView"_qs), Qt::Key_Delete);
         QTRY_COMPARE(w.taskCell(0, TaskTableModel::State), u"cancelled"_qs);
         QCOMPARE(w.taskCell(0, TaskTableModel::Error), u"cancelled by user"_qs);
 
         w.selectBatchRow(0);
-        QVERIFY(w.action(u"Cancel Batch"_qs)->isEnabled());
-        w.action(u"Cancel Batch"_qs)->trigger();
+        QVERIFY(w.action(u"cancelBatchAction"_qs)->isEnabled());
+        w.action(u"cancelBatchAction"_qs)->trigger();
         QTRY_COMPARE(w.batchCount(0, BatchListModel::Cancelled), 4);
         QTRY_COMPARE(w.server.inFlight(), 0);
 
@@ -406,7 +406,7 @@ private Q_SLOTS:
             ++asked;
             box->button(QMessageBox::No)->click();
         });
-        QTest::keySequence(w.view(u"Tasks"_qs), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Delete));
+        QTest::keySequence(w.view(u"taskView"_qs), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Delete));
         QTRY_COMPARE(asked, 1);
         // A cancel the answer let through would have been posted to the worker before this
         // request, so the records it returns would show it.
@@ -417,7 +417,7 @@ private Q_SLOTS:
         QCOMPARE(w.batchCount(1, BatchListModel::Cancelled), 0);
         w.activate(); // as a person clicking back into the window after the question
         answer(QMessageBox::Yes);
-        QTest::keySequence(w.view(u"Tasks"_qs), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Delete));
+        QTest::keySequence(w.view(u"taskView"_qs), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Delete));
         QTRY_COMPARE(w.batchCount(1, BatchListModel::Cancelled), 60);
         QTRY_COMPARE(w.server.inFlight(), 0);
     }
@@ -429,7 +429,7 @@ private Q_SLOTS:
         QTRY_COMPARE(w.batchCount(0, BatchListModel::Failed), 1);
         QTRY_COMPARE(w.batchCount(0, BatchListModel::Succeeded), 1);
         w.selectBatchRow(0);
-        w.action(u"Re-queue Failed and Cancelled"_qs)->trigger();
+        w.action(u"requeueBatchAction"_qs)->trigger();
         QTRY_COMPARE(w.batches()->rowCount(), 2);
         QCOMPARE(w.batches()->index(1, BatchListModel::Name).data().toString(), u"flaky (re-queued)"_qs);
         QTRY_COMPARE(w.batchCount(1, BatchListModel::Failed), 1);
@@ -454,7 +454,7 @@ private Q_SLOTS:
                 shown += dialog->findChild<QPlainTextEdit *>()->toPlainText();
                 dialog->reject();
             });
-            QTest::keyClick(w.view(u"Tasks"_qs), Qt::Key_Return);
+            QTest::keyClick(w.view(u"taskView"_qs), Qt::Key_Return);
             return shown;
         };
         const QString redirected = detailsOf(0);
@@ -499,7 +499,7 @@ private Q_SLOTS:
             text += base + QString::number(i) + u'\n';
         QGuiApplication::clipboard()->setText(text);
         LoopLag lag;
-        w.action(u"Paste URLs"_qs)->trigger();
+        w.action(u"pasteAction"_qs)->trigger();
         QTRY_COMPARE_WITH_TIMEOUT(w.tasks()->rowCount(), 100'000, 60'000);
         qInfo("paste and show 100,000 URLs: longest event-loop stall %lld ms", lag.takeLongest());
         QCOMPARE(trail.latest.size(), size_t(1));
@@ -513,11 +513,11 @@ private Q_SLOTS:
         w.window.findChild<QLineEdit *>(u"textFilter"_qs)->clear();
         QTRY_COMPARE(w.tasks()->rowCount(), 100'000);
         qInfo("filter 100,000 rows: longest event-loop stall %lld ms", lag.takeLongest());
-        w.view(u"Tasks"_qs)->sortByColumn(TaskTableModel::Id, Qt::DescendingOrder);
+        w.view(u"taskView"_qs)->sortByColumn(TaskTableModel::Id, Qt::DescendingOrder);
         QCOMPARE(w.taskCell(0, TaskTableModel::Id), u"100000"_qs);
         qInfo("sort 100,000 rows: longest event-loop stall %lld ms", lag.takeLongest());
         answer(QMessageBox::Yes);
-        w.action(u"Cancel Everything"_qs)->trigger();
+        w.action(u"cancelAllAction"_qs)->trigger();
         QTRY_COMPARE_WITH_TIMEOUT(w.batchCount(0, BatchListModel::Cancelled), 100'000, 60'000);
         qInfo("cancel 100,000 tasks: longest event-loop stall %lld ms", lag.takeLongest());
         ASSIGN_OR_FAIL(const BatchRecord done, waitForBatch(w.engine, id));

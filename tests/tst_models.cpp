@@ -67,7 +67,7 @@ private Q_SLOTS:
         QCOMPARE(changed[1][0].toModelIndex().row(), 49);
         QCOMPARE(model.index(49, TaskTableModel::State).data().toString(), u"failed"_qs);
         QCOMPARE(model.index(4, TaskTableModel::Worker).data().toString(), u"Worker 1"_qs);
-        QCOMPARE(model.rowOf(50), 49);
+        QCOMPARE(model.task(49).id, TaskId(50));
 
         // Many scattered rows: one signal spanning them.
         changed.clear();
@@ -215,7 +215,7 @@ private Q_SLOTS:
         const QRegularExpression retrying(u"^retrying in \\d+\\.\\d s$"_qs);
         QVERIFY2(retrying.match(tasks.index(0, TaskTableModel::State).data().toString()).hasMatch(),
                  qPrintable(tasks.index(0, TaskTableModel::State).data().toString()));
-        QCOMPARE(tasks.index(0, TaskTableModel::State).data(TaskTableModel::StateRole).toInt(), int(TaskState::Running));
+        QCOMPARE(tasks.task(0).state, TaskState::Running);
 
         WorkerModel workers;
         workers.apply({{waiting}, {batch(1, 1, 1)}});

@@ -42,8 +42,8 @@ struct Window {
         QVERIFY(QTest::qWaitForWindowExposed(&window));
     }
     QTableView *view(const QString &name) { return window.findChild<QTableView *>(name); }
-    QAbstractItemModel *tasks() { return view(u"Tasks"_qs)->model(); }
-    QAbstractItemModel *batches() { return view(u"Queues"_qs)->model(); }
+    QAbstractItemModel *tasks() { return view(u"taskView"_qs)->model(); }
+    QAbstractItemModel *batches() { return view(u"batchView"_qs)->model(); }
     int notificationRow()
     {
         for (int row = 0; row < batches()->rowCount(); ++row) {
@@ -65,7 +65,7 @@ struct Window {
     }
     void selectTaskRow(int row)
     {
-        QTableView *tasksView = view(u"Tasks"_qs);
+        QTableView *tasksView = view(u"taskView"_qs);
         tasksView->setFocus();
         tasksView->selectionModel()->setCurrentIndex(tasks()->index(row, 0),
                                                      QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
@@ -123,7 +123,7 @@ private Q_SLOTS:
             outcome = result->text();
             dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->click();
         });
-        w.window.findChild<QAction *>(u"Notifications"_qs)->trigger();
+        w.window.findChild<QAction *>(u"notificationsAction"_qs)->trigger();
         QCOMPARE(outcome, u"E-mail sent. Webhook answered HTTP 200."_qs);
         QCOMPARE(SmtpFixture::delivered(u"starttls_auth"_qs).size(), before + 1);
         QCOMPARE(webhookCalls(), 1);
@@ -201,18 +201,18 @@ private Q_SLOTS:
         QTRY_COMPARE(w.notificationCount(BatchListModel::Running), 1);
         QTRY_COMPARE(w.notificationTaskRows().size(), 1);
         w.selectTaskRow(w.notificationTaskRows().first());
-        QTest::keyClick(w.view(u"Tasks"_qs), Qt::Key_Delete);
+        QTest::keyClick(w.view(u"taskView"_qs), Qt::Key_Delete);
         QTRY_COMPARE(w.notificationCount(BatchListModel::Cancelled), 1);
         QCOMPARE(w.tasks()->index(w.notificationTaskRows().first(), TaskTableModel::Error).data().toString(), u"cancelled by user"_qs);
 
         // Re-queued as a new task of the same queue, which runs again and can be cancelled again.
         w.selectTaskRow(w.notificationTaskRows().first());
-        QTest::keySequence(w.view(u"Tasks"_qs), QKeySequence(Qt::CTRL | Qt::Key_R));
+        QTest::keySequence(w.view(u"taskView"_qs), QKeySequence(Qt::CTRL | Qt::Key_R));
         QTRY_COMPARE(w.notificationTaskRows().size(), 2);
         QTRY_COMPARE(w.notificationCount(BatchListModel::Running), 1);
         QCOMPARE(w.batches()->rowCount(), 2); // the batch and the Notifications queue, nothing more
         w.selectTaskRow(w.notificationTaskRows().last());
-        QTest::keyClick(w.view(u"Tasks"_qs), Qt::Key_Delete);
+        QTest::keyClick(w.view(u"taskView"_qs), Qt::Key_Delete);
         QTRY_COMPARE(w.notificationCount(BatchListModel::Cancelled), 2);
     }
 };

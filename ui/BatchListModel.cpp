@@ -75,16 +75,6 @@ QVariant BatchListModel::data(const QModelIndex &index, int role) const
             .arg(batch.settings.retries);
     case Qt::TextAlignmentRole:
         return index.column() == Name || index.column() == Work ? QVariant() : QVariant(int(Qt::AlignRight | Qt::AlignVCenter));
-    case SortRole:
-        switch (index.column()) {
-        case Elapsed: return batch.elapsedMs(now);
-        case Work: return batch.gain(now);
-        case Progress: return batch.total ? double(batch.done()) / batch.total : 1.0;
-        case Name: return batch.name;
-        }
-        return data(index, Qt::DisplayRole);
-    case BatchIdRole:
-        return batch.id;
     case ProgressRole:
         return index.column() == Progress ? (batch.total ? int(qint64(batch.done()) * 1000 / batch.total) : 1000) : QVariant();
     }

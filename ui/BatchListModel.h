@@ -11,7 +11,7 @@ class BatchListModel : public QAbstractTableModel {
     Q_OBJECT
 public:
     enum Column { Name, Progress, Work, Queued, Running, Succeeded, Failed, Cancelled, Elapsed, ColumnCount };
-    enum Role { SortRole = Qt::UserRole + 1, BatchIdRole, ProgressRole };
+    enum Role { ProgressRole = Qt::UserRole + 1 };
 
     using QAbstractTableModel::QAbstractTableModel;
 

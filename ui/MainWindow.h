@@ -2,25 +2,22 @@
 
 #include "BatchLauncher.h"
 #include "BatchRecord.h"
-#include "HistoryBatch.h"
-#include "NotificationConfig.h"
-#include "UrlList.h"
+#include "CurrentSelection.h"
+#include "TaskCommands.h"
 
 #include <QMainWindow>
-#include <QSet>
 #include <QCoroTask>
 
 class BatchListModel;
+class DesktopNotices;
 class HistoryDialog;
+class NotificationPreferences;
 class QAction;
-class QCheckBox;
-class QComboBox;
 class QLabel;
-class QLineEdit;
-class QMimeData;
 class QSplitter;
-class QSystemTrayIcon;
 class QTableView;
+class QueueController;
+class ResumePrompt;
 class TaskFilterProxy;
 class TaskTableModel;
 class WorkerModel;
@@ -30,8 +27,9 @@ class Engine;
 class History;
 }
 
-// The monitor: queues, tasks and workers, live. It renders engine updates and sends
-// commands; it never touches worker-side objects.
+// The monitor: queues, tasks and workers, live. It builds the widgets and wires them to the
+// controllers that send the engine its commands; engine updates reach the views through the
+// models only.
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
@@ -47,7 +45,7 @@ public:
     // Quit without asking (SIGINT/SIGTERM): running work is cancelled on the way out.
     void quitNow();
 
-    // Counts over every batch, for the status bar and the quit question.
+    // Over every batch, for the status bar and the quit question.
     int unfinishedTaskCount() const;
 
 protected:
@@ -56,8 +54,8 @@ protected:
     void dropEvent(QDropEvent *event) override;
 
 private:
-    void createActions();
     void createLayout();
+    void createActions();
     void restoreSettings();
     void saveSettings() const;
 
@@ -65,37 +63,8 @@ private:
     void refreshLive();
     void updateStatus();
     void updateActions();
-
-    void addUrls();
-    void importDialog();
-    void pasteUrls();
-    void queueMimeData(const QMimeData &data, const QString &batchName);
-    // retryOf, when given, names the task each URL retries.
-    void queueParsed(const loopscope::UrlList &urls, const QString &batchName, const loopscope::BatchSettings &settings,
-                     const QList<loopscope::TaskId> &retryOf = {});
-    QCoro::Task<> launch(QString batchName, QList<QUrl> urls, loopscope::BatchSettings settings, QList<loopscope::TaskId> retryOf);
-    QCoro::Task<> startUp();
-    QCoro::Task<> offerResume();
-    enum class ResumeChoice { Resume, Discard, Later };
-    ResumeChoice askAboutUnfinished(const QList<loopscope::HistoryBatch> &orphans);
     void showHistory();
-    void cancelSelectedTasks();
-    void cancelSelectedBatch();
-    void cancelEverything();
-    void retrySelectedTasks();
-    void retryFailedOfBatch();
-    void showSelectedTaskDetails();
-    void selectBatch();
-    void editNotifications();
-    QCoro::Task<> loadNotifications();
-    QCoro::Task<> storePassword();
-    void applyNotifications();
-    void announceFinishedBatches(const QList<loopscope::BatchRecord> &batches);
-
-    QList<int> selectedTaskRows() const; // rows of the task model
-    loopscope::BatchId selectedBatch() const;
-    QString nextBatchName(const QString &stem);
-    loopscope::BatchSettings defaultSettings() const;
+    QCoro::Task<> startUp();
 
     loopscope::Engine &m_engine;
     loopscope::BatchLauncher m_launcher;
@@ -103,35 +72,27 @@ private:
     TaskFilterProxy *m_taskFilter;
     BatchListModel *m_batches;
     WorkerModel *m_workers;
-    QTableView *m_taskView;
     QTableView *m_batchView;
     QTableView *m_workerView;
-    QSplitter *m_mainSplitter;
-    QSplitter *m_topSplitter;
-    QComboBox *m_stateFilter;
-    QLineEdit *m_textFilter;
-    QCheckBox *m_allBatches;
-    QLabel *m_statusCounts;
+    QTableView *m_taskView;
+    CurrentSelection m_selection;
+    QueueController *m_queue;
+    TaskCommands m_commands;
+    NotificationPreferences *m_notifications;
+    ResumePrompt *m_resumePrompt;
+    DesktopNotices *m_notices = nullptr;
 
-    QAction *m_addAction;
-    QAction *m_importAction;
-    QAction *m_pasteAction;
-    QAction *m_cancelTasksAction;
-    QAction *m_cancelBatchAction;
-    QAction *m_cancelAllAction;
-    QAction *m_retryTasksAction;
-    QAction *m_retryBatchAction;
-    QAction *m_detailsAction;
-    QAction *m_quitAction;
-    QAction *m_notificationsAction;
-    QAction *m_historyAction;
+    QSplitter *m_mainSplitter = nullptr;
+    QSplitter *m_topSplitter = nullptr;
+    QLabel *m_statusCounts = nullptr;
+
+    QAction *m_cancelTasksAction = nullptr;
+    QAction *m_cancelBatchAction = nullptr;
+    QAction *m_cancelAllAction = nullptr;
+    QAction *m_retryTasksAction = nullptr;
+    QAction *m_retryBatchAction = nullptr;
+    QAction *m_detailsAction = nullptr;
     HistoryDialog *m_historyDialog = nullptr;
 
-    NotificationConfig m_notifyConfig;
-    QString m_smtpPassword; // for this run; stored in the keychain, never in the settings file
-    QSystemTrayIcon *m_tray = nullptr;
-    QSet<loopscope::BatchId> m_announced;
-
-    int m_batchCounter = 0;
     bool m_quitConfirmed = false;
 };

@@ -131,9 +131,6 @@ QVariant TaskTableModel::data(const QModelIndex &index, int role) const
         }
         return {};
     case SortRole: return sortKey(task, index.column());
-    case TaskIdRole: return task.id;
-    case BatchIdRole: return task.batch;
-    case StateRole: return int(task.state);
     case ProgressRole:
         if (index.column() != Progress)
             return {};

@@ -14,7 +14,7 @@ class TaskTableModel : public QAbstractTableModel {
     Q_OBJECT
 public:
     enum Column { Id, Url, State, Worker, Attempts, HttpStatus, Size, Progress, Speed, Eta, Queued, Run, Error, File, ColumnCount };
-    enum Role { SortRole = Qt::UserRole + 1, TaskIdRole, BatchIdRole, StateRole, ProgressRole };
+    enum Role { SortRole = Qt::UserRole + 1, ProgressRole };
 
     using QAbstractTableModel::QAbstractTableModel;
 

@@ -1,0 +1,48 @@
+#pragma once
+
+#include "BatchRecord.h"
+#include "UrlList.h"
+
+#include <QObject>
+#include <QCoroTask>
+
+class QMimeData;
+class QWidget;
+
+namespace loopscope {
+class BatchLauncher;
+}
+
+// Turns what the user hands the window into batches on the engine: typed or pasted text,
+// dropped URLs and files, imported URL lists, the Add URLs dialog. Every path validates the
+// same way and says on the status bar what was queued and what was rejected.
+class QueueController : public QObject {
+    Q_OBJECT
+public:
+    // window: the parent of the dialogs this asks with.
+    QueueController(loopscope::BatchLauncher &launcher, QWidget *window);
+
+    // Each file becomes a batch named after it (parsed off the GUI thread).
+    void importFiles(const QStringList &paths);
+    void queueText(const QString &text, const QString &batchName);
+    // retryOf, when given, names the task each URL retries.
+    void queueUrls(const loopscope::UrlList &urls, const QString &batchName, const loopscope::BatchSettings &settings,
+                   const QList<loopscope::TaskId> &retryOf = {});
+
+    void addUrls();    // the Add URLs dialog
+    void importDialog();
+    void pasteUrls();  // from the clipboard
+    void queueDropped(const QMimeData &data);
+
+Q_SIGNALS:
+    void statusMessage(const QString &text, int timeoutMs);
+
+private:
+    void queueMimeData(const QMimeData &data, const QString &batchName);
+    QCoro::Task<> launch(QString batchName, QList<QUrl> urls, loopscope::BatchSettings settings, QList<loopscope::TaskId> retryOf);
+    QString nextBatchName(const QString &stem);
+
+    loopscope::BatchLauncher &m_launcher;
+    QWidget *m_window;
+    int m_batchCounter = 0;
+};
