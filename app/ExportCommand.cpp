@@ -3,9 +3,9 @@
 #include "FetchCommand.h"
 #include "History.h"
 #include "HistoryDatabase.h"
+#include "OptionTable.h"
 #include "TaskWriter.h"
 
-#include <QCommandLineParser>
 #include <QFile>
 #include <QFileInfo>
 #include <QTextStream>
@@ -16,37 +16,44 @@ namespace ExportCommand {
 
 int run(const QStringList &arguments)
 {
-    QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Prints the tasks recorded in the history, as JSON Lines or CSV."));
-    const QCommandLineOption db(QStringLiteral("db"), QStringLiteral("The history database (default: %1).").arg(History::defaultPath()),
-                                QStringLiteral("PATH"));
-    const QCommandLineOption batch(QStringLiteral("batch"), QStringLiteral("Only this batch's tasks."), QStringLiteral("ID"));
-    const QCommandLineOption format(QStringLiteral("format"), QStringLiteral("jsonl (default) or csv."), QStringLiteral("FORMAT"),
-                                    QStringLiteral("jsonl"));
-    parser.addOptions({db, batch, format});
-    const QCommandLineOption help = parser.addHelpOption();
-    QTextStream err(stderr);
-    const auto usageError = [&err](const QString &message) {
-        err << "loopscope export: " << message << "\nTry 'loopscope export --help'.\n";
-        return int(FetchCommand::UsageError);
-    };
-    if (!parser.parse(QStringList{u"loopscope export"_qs} + arguments))
-        return usageError(parser.errorText());
-    if (parser.isSet(help)) {
-        QTextStream(stdout) << parser.helpText();
+    QString path = History::defaultPath();
+    BatchId only = 0; // 0: every batch
+    std::optional<TaskWriter::Format> format;
+    OptionTable table(u"loopscope export"_qs, QStringLiteral("Prints the tasks recorded in the history, as JSON Lines or CSV."), {
+        {QCommandLineOption(QStringLiteral("db"), QStringLiteral("The history database (default: %1).").arg(History::defaultPath()),
+                            QStringLiteral("PATH")),
+         CommandLineOption::text(path)},
+        {QCommandLineOption(QStringLiteral("batch"), QStringLiteral("Only this batch's tasks."), QStringLiteral("ID")),
+         [&only](const QString &id) -> Result<> {
+             bool ok = false;
+             only = id.toULongLong(&ok);
+             if (!ok || only == 0)
+                 return Failure{ErrorKind::Invalid, QStringLiteral("--batch needs a batch id, not \"%1\"").arg(id)};
+             return {};
+         }},
+        {QCommandLineOption(QStringLiteral("format"), QStringLiteral("jsonl (default) or csv."), QStringLiteral("FORMAT"),
+                            QStringLiteral("jsonl")),
+         [&format](const QString &name) -> Result<> {
+             format = TaskWriter::formatNamed(name);
+             if (!format)
+                 return Failure{ErrorKind::Invalid, QStringLiteral("--format takes jsonl or csv, not \"%1\"").arg(name)};
+             return {};
+         }},
+    });
+    switch (table.parse(arguments)) {
+    case OptionTable::Outcome::Read:
+        break;
+    case OptionTable::Outcome::Answered:
         return FetchCommand::AllSucceeded;
+    case OptionTable::Outcome::UsageError:
+        return FetchCommand::UsageError;
     }
-    if (!parser.positionalArguments().isEmpty())
-        return usageError(QStringLiteral("unexpected argument \"%1\"").arg(parser.positionalArguments().first()));
-    const std::optional<TaskWriter::Format> chosen = TaskWriter::formatNamed(parser.value(format));
-    if (!chosen)
-        return usageError(QStringLiteral("--format takes jsonl or csv, not \"%1\"").arg(parser.value(format)));
-    bool ok = true;
-    const BatchId only = parser.isSet(batch) ? parser.value(batch).toULongLong(&ok) : 0;
-    if (!ok || (parser.isSet(batch) && only == 0))
-        return usageError(QStringLiteral("--batch needs a batch id, not \"%1\"").arg(parser.value(batch)));
+    if (!table.positionalArguments().isEmpty()) {
+        table.printUsageError(QStringLiteral("unexpected argument \"%1\"").arg(table.positionalArguments().first()));
+        return FetchCommand::UsageError;
+    }
 
-    const QString path = parser.isSet(db) ? parser.value(db) : History::defaultPath();
+    QTextStream err(stderr);
     if (!QFileInfo::exists(path)) {
         err << "loopscope export: no history at " << path << '\n';
         return FetchCommand::UsageError;
@@ -68,7 +75,7 @@ int run(const QStringList &arguments)
         err << "loopscope export: cannot write to standard output\n";
         return FetchCommand::SomeNotSucceeded;
     }
-    TaskWriter writer(out, *chosen);
+    TaskWriter writer(out, *format); // --format has a default, so it was read
     bool written = true;
     const Result<> read = history.forEachTask(only, [&](const TaskRow &row) { written &= writer.write(row); });
     if (!written) {

@@ -5,7 +5,6 @@
 #include "TaskPrinter.h"
 #include "UrlList.h"
 
-#include <QCommandLineParser>
 #include <QFile>
 #include <QObject>
 #include <QStringList>
@@ -44,10 +43,6 @@ public:
         loopscope::NotificationSettings notifications;
     };
 
-    // Parses the arguments after the command's name; on failure or --help/--version, prints and
-    // sets exitCode.
-    static std::optional<Options> parse(Mode mode, const QStringList &arguments, int &exitCode);
-
     FetchCommand(loopscope::Engine &engine, Options options);
     ~FetchCommand() override;
 
@@ -56,12 +51,6 @@ public:
     void interrupt();
 
 private:
-    struct NotificationOptions {
-        const QCommandLineOption &notifyEmail, &smtp, &from, &notifyWebhook, &notifyOn, &caFile;
-    };
-    static bool parseNotifications(const QCommandLineParser &parser, const NotificationOptions &names,
-                                   loopscope::NotificationSettings &settings, QString &error);
-
     // Queues the mode's batches; nullopt after an error it printed.
     QCoro::Task<std::optional<QList<loopscope::BatchId>>> queueBatches();
     void printSummary(const loopscope::BatchRecord &batch);

@@ -1,6 +1,7 @@
 #include "Engine.h"
 #include "ExportCommand.h"
 #include "FetchCommand.h"
+#include "FetchCommandLine.h"
 #include "History.h"
 #include "MainWindow.h"
 #include "SignalWatcher.h"
@@ -35,7 +36,7 @@ int runFetch(int argc, char **argv, FetchCommand::Mode mode)
     app.setApplicationName(QStringLiteral("loopscope"));
     app.setApplicationVersion(QStringLiteral(LOOPSCOPE_VERSION));
     int exitCode = 0;
-    const auto options = FetchCommand::parse(mode, app.arguments().mid(2), exitCode);
+    const auto options = FetchCommandLine::parse(mode, app.arguments().mid(2), exitCode);
     if (!options)
         return exitCode;
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Speed of `loopscope fetch` against peers, as ratios. See bench/README.md.
 #
-#   bench/fetch-bench.sh [path/to/loopscope]      (default: build/app/loopscope in the repo)
+#   bench/fetch-bench.sh [path/to/loopscope]      (default: build/install/bin/loopscope, from packaging/setup.sh build)
 #
 # Starts a private nginx (tests/nginx/nginx-fixture.sh) on 127.0.0.1, makes $BENCH_URLS URLs
 # /delay/$BENCH_DELAY_MS on it, and times every tool $BENCH_RUNS times at $BENCH_JOBS in flight.
@@ -10,7 +10,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
-loopscope=${1:-$root/build/app/loopscope}
+loopscope=${1:-$root/build/install/bin/loopscope}
 urls=${BENCH_URLS:-200}
 jobs=${BENCH_JOBS:-50}
 delay_ms=${BENCH_DELAY_MS:-200}

@@ -41,6 +41,8 @@ build() {
     cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
         -DBUILD_TESTING="$tests" -DLOOPSCOPE_WERROR=$werror -DLOOPSCOPE_SANITIZE="$([ "${SANITIZE:-0}" = 1 ] && echo ON || echo OFF)" >/dev/null
     cmake --build "$dir" -j "$(nproc)"
+    # Installed into the build folder, so that what runs is laid out as an installation would be.
+    cmake --install "$dir" --prefix "$dir/install" >/dev/null
     BUILT_DIR=$dir
 }
 
@@ -52,7 +54,7 @@ build)
 run)
     install_missing "${BUILD_PACKAGES[@]}"
     build OFF
-    exec "$BUILT_DIR/app/loopscope" "$@"
+    exec "$BUILT_DIR/install/bin/loopscope" "$@"
     ;;
 test)
     install_missing "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
