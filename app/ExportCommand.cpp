@@ -10,6 +10,8 @@
 #include <QFileInfo>
 #include <QTextStream>
 
+using namespace Qt::StringLiterals;
+
 using namespace loopscope;
 
 namespace ExportCommand {
@@ -19,24 +21,24 @@ int run(const QStringList &arguments)
     QString path = History::defaultPath();
     BatchId only = 0; // 0: every batch
     std::optional<TaskWriter::Format> format;
-    OptionTable table(u"loopscope export"_qs, QStringLiteral("Prints the tasks recorded in the history, as JSON Lines or CSV."), {
-        {QCommandLineOption(QStringLiteral("db"), QStringLiteral("The history database (default: %1).").arg(History::defaultPath()),
-                            QStringLiteral("PATH")),
+    OptionTable table(u"loopscope export"_s, u"Prints the tasks recorded in the history, as JSON Lines or CSV."_s, {
+        {QCommandLineOption(u"db"_s, u"The history database (default: %1)."_s.arg(History::defaultPath()),
+                            u"PATH"_s),
          CommandLineOption::text(path)},
-        {QCommandLineOption(QStringLiteral("batch"), QStringLiteral("Only this batch's tasks."), QStringLiteral("ID")),
+        {QCommandLineOption(u"batch"_s, u"Only this batch's tasks."_s, u"ID"_s),
          [&only](const QString &id) -> Result<> {
              bool ok = false;
              only = id.toULongLong(&ok);
              if (!ok || only == 0)
-                 return Failure{ErrorKind::Invalid, QStringLiteral("--batch needs a batch id, not \"%1\"").arg(id)};
+                 return Failure{ErrorKind::Invalid, u"--batch needs a batch id, not \"%1\""_s.arg(id)};
              return {};
          }},
-        {QCommandLineOption(QStringLiteral("format"), QStringLiteral("jsonl (default) or csv."), QStringLiteral("FORMAT"),
-                            QStringLiteral("jsonl")),
+        {QCommandLineOption(u"format"_s, u"jsonl (default) or csv."_s, u"FORMAT"_s,
+                            u"jsonl"_s),
          [&format](const QString &name) -> Result<> {
              format = TaskWriter::formatNamed(name);
              if (!format)
-                 return Failure{ErrorKind::Invalid, QStringLiteral("--format takes jsonl or csv, not \"%1\"").arg(name)};
+                 return Failure{ErrorKind::Invalid, u"--format takes jsonl or csv, not \"%1\""_s.arg(name)};
              return {};
          }},
     });
@@ -49,7 +51,7 @@ int run(const QStringList &arguments)
         return FetchCommand::UsageError;
     }
     if (!table.positionalArguments().isEmpty()) {
-        table.printUsageError(QStringLiteral("unexpected argument \"%1\"").arg(table.positionalArguments().first()));
+        table.printUsageError(u"unexpected argument \"%1\""_s.arg(table.positionalArguments().first()));
         return FetchCommand::UsageError;
     }
 

@@ -14,14 +14,16 @@
 
 #include <cstdio>
 
+using namespace Qt::StringLiterals;
+
 using namespace loopscope;
 
 QString FetchCommand::commandName(Mode mode)
 {
     switch (mode) {
-    case Mode::Fetch: return QStringLiteral("fetch");
-    case Mode::Refire: return QStringLiteral("refire");
-    case Mode::Resume: return QStringLiteral("resume");
+    case Mode::Fetch: return u"fetch"_s;
+    case Mode::Refire: return u"refire"_s;
+    case Mode::Resume: return u"resume"_s;
     }
     return {};
 }
@@ -29,7 +31,7 @@ QString FetchCommand::commandName(Mode mode)
 FetchCommand::FetchCommand(Engine &engine, Options options)
     : m_engine(engine)
     , m_options(std::move(options))
-    , m_prefix(u"loopscope "_qs + commandName(m_options.mode) + u": "_qs)
+    , m_prefix(u"loopscope "_s + commandName(m_options.mode) + u": "_s)
     , m_out(stdout)
     , m_err(stderr)
     , m_printer(m_out, m_options.quiet)
@@ -133,7 +135,7 @@ QCoro::Task<std::optional<QList<BatchId>>> FetchCommand::queueBatches()
         if (!input)
             co_return std::nullopt;
         reportRejected(input->rejected);
-        const QString name = m_options.inputs.size() == 1 ? QFileInfo(m_options.inputs.first()).fileName() : QStringLiteral("fetch");
+        const QString name = m_options.inputs.size() == 1 ? QFileInfo(m_options.inputs.first()).fileName() : u"fetch"_s;
         co_return launched(co_await launcher.launch(name, input->urls, m_options.settings));
     }
     case Mode::Refire: {
@@ -150,7 +152,7 @@ QCoro::Task<std::optional<QList<BatchId>>> FetchCommand::queueBatches()
                 m_out << "Nothing to refire: no record in " << results << " failed with a 5xx status." << Qt::endl;
             co_return QList<BatchId>{};
         }
-        const BatchLauncher::Launched batch = co_await launcher.launch(u"refire of "_qs + QFileInfo(results).fileName(), failed.urls,
+        const BatchLauncher::Launched batch = co_await launcher.launch(u"refire of "_s + QFileInfo(results).fileName(), failed.urls,
                                                                        m_options.settings, failed.retryOf);
         QHash<TaskId, TaskId> retryOf;
         for (qsizetype i = 0; i < batch.taskIds.size(); ++i)
@@ -174,7 +176,7 @@ QCoro::Task<std::optional<QList<BatchId>>> FetchCommand::queueBatches()
             m_printer.follow(plan.id);
             resumed << plan.id;
             if (!m_options.quiet)
-                m_out << "Resuming batch " << plan.id << " \"" << plan.name << "\": " << countOf(plan.urls.size(), u"unfinished task"_qs, u"unfinished tasks"_qs)
+                m_out << "Resuming batch " << plan.id << " \"" << plan.name << "\": " << countOf(plan.urls.size(), u"unfinished task"_s, u"unfinished tasks"_s)
                       << Qt::endl;
         }
         if (resumed.isEmpty() && !m_options.quiet)
@@ -189,8 +191,8 @@ bool FetchCommand::reportNotifications(const QList<TaskRecord> &notifications)
 {
     bool allSent = true;
     for (const TaskRecord &task : notifications) {
-        const QString channel = task.url.scheme() == u"mailto" ? QStringLiteral("e-mail to %1").arg(task.url.path())
-                                                               : QStringLiteral("webhook %1").arg(task.url.toString());
+        const QString channel = task.url.scheme() == u"mailto" ? u"e-mail to %1"_s.arg(task.url.path())
+                                                               : u"webhook %1"_s.arg(task.url.toString());
         if (task.state == TaskState::Succeeded) {
             if (!m_options.quiet)
                 m_out << "Notification " << channel << ": sent" << Qt::endl;

@@ -9,6 +9,8 @@
 #include <QFileInfo>
 #include <QSslCertificate>
 
+using namespace Qt::StringLiterals;
+
 using namespace loopscope;
 
 namespace {
@@ -16,15 +18,15 @@ QString descriptionOf(FetchCommand::Mode mode)
 {
     switch (mode) {
     case FetchCommand::Mode::Fetch:
-        return QStringLiteral("Fetches the URLs listed in FILEs (one per line; '-' or none: standard input) concurrently.");
+        return u"Fetches the URLs listed in FILEs (one per line; '-' or none: standard input) concurrently."_s;
     case FetchCommand::Mode::Refire:
-        return QStringLiteral(
-            "Fetches again the URLs that failed with a 5xx status in RESULTS (a --jsonl file), as a new batch whose\n"
-            "records name the task each retries (retry_of), written to --jsonl (default: RESULTS.refire.jsonl).");
+        return
+            u"Fetches again the URLs that failed with a 5xx status in RESULTS (a --jsonl file), as a new batch whose\n"
+            "records name the task each retries (retry_of), written to --jsonl (default: RESULTS.refire.jsonl)."_s;
     case FetchCommand::Mode::Resume:
-        return QStringLiteral(
-            "Runs the tasks that a Loopscope process left queued or running when it ended unexpectedly\n"
-            "(crash, power cut, SIGKILL); tasks that had finished are not fetched again.");
+        return
+            u"Runs the tasks that a Loopscope process left queued or running when it ended unexpectedly\n"
+            "(crash, power cut, SIGKILL); tasks that had finished are not fetched again."_s;
     }
     return {};
 }
@@ -34,13 +36,13 @@ QString descriptionOf(FetchCommand::Mode mode)
 Result<> prepareOutputDir(const QString &dir, QString &absolute)
 {
     if (dir.isEmpty())
-        return Failure{ErrorKind::Invalid, QStringLiteral("--output-dir needs a folder")};
+        return Failure{ErrorKind::Invalid, u"--output-dir needs a folder"_s};
     const bool made = QDir().mkpath(dir);
     const QFileInfo folder(dir);
     if (!made || !folder.isDir())
-        return Failure{ErrorKind::Disk, QStringLiteral("--output-dir %1: cannot create the folder").arg(dir)};
+        return Failure{ErrorKind::Disk, u"--output-dir %1: cannot create the folder"_s.arg(dir)};
     if (!folder.isWritable())
-        return Failure{ErrorKind::Disk, QStringLiteral("--output-dir %1: the folder is not writable").arg(dir)};
+        return Failure{ErrorKind::Disk, u"--output-dir %1: the folder is not writable"_s.arg(dir)};
     absolute = QDir::cleanPath(folder.absoluteFilePath());
     return {};
 }
@@ -48,7 +50,7 @@ Result<> prepareOutputDir(const QString &dir, QString &absolute)
 Result<> readNotifyOn(const QString &when, NotificationSettings &settings)
 {
     if (when != u"every" && when != u"failures")
-        return Failure{ErrorKind::Invalid, QStringLiteral("--notify-on takes \"every\" or \"failures\", not \"%1\"").arg(when)};
+        return Failure{ErrorKind::Invalid, u"--notify-on takes \"every\" or \"failures\", not \"%1\""_s.arg(when)};
     settings.when = when == u"every" ? NotifyWhen::EveryBatch : NotifyWhen::BatchesWithFailures;
     return {};
 }
@@ -58,7 +60,7 @@ Result<> readRecipient(const QString &text, NotificationSettings &settings)
     QString problem;
     const auto address = parseMailAddress(text, &problem);
     if (!address)
-        return Failure{ErrorKind::Invalid, QStringLiteral("--notify-email \"%1\": %2").arg(text, problem)};
+        return Failure{ErrorKind::Invalid, u"--notify-email \"%1\": %2"_s.arg(text, problem)};
     settings.recipients << *address;
     return {};
 }
@@ -68,7 +70,7 @@ Result<> readCaFile(const QString &path, FetchCommand::Options &options)
 {
     const QList<QSslCertificate> certificates = QSslCertificate::fromPath(path);
     if (certificates.isEmpty())
-        return Failure{ErrorKind::Invalid, QStringLiteral("--ca-file %1: no PEM certificate could be read").arg(path)};
+        return Failure{ErrorKind::Invalid, u"--ca-file %1: no PEM certificate could be read"_s.arg(path)};
     options.notifications.smtp.extraCaCertificates = certificates;
     options.settings.caCertificates = certificates;
     return {};
@@ -78,7 +80,7 @@ Result<> readWebhook(const QString &url, NotificationSettings &settings)
 {
     settings.webhook = QUrl(url, QUrl::StrictMode);
     if (const QString problem = urlProblem(url); !problem.isEmpty())
-        return Failure{ErrorKind::Invalid, QStringLiteral("--notify-webhook: %1").arg(problem)};
+        return Failure{ErrorKind::Invalid, u"--notify-webhook: %1"_s.arg(problem)};
     return {};
 }
 
@@ -88,15 +90,15 @@ Result<> readMailServer(const std::optional<QString> &smtpUrl, const std::option
     if (!settings.sendsEmail())
         return {};
     if (!smtpUrl || !from)
-        return Failure{ErrorKind::Invalid, QStringLiteral("--notify-email needs --smtp and --from")};
+        return Failure{ErrorKind::Invalid, u"--notify-email needs --smtp and --from"_s};
     settings.smtp.url = QUrl(*smtpUrl, QUrl::StrictMode);
     settings.smtp.password = qEnvironmentVariable("LOOPSCOPE_SMTP_PASSWORD");
     if (const QString problem = settings.smtp.problem(); !problem.isEmpty())
-        return Failure{ErrorKind::Invalid, QStringLiteral("--smtp: %1").arg(problem)};
+        return Failure{ErrorKind::Invalid, u"--smtp: %1"_s.arg(problem)};
     QString problem;
     const auto sender = parseMailAddress(*from, &problem);
     if (!sender)
-        return Failure{ErrorKind::Invalid, QStringLiteral("--from \"%1\": %2").arg(*from, problem)};
+        return Failure{ErrorKind::Invalid, u"--from \"%1\": %2"_s.arg(*from, problem)};
     settings.from = *sender;
     return {};
 }
@@ -108,19 +110,19 @@ Result<> readPositionalArguments(FetchCommand::Mode mode, const QStringList &inp
     switch (mode) {
     case FetchCommand::Mode::Fetch:
         if (options.inputs.isEmpty())
-            options.inputs << QStringLiteral("-");
+            options.inputs << u"-"_s;
         break;
     case FetchCommand::Mode::Refire:
         if (options.inputs.size() != 1)
-            return Failure{ErrorKind::Invalid, QStringLiteral("give one RESULTS file")};
+            return Failure{ErrorKind::Invalid, u"give one RESULTS file"_s};
         if (options.jsonlPath.isEmpty()) {
             const QString results = options.inputs.first();
-            options.jsonlPath = (results.endsWith(u".jsonl"_qs) ? results.chopped(6) : results) + u".refire.jsonl"_qs;
+            options.jsonlPath = (results.endsWith(u".jsonl"_s) ? results.chopped(6) : results) + u".refire.jsonl"_s;
         }
         break;
     case FetchCommand::Mode::Resume:
         if (!options.inputs.isEmpty())
-            return Failure{ErrorKind::Invalid, QStringLiteral("takes no files: it resumes what the history holds")};
+            return Failure{ErrorKind::Invalid, u"takes no files: it resumes what the history holds"_s};
         break;
     }
     return {};
@@ -143,55 +145,55 @@ std::optional<FetchCommand::Options> parse(FetchCommand::Mode mode, const QStrin
         };
     };
     using Option = CommandLineOption;
-    OptionTable table(u"loopscope "_qs + FetchCommand::commandName(mode), descriptionOf(mode), {
-        {QCommandLineOption({QStringLiteral("j"), QStringLiteral("concurrency")}, QStringLiteral("Workers fetching at once (default 8)."),
-                            QStringLiteral("N"), QStringLiteral("8")),
-         Option::wholeNumber(settings.concurrency, 1, QStringLiteral("--concurrency needs a positive whole number, not \"%1\""))},
-        {QCommandLineOption(QStringLiteral("per-host"), QStringLiteral("Running tasks per host at most (default 6)."),
-                            QStringLiteral("N"), QStringLiteral("6")),
-         Option::wholeNumber(settings.perHost, 1, QStringLiteral("--per-host needs a positive whole number, not \"%1\""))},
-        {QCommandLineOption(QStringLiteral("timeout"), QStringLiteral("Seconds allowed for each attempt, start to end (default 30; 0: no limit)."),
-                            QStringLiteral("SECONDS"), QStringLiteral("30")),
-         Option::seconds(settings.timeoutMs, QStringLiteral("--timeout needs a number of seconds from 0 (no limit) to 86400, not \"%1\""))},
-        {QCommandLineOption(QStringLiteral("idle-timeout"), QStringLiteral("Seconds an attempt may receive nothing (default 15; 0: no limit)."),
-                            QStringLiteral("SECONDS"), QStringLiteral("15")),
-         Option::seconds(settings.idleTimeoutMs, QStringLiteral("--idle-timeout needs a number of seconds from 0 (no limit) to 86400, not \"%1\""))},
-        {QCommandLineOption(QStringLiteral("retries"), QStringLiteral("Further attempts after a network error, timeout, 5xx, 408 or 429 (default 2)."),
-                            QStringLiteral("N"), QStringLiteral("2")),
-         Option::wholeNumber(settings.retries, 0, QStringLiteral("--retries needs a whole number from 0, not \"%1\""))},
-        {QCommandLineOption(QStringLiteral("max-size"), QStringLiteral("Fail a response larger than BYTES (default 0: no limit)."),
-                            QStringLiteral("BYTES"), QStringLiteral("0")),
-         Option::byteCount(settings.maxBytes, QStringLiteral("--max-size needs a number of bytes from 0 (no limit), not \"%1\""))},
-        {QCommandLineOption(QStringLiteral("output-dir"), QStringLiteral("Save each body into DIR (created if missing), named from the response or the URL."),
-                            QStringLiteral("DIR")),
+    OptionTable table(u"loopscope "_s + FetchCommand::commandName(mode), descriptionOf(mode), {
+        {QCommandLineOption({u"j"_s, u"concurrency"_s}, u"Workers fetching at once (default 8)."_s,
+                            u"N"_s, u"8"_s),
+         Option::wholeNumber(settings.concurrency, 1, u"--concurrency needs a positive whole number, not \"%1\""_s)},
+        {QCommandLineOption(u"per-host"_s, u"Running tasks per host at most (default 6)."_s,
+                            u"N"_s, u"6"_s),
+         Option::wholeNumber(settings.perHost, 1, u"--per-host needs a positive whole number, not \"%1\""_s)},
+        {QCommandLineOption(u"timeout"_s, u"Seconds allowed for each attempt, start to end (default 30; 0: no limit)."_s,
+                            u"SECONDS"_s, u"30"_s),
+         Option::seconds(settings.timeoutMs, u"--timeout needs a number of seconds from 0 (no limit) to 86400, not \"%1\""_s)},
+        {QCommandLineOption(u"idle-timeout"_s, u"Seconds an attempt may receive nothing (default 15; 0: no limit)."_s,
+                            u"SECONDS"_s, u"15"_s),
+         Option::seconds(settings.idleTimeoutMs, u"--idle-timeout needs a number of seconds from 0 (no limit) to 86400, not \"%1\""_s)},
+        {QCommandLineOption(u"retries"_s, u"Further attempts after a network error, timeout, 5xx, 408 or 429 (default 2)."_s,
+                            u"N"_s, u"2"_s),
+         Option::wholeNumber(settings.retries, 0, u"--retries needs a whole number from 0, not \"%1\""_s)},
+        {QCommandLineOption(u"max-size"_s, u"Fail a response larger than BYTES (default 0: no limit)."_s,
+                            u"BYTES"_s, u"0"_s),
+         Option::byteCount(settings.maxBytes, u"--max-size needs a number of bytes from 0 (no limit), not \"%1\""_s)},
+        {QCommandLineOption(u"output-dir"_s, u"Save each body into DIR (created if missing), named from the response or the URL."_s,
+                            u"DIR"_s),
          [&settings](const QString &dir) { return prepareOutputDir(dir, settings.outputDir); }},
-        {QCommandLineOption(QStringLiteral("overwrite"), QStringLiteral("Replace existing files in --output-dir instead of saving as \"name (1).ext\".")),
+        {QCommandLineOption(u"overwrite"_s, u"Replace existing files in --output-dir instead of saving as \"name (1).ext\"."_s),
          Option::switchOn(settings.overwrite)},
-        {QCommandLineOption(QStringLiteral("jsonl"), QStringLiteral("Write one JSON record per finished task to PATH."), QStringLiteral("PATH")),
+        {QCommandLineOption(u"jsonl"_s, u"Write one JSON record per finished task to PATH."_s, u"PATH"_s),
          Option::text(options.jsonlPath)},
-        {QCommandLineOption({QStringLiteral("q"), QStringLiteral("quiet")}, QStringLiteral("Print only errors.")), Option::switchOn(options.quiet)},
-        {QCommandLineOption(QStringLiteral("notify-email"), QStringLiteral("E-mail a summary to ADDR when the batch ends (repeatable)."), QStringLiteral("ADDR")),
+        {QCommandLineOption({u"q"_s, u"quiet"_s}, u"Print only errors."_s), Option::switchOn(options.quiet)},
+        {QCommandLineOption(u"notify-email"_s, u"E-mail a summary to ADDR when the batch ends (repeatable)."_s, u"ADDR"_s),
          [&notifications](const QString &address) { return readRecipient(address, notifications); }, true},
-        {QCommandLineOption(QStringLiteral("smtp"), QStringLiteral("Mail server: smtp[s]://[user@]host[:port]; the password comes from LOOPSCOPE_SMTP_PASSWORD."),
-                            QStringLiteral("URL")),
+        {QCommandLineOption(u"smtp"_s, u"Mail server: smtp[s]://[user@]host[:port]; the password comes from LOOPSCOPE_SMTP_PASSWORD."_s,
+                            u"URL"_s),
          keep(smtpUrl)},
-        {QCommandLineOption(QStringLiteral("from"), QStringLiteral("Sender of the summary e-mail."), QStringLiteral("ADDR")), keep(from)},
-        {QCommandLineOption(QStringLiteral("notify-webhook"), QStringLiteral("POST a JSON summary to URL when the batch ends."), QStringLiteral("URL")),
+        {QCommandLineOption(u"from"_s, u"Sender of the summary e-mail."_s, u"ADDR"_s), keep(from)},
+        {QCommandLineOption(u"notify-webhook"_s, u"POST a JSON summary to URL when the batch ends."_s, u"URL"_s),
          [&notifications](const QString &url) { return readWebhook(url, notifications); }},
-        {QCommandLineOption(QStringLiteral("notify-on"), QStringLiteral("Which batches notify: every (default) or failures."), QStringLiteral("WHEN"),
-                            QStringLiteral("every")),
+        {QCommandLineOption(u"notify-on"_s, u"Which batches notify: every (default) or failures."_s, u"WHEN"_s,
+                            u"every"_s),
          [&notifications](const QString &when) { return readNotifyOn(when, notifications); }},
-        {QCommandLineOption(QStringLiteral("ca-file"), QStringLiteral("Also trust the CA certificates in this PEM file (fetches, mail server, webhook)."),
-                            QStringLiteral("PEM")),
+        {QCommandLineOption(u"ca-file"_s, u"Also trust the CA certificates in this PEM file (fetches, mail server, webhook)."_s,
+                            u"PEM"_s),
          [&options](const QString &path) { return readCaFile(path, options); }},
-        {QCommandLineOption(QStringLiteral("db"), QStringLiteral("The history database (default: %1).").arg(History::defaultPath()), QStringLiteral("PATH")),
+        {QCommandLineOption(u"db"_s, u"The history database (default: %1)."_s.arg(History::defaultPath()), u"PATH"_s),
          Option::text(options.dbPath)},
     });
     table.addVersionOption();
     if (mode == FetchCommand::Mode::Fetch)
-        table.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("URL list, '-' for standard input."), QStringLiteral("[FILE|-]..."));
+        table.addPositionalArgument(u"FILE"_s, u"URL list, '-' for standard input."_s, u"[FILE|-]..."_s);
     else if (mode == FetchCommand::Mode::Refire)
-        table.addPositionalArgument(QStringLiteral("RESULTS"), QStringLiteral("Records of an earlier run (--jsonl)."));
+        table.addPositionalArgument(u"RESULTS"_s, u"Records of an earlier run (--jsonl)."_s);
 
     switch (table.parse(arguments)) {
     case OptionTable::Outcome::Read:

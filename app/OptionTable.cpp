@@ -4,6 +4,8 @@
 
 #include <cstdio>
 
+using namespace Qt::StringLiterals;
+
 using namespace loopscope;
 
 OptionTable::OptionTable(const QString &command, const QString &description, const QList<CommandLineOption> &options)
@@ -33,11 +35,11 @@ OptionTable::Outcome OptionTable::parse(const QStringList &arguments)
         printUsageError(m_parser.errorText());
         return Outcome::UsageError;
     }
-    if (m_parser.isSet(QStringLiteral("help"))) {
+    if (m_parser.isSet(u"help"_s)) {
         QTextStream(stdout) << m_parser.helpText();
         return Outcome::Answered;
     }
-    if (m_hasVersion && m_parser.isSet(QStringLiteral("version"))) {
+    if (m_hasVersion && m_parser.isSet(u"version"_s)) {
         QTextStream(stdout) << "loopscope " << LOOPSCOPE_VERSION << '\n';
         return Outcome::Answered;
     }

@@ -4,6 +4,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+using namespace Qt::StringLiterals;
+
 using namespace loopscope;
 
 ServerErrors readServerErrors(QIODevice &results, const QString &source)
@@ -19,8 +21,8 @@ ServerErrors readServerErrors(QIODevice &results, const QString &source)
         QJsonParseError error;
         const QJsonDocument document = QJsonDocument::fromJson(line, &error);
         if (!document.isObject()) {
-            reject(error.error != QJsonParseError::NoError ? QStringLiteral("not a JSON record: %1").arg(error.errorString())
-                                                            : QStringLiteral("not a JSON object"));
+            reject(error.error != QJsonParseError::NoError ? u"not a JSON record: %1"_s.arg(error.errorString())
+                                                            : u"not a JSON object"_s);
             continue;
         }
         const QJsonObject record = document.object();
@@ -29,7 +31,7 @@ ServerErrors readServerErrors(QIODevice &results, const QString &source)
             continue;
         QUrl url;
         if (const QString problem = urlProblem(record.value(u"url").toString(), &url); !problem.isEmpty()) {
-            reject(QStringLiteral("its url: %1").arg(problem));
+            reject(u"its url: %1"_s.arg(problem));
             continue;
         }
         found.urls.append(url);

@@ -5,6 +5,8 @@
 
 #include <QDir>
 
+using namespace Qt::StringLiterals;
+
 
 using namespace loopscope;
 
@@ -16,7 +18,7 @@ constexpr quint8 EndPrinted = 2;
 QString shownPath(const QString &path)
 {
     const QString relative = QDir::current().relativeFilePath(path);
-    return relative.startsWith(u"../"_qs) ? path : relative;
+    return relative.startsWith(u"../"_s) ? path : relative;
 }
 } // namespace
 
@@ -60,7 +62,7 @@ void TaskPrinter::printTask(const TaskRecord &task)
     QString detail;
     if (task.state == TaskState::Succeeded)
         detail = QString::number(task.httpStatus) + u", " + formatBytes(task.bytesReceived)
-            + (task.savedPath.isEmpty() ? QString() : u" \u2192 "_qs + shownPath(task.savedPath));
+            + (task.savedPath.isEmpty() ? QString() : u" \u2192 "_s + shownPath(task.savedPath));
     else
         detail = stateName(task.state) + u": " + task.error;
     m_out << task.worker << " elapsed time: " << formatSeconds(task.runMs(task.finishedAt)) << " (" << detail << ")\n";

@@ -14,6 +14,8 @@
 #include <cstdio>
 #include <cstring>
 
+using namespace Qt::StringLiterals;
+
 namespace {
 // %1: how this program was called, so that the examples work as they are.
 constexpr auto NoDisplayHelp =
@@ -33,8 +35,8 @@ bool hasDisplay()
 int runFetch(int argc, char **argv, FetchCommand::Mode mode)
 {
     QCoreApplication app(argc, argv);
-    app.setApplicationName(QStringLiteral("loopscope"));
-    app.setApplicationVersion(QStringLiteral(LOOPSCOPE_VERSION));
+    app.setApplicationName(u"loopscope"_s);
+    app.setApplicationVersion(QString::fromLatin1(LOOPSCOPE_VERSION));
     int exitCode = 0;
     const auto options = FetchCommandLine::parse(mode, app.arguments().mid(2), exitCode);
     if (!options)
@@ -53,11 +55,11 @@ int runFetch(int argc, char **argv, FetchCommand::Mode mode)
 int runWindow(int argc, char **argv)
 {
     QApplication app(argc, argv);
-    app.setApplicationName(QStringLiteral("loopscope"));
-    app.setApplicationDisplayName(QStringLiteral("Loopscope"));
-    app.setApplicationVersion(QStringLiteral(LOOPSCOPE_VERSION));
-    app.setDesktopFileName(QStringLiteral("loopscope"));
-    app.setOrganizationName(QStringLiteral("loopscope"));
+    app.setApplicationName(u"loopscope"_s);
+    app.setApplicationDisplayName(u"Loopscope"_s);
+    app.setApplicationVersion(QString::fromLatin1(LOOPSCOPE_VERSION));
+    app.setDesktopFileName(u"loopscope"_s);
+    app.setOrganizationName(u"loopscope"_s);
 
     // "--db PATH" first: another history than the user's own.
     QStringList files = app.arguments().mid(1);
@@ -92,7 +94,7 @@ int main(int argc, char **argv)
         return runFetch(argc, argv, FetchCommand::Mode::Resume);
     if (argc >= 2 && std::strcmp(argv[1], "export") == 0) {
         QCoreApplication app(argc, argv);
-        app.setApplicationName(QStringLiteral("loopscope"));
+        app.setApplicationName(u"loopscope"_s);
         return ExportCommand::run(app.arguments().mid(2));
     }
     if (argc >= 2 && (std::strcmp(argv[1], "--version") == 0 || std::strcmp(argv[1], "-v") == 0)) {

@@ -14,13 +14,15 @@
 
 #include <cstdio>
 
+using namespace Qt::StringLiterals;
+
 using namespace loopscope;
 
 namespace {
 // Resident set size in KiB, from the kernel's own accounting.
 qint64 residentKiB()
 {
-    QFile status(QStringLiteral("/proc/self/status"));
+    QFile status(u"/proc/self/status"_s);
     if (!status.open(QIODevice::ReadOnly))
         return -1;
     for (QByteArray line = status.readLine(); !line.isEmpty(); line = status.readLine()) {
@@ -33,7 +35,7 @@ qint64 residentKiB()
 QCoro::Task<int> run(QUrl url, int batches, int tasks, int early)
 {
     QTemporaryDir dir;
-    Result<std::unique_ptr<History>> opened = History::open(dir.filePath(QStringLiteral("history.sqlite")));
+    Result<std::unique_ptr<History>> opened = History::open(dir.filePath(u"history.sqlite"_s));
     if (!opened) {
         std::fprintf(stderr, "batch-memory: %s\n", qPrintable(opened.error()));
         co_return 2;
@@ -44,7 +46,7 @@ QCoro::Task<int> run(QUrl url, int batches, int tasks, int early)
     QList<QUrl> urls;
     for (int i = 0; i < tasks; ++i) {
         QUrl numbered = url;
-        numbered.setQuery(QStringLiteral("n=%1").arg(i));
+        numbered.setQuery(u"n=%1"_s.arg(i));
         urls << numbered;
     }
     BatchSettings settings;
@@ -52,7 +54,7 @@ QCoro::Task<int> run(QUrl url, int batches, int tasks, int early)
     settings.perHost = 50;
     qint64 earlyKiB = 0;
     for (int batch = 1; batch <= batches; ++batch) {
-        const QFuture<Result<BatchPlan>> created = history->createBatch(QStringLiteral("memory %1").arg(batch), urls, settings);
+        const QFuture<Result<BatchPlan>> created = history->createBatch(u"memory %1"_s.arg(batch), urls, settings);
         const Result<BatchPlan> plan = co_await created;
         if (!plan) {
             std::fprintf(stderr, "batch-memory: %s\n", qPrintable(plan.error()));
@@ -84,9 +86,9 @@ int main(int argc, char *argv[])
         std::fprintf(stderr, "usage: batch-memory URL [BATCHES [TASKS [EARLY]]]\n");
         return 2;
     }
-    const int batches = args.value(2, QStringLiteral("50")).toInt();
-    const int tasks = args.value(3, QStringLiteral("1000")).toInt();
-    const int early = args.value(4, QStringLiteral("5")).toInt();
+    const int batches = args.value(2, u"50"_s).toInt();
+    const int tasks = args.value(3, u"1000"_s).toInt();
+    const int early = args.value(4, u"5"_s).toInt();
     int code = 0;
     const auto measure = [&]() -> QCoro::Task<> {
         code = co_await run(QUrl(args.at(1)), batches, tasks, early);

@@ -25,6 +25,8 @@
 
 #include <map>
 
+using namespace Qt::StringLiterals;
+
 using namespace loopscope;
 
 namespace {
@@ -40,12 +42,12 @@ BatchSettings savingTo(const QString &folder, bool overwrite = false)
 // Runs the URLs as one batch and returns their final records, in order; unwrap with ASSIGN_OR_FAIL.
 Result<QList<TaskRecord>> fetchAll(Engine &engine, const QList<QUrl> &urls, const BatchSettings &settings)
 {
-    return finishedTasks(engine, engine.addBatch(u"downloads"_qs, urls, settings), 120'000);
+    return finishedTasks(engine, engine.addBatch(u"downloads"_s, urls, settings), 120'000);
 }
 
 Result<TaskRecord> fetchOne(Engine &engine, const QUrl &url, const BatchSettings &settings)
 {
-    return finishedTask(engine, engine.addBatch(u"downloads"_qs, {url}, settings), 120'000);
+    return finishedTask(engine, engine.addBatch(u"downloads"_s, {url}, settings), 120'000);
 }
 
 Result<TaskRecord> fetchOne(const QUrl &url, const BatchSettings &settings)
@@ -82,7 +84,7 @@ QStringList everything(const QString &root)
 
 QString describe(const TaskRecord &task)
 {
-    return QStringLiteral("%1 %2 [%3] %4").arg(stateName(task.state), errorKindName(task.errorKind)).arg(task.httpStatus).arg(task.error);
+    return u"%1 %2 [%3] %4"_s.arg(stateName(task.state), errorKindName(task.errorKind)).arg(task.httpStatus).arg(task.error);
 }
 } // namespace
 
@@ -94,31 +96,31 @@ private Q_SLOTS:
         QTest::addColumn<QByteArray>("disposition");
         QTest::addColumn<QString>("url");
         QTest::addColumn<QString>("expected");
-        const QString plain = u"http://example.org/files/report.pdf"_qs;
-        QTest::newRow("from the URL") << QByteArray() << plain << u"report.pdf"_qs;
-        QTest::newRow("percent-decoded") << QByteArray() << u"http://example.org/a%20b%C3%A9.txt?x=1"_qs << u"a bé.txt"_qs;
-        QTest::newRow("no path") << QByteArray() << u"http://example.org"_qs << u"index.html"_qs;
-        QTest::newRow("folder") << QByteArray() << u"http://example.org/dir/"_qs << u"index.html"_qs;
-        QTest::newRow("quoted") << QByteArray("attachment; filename=\"q \\\"x\\\".bin\"") << plain << u"q _x_.bin"_qs;
-        QTest::newRow("token") << QByteArray("attachment; filename=data.csv") << plain << u"data.csv"_qs;
+        const QString plain = u"http://example.org/files/report.pdf"_s;
+        QTest::newRow("from the URL") << QByteArray() << plain << u"report.pdf"_s;
+        QTest::newRow("percent-decoded") << QByteArray() << u"http://example.org/a%20b%C3%A9.txt?x=1"_s << u"a bé.txt"_s;
+        QTest::newRow("no path") << QByteArray() << u"http://example.org"_s << u"index.html"_s;
+        QTest::newRow("folder") << QByteArray() << u"http://example.org/dir/"_s << u"index.html"_s;
+        QTest::newRow("quoted") << QByteArray("attachment; filename=\"q \\\"x\\\".bin\"") << plain << u"q _x_.bin"_s;
+        QTest::newRow("token") << QByteArray("attachment; filename=data.csv") << plain << u"data.csv"_s;
         QTest::newRow("extended preferred") << QByteArray("attachment; filename=\"rates.txt\"; filename*=UTF-8''%e2%82%ac%20rates.txt")
-                                            << plain << u"€ rates.txt"_qs;
+                                            << plain << u"€ rates.txt"_s;
         QTest::newRow("extended first") << QByteArray("attachment; filename*=utf-8'en'%C3%A9t%C3%A9.txt; filename=\"ete.txt\"") << plain
-                                        << u"été.txt"_qs;
-        QTest::newRow("latin-1") << QByteArray("attachment; filename*=ISO-8859-1''%E9t%E9.txt") << plain << u"été.txt"_qs;
-        QTest::newRow("no filename") << QByteArray("inline") << plain << u"report.pdf"_qs;
-        QTest::newRow("traversal") << QByteArray("attachment; filename=\"../../x\"") << plain << u"x"_qs;
-        QTest::newRow("absolute") << QByteArray("attachment; filename=\"/etc/passwd\"") << plain << u"passwd"_qs;
-        QTest::newRow("dot dot") << QByteArray("attachment; filename=\"..\"") << plain << u"report.pdf"_qs;
-        QTest::newRow("dot") << QByteArray("attachment; filename=\".\"") << plain << u"report.pdf"_qs;
-        QTest::newRow("hidden") << QByteArray("attachment; filename=\".hidden\"") << plain << u"hidden"_qs;
-        QTest::newRow("backslash") << QByteArray("attachment; filename=\"a/b\\\\c\"") << plain << u"c"_qs;
-        QTest::newRow("windows path") << QByteArray("attachment; filename=\"C:\\\\Windows\\\\evil.dll\"") << plain << u"evil.dll"_qs;
-        QTest::newRow("control characters") << QByteArray("attachment; filename*=UTF-8''a%0Ab%09c%7F%1B.txt") << plain << u"abc.txt"_qs;
-        QTest::newRow("right-to-left override") << QByteArray("attachment; filename*=UTF-8''evil%E2%80%AEtxt.exe") << plain << u"eviltxt.exe"_qs;
-        QTest::newRow("unsafe characters") << QByteArray("attachment; filename=\"a<b>c:d|e?f*.txt\"") << plain << u"a_b_c_d_e_f_.txt"_qs;
-        QTest::newRow("traversal in the URL") << QByteArray() << u"http://example.org/..%2F..%2Fx"_qs << u"x"_qs;
-        QTest::newRow("dot dot in the URL") << QByteArray() << u"http://example.org/a/%2E%2E"_qs << u"index.html"_qs;
+                                        << u"été.txt"_s;
+        QTest::newRow("latin-1") << QByteArray("attachment; filename*=ISO-8859-1''%E9t%E9.txt") << plain << u"été.txt"_s;
+        QTest::newRow("no filename") << QByteArray("inline") << plain << u"report.pdf"_s;
+        QTest::newRow("traversal") << QByteArray("attachment; filename=\"../../x\"") << plain << u"x"_s;
+        QTest::newRow("absolute") << QByteArray("attachment; filename=\"/etc/passwd\"") << plain << u"passwd"_s;
+        QTest::newRow("dot dot") << QByteArray("attachment; filename=\"..\"") << plain << u"report.pdf"_s;
+        QTest::newRow("dot") << QByteArray("attachment; filename=\".\"") << plain << u"report.pdf"_s;
+        QTest::newRow("hidden") << QByteArray("attachment; filename=\".hidden\"") << plain << u"hidden"_s;
+        QTest::newRow("backslash") << QByteArray("attachment; filename=\"a/b\\\\c\"") << plain << u"c"_s;
+        QTest::newRow("windows path") << QByteArray("attachment; filename=\"C:\\\\Windows\\\\evil.dll\"") << plain << u"evil.dll"_s;
+        QTest::newRow("control characters") << QByteArray("attachment; filename*=UTF-8''a%0Ab%09c%7F%1B.txt") << plain << u"abc.txt"_s;
+        QTest::newRow("right-to-left override") << QByteArray("attachment; filename*=UTF-8''evil%E2%80%AEtxt.exe") << plain << u"eviltxt.exe"_s;
+        QTest::newRow("unsafe characters") << QByteArray("attachment; filename=\"a<b>c:d|e?f*.txt\"") << plain << u"a_b_c_d_e_f_.txt"_s;
+        QTest::newRow("traversal in the URL") << QByteArray() << u"http://example.org/..%2F..%2Fx"_s << u"x"_s;
+        QTest::newRow("dot dot in the URL") << QByteArray() << u"http://example.org/a/%2E%2E"_s << u"index.html"_s;
     }
 
     void fileNames()
@@ -131,14 +133,14 @@ private Q_SLOTS:
 
     void longNamesKeepTheirExtension()
     {
-        const QString name = safeFileName(QString(300, u'é') + u".tar.gz"_qs);
+        const QString name = safeFileName(QString(300, u'é') + u".tar.gz"_s);
         QVERIFY(name.toUtf8().size() <= MaxFileNameBytes);
-        QVERIFY(name.endsWith(u"é.gz"_qs));
+        QVERIFY(name.endsWith(u"é.gz"_s));
         const QString numbered = numberedFileName(name, 12);
         QVERIFY(numbered.toUtf8().size() <= MaxFileNameBytes);
-        QVERIFY(numbered.endsWith(u" (12).gz"_qs));
-        QCOMPARE(numberedFileName(u"report.pdf"_qs, 1), u"report (1).pdf"_qs);
-        QCOMPARE(numberedFileName(u"README"_qs, 2), u"README (2)"_qs);
+        QVERIFY(numbered.endsWith(u" (12).gz"_s));
+        QCOMPARE(numberedFileName(u"report.pdf"_s, 1), u"report (1).pdf"_s);
+        QCOMPARE(numberedFileName(u"README"_s, 2), u"README (2)"_s);
     }
 
     void bodiesAreSavedByteExact_data()
@@ -154,13 +156,13 @@ private Q_SLOTS:
         QFETCH(int, size);
         TestHttpServer server;
         QTemporaryDir dir;
-        ASSIGN_OR_FAIL(const TaskRecord task, fetchOne(server.url(QStringLiteral("/random/%1/7/body.bin").arg(size)), savingTo(dir.path())));
+        ASSIGN_OR_FAIL(const TaskRecord task, fetchOne(server.url(u"/random/%1/7/body.bin"_s.arg(size)), savingTo(dir.path())));
         QVERIFY2(task.state == TaskState::Succeeded, qPrintable(describe(task)));
-        QCOMPARE(task.savedPath, dir.filePath(u"body.bin"_qs));
+        QCOMPARE(task.savedPath, dir.filePath(u"body.bin"_s));
         QCOMPARE(task.bytesReceived, qint64(size));
         QCOMPARE(QFileInfo(task.savedPath).size(), qint64(size));
         QCOMPARE(fileHash(task.savedPath), servedHash(7, size));
-        QCOMPARE(everything(dir.path()), QStringList{u"body.bin"_qs}); // no part file left
+        QCOMPARE(everything(dir.path()), QStringList{u"body.bin"_s}); // no part file left
         QCOMPARE(TaskRow::from(task).toJson()[u"file"].toString(), task.savedPath);
     }
 
@@ -181,7 +183,7 @@ private Q_SLOTS:
         CancelToken token;
         qint64 mostReadWhileStalled = 0;
         constexpr int Size = 40 * 1024 * 1024;
-        FetchRequest request{server.url(QStringLiteral("/random/%1/5/big.bin").arg(Size)), 0, 10, [&](qint64 received, qint64) {
+        FetchRequest request{server.url(u"/random/%1/5/big.bin"_s.arg(Size)), 0, 10, [&](qint64 received, qint64) {
                                  if (stalled)
                                      mostReadWhileStalled = std::max(mostReadWhileStalled, received);
                              }, {}, {}, 0, 0, &writer};
@@ -198,14 +200,14 @@ private Q_SLOTS:
         diskStalled.release();
         QTRY_VERIFY_WITH_TIMEOUT(outcome.has_value(), 120'000);
         QCOMPARE(outcome->kind, ErrorKind::None);
-        QCOMPARE(outcome->savedPath, dir.filePath(u"big.bin"_qs));
+        QCOMPARE(outcome->savedPath, dir.filePath(u"big.bin"_s));
         QCOMPARE(fileHash(outcome->savedPath), servedHash(5, Size));
     }
 
     void withoutAFolderNothingIsSaved()
     {
         TestHttpServer server;
-        ASSIGN_OR_FAIL(const TaskRecord task, fetchOne(server.url(u"/random/1000/7/body.bin"_qs), savingTo({})));
+        ASSIGN_OR_FAIL(const TaskRecord task, fetchOne(server.url(u"/random/1000/7/body.bin"_s), savingTo({})));
         QCOMPARE(task.state, TaskState::Succeeded);
         QVERIFY(task.savedPath.isEmpty());
         QVERIFY(TaskRow::from(task).toJson()[u"file"].isNull());
@@ -215,11 +217,11 @@ private Q_SLOTS:
     {
         TestHttpServer server;
         QTemporaryDir dir;
-        const QString disposition = u"attachment; filename=\"plain.txt\"; filename*=UTF-8''%E2%82%AC%20rates.txt"_qs;
-        const QUrl url = server.url(u"/named?n=4096&cd="_qs + QString::fromLatin1(QUrl::toPercentEncoding(disposition)));
+        const QString disposition = u"attachment; filename=\"plain.txt\"; filename*=UTF-8''%E2%82%AC%20rates.txt"_s;
+        const QUrl url = server.url(u"/named?n=4096&cd="_s + QString::fromLatin1(QUrl::toPercentEncoding(disposition)));
         ASSIGN_OR_FAIL(const TaskRecord task, fetchOne(url, savingTo(dir.path())));
         QVERIFY2(task.state == TaskState::Succeeded, qPrintable(describe(task)));
-        QCOMPARE(task.savedPath, dir.filePath(u"€ rates.txt"_qs));
+        QCOMPARE(task.savedPath, dir.filePath(u"€ rates.txt"_s));
         QCOMPARE(fileHash(task.savedPath), servedHash(1, 4096));
     }
 
@@ -227,13 +229,13 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("disposition");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("../../x") << u"attachment; filename=\"../../x\""_qs << u"x"_qs;
-        QTest::newRow("/etc/passwd") << u"attachment; filename=\"/etc/passwd\""_qs << u"passwd"_qs;
-        QTest::newRow("..") << u"attachment; filename=\"..\""_qs << u"named"_qs;
-        QTest::newRow(".hidden") << u"attachment; filename=\".hidden\""_qs << u"hidden"_qs;
-        QTest::newRow("a/b\\c") << u"attachment; filename=\"a/b\\\\c\""_qs << u"c"_qs;
-        QTest::newRow("control characters") << u"attachment; filename*=UTF-8''..%2F%0A%0Dx%09y"_qs << u"xy"_qs;
-        QTest::newRow("encoded traversal") << u"attachment; filename*=UTF-8''..%2F..%2F..%2Ftmp%2Fz"_qs << u"z"_qs;
+        QTest::newRow("../../x") << u"attachment; filename=\"../../x\""_s << u"x"_s;
+        QTest::newRow("/etc/passwd") << u"attachment; filename=\"/etc/passwd\""_s << u"passwd"_s;
+        QTest::newRow("..") << u"attachment; filename=\"..\""_s << u"named"_s;
+        QTest::newRow(".hidden") << u"attachment; filename=\".hidden\""_s << u"hidden"_s;
+        QTest::newRow("a/b\\c") << u"attachment; filename=\"a/b\\\\c\""_s << u"c"_s;
+        QTest::newRow("control characters") << u"attachment; filename*=UTF-8''..%2F%0A%0Dx%09y"_s << u"xy"_s;
+        QTest::newRow("encoded traversal") << u"attachment; filename*=UTF-8''..%2F..%2F..%2Ftmp%2Fz"_s << u"z"_s;
     }
 
     void namesThatReachOutsideLandInside()
@@ -242,29 +244,29 @@ private Q_SLOTS:
         QFETCH(QString, expected);
         TestHttpServer server;
         QTemporaryDir sandbox;
-        const QString folder = sandbox.filePath(u"a/b"_qs); // created by the download
+        const QString folder = sandbox.filePath(u"a/b"_s); // created by the download
         ASSIGN_OR_FAIL(const TaskRecord task,
-                       fetchOne(server.url(u"/named?n=100&cd="_qs + QString::fromLatin1(QUrl::toPercentEncoding(disposition))), savingTo(folder)));
+                       fetchOne(server.url(u"/named?n=100&cd="_s + QString::fromLatin1(QUrl::toPercentEncoding(disposition))), savingTo(folder)));
         QVERIFY2(task.state == TaskState::Succeeded, qPrintable(describe(task)));
         QCOMPARE(QFileInfo(task.savedPath).canonicalPath(), QFileInfo(folder).canonicalFilePath());
         QCOMPARE(QFileInfo(task.savedPath).fileName(), expected);
         // Nothing anywhere else in the sandbox.
-        QCOMPARE(everything(sandbox.path()), (QStringList{u"a"_qs, u"a/b"_qs, u"a/b/"_qs + expected}));
+        QCOMPARE(everything(sandbox.path()), (QStringList{u"a"_s, u"a/b"_s, u"a/b/"_s + expected}));
     }
 
     void anExistingFileIsKeptUnlessOverwriteIsAsked()
     {
         TestHttpServer server;
         QTemporaryDir dir;
-        QFile existing(dir.filePath(u"body.bin"_qs));
+        QFile existing(dir.filePath(u"body.bin"_s));
         QVERIFY(existing.open(QIODevice::WriteOnly));
         existing.write("mine");
         existing.close();
 
-        const QUrl url = server.url(u"/random/5000/3/body.bin"_qs);
+        const QUrl url = server.url(u"/random/5000/3/body.bin"_s);
         ASSIGN_OR_FAIL(const TaskRecord kept, fetchOne(url, savingTo(dir.path())));
         QVERIFY2(kept.state == TaskState::Succeeded, qPrintable(describe(kept)));
-        QCOMPARE(kept.savedPath, dir.filePath(u"body (1).bin"_qs));
+        QCOMPARE(kept.savedPath, dir.filePath(u"body (1).bin"_s));
         QCOMPARE(fileHash(kept.savedPath), servedHash(3, 5000));
         QVERIFY(existing.open(QIODevice::ReadOnly));
         QCOMPARE(existing.readAll(), QByteArray("mine"));
@@ -272,9 +274,9 @@ private Q_SLOTS:
 
         ASSIGN_OR_FAIL(const TaskRecord replaced, fetchOne(url, savingTo(dir.path(), true)));
         QVERIFY2(replaced.state == TaskState::Succeeded, qPrintable(describe(replaced)));
-        QCOMPARE(replaced.savedPath, dir.filePath(u"body.bin"_qs));
+        QCOMPARE(replaced.savedPath, dir.filePath(u"body.bin"_s));
         QCOMPARE(fileHash(replaced.savedPath), servedHash(3, 5000));
-        QCOMPARE(everything(dir.path()), (QStringList{u"body (1).bin"_qs, u"body.bin"_qs}));
+        QCOMPARE(everything(dir.path()), (QStringList{u"body (1).bin"_s, u"body.bin"_s}));
     }
 
     void tasksOfOneRunNeverShareAFile_data()
@@ -292,8 +294,8 @@ private Q_SLOTS:
         Engine engine;
         ASSIGN_OR_FAIL(const QList<TaskRecord> tasks,
                        fetchAll(engine,
-                                {server.url(u"/random/3000/1/same.bin"_qs), server.url(u"/random/3000/2/same.bin"_qs),
-                                 server.url(u"/random/3000/3/same.bin"_qs)},
+                                {server.url(u"/random/3000/1/same.bin"_s), server.url(u"/random/3000/2/same.bin"_s),
+                                 server.url(u"/random/3000/3/same.bin"_s)},
                                 savingTo(dir.path(), overwrite)));
         QCOMPARE(tasks.size(), 3);
         QSet<QString> paths;
@@ -303,7 +305,7 @@ private Q_SLOTS:
             QCOMPARE(fileHash(tasks[i].savedPath), servedHash(quint64(i + 1), 3000));
         }
         QCOMPARE(paths.size(), 3);
-        QCOMPARE(everything(dir.path()), (QStringList{u"same (1).bin"_qs, u"same (2).bin"_qs, u"same.bin"_qs}));
+        QCOMPARE(everything(dir.path()), (QStringList{u"same (1).bin"_s, u"same (2).bin"_s, u"same.bin"_s}));
     }
 
     void aFailureMidBodyLeavesNothing()
@@ -312,7 +314,7 @@ private Q_SLOTS:
         QTemporaryDir dir;
         BatchSettings settings = savingTo(dir.path());
         settings.retries = 1; // each attempt removes its own part file
-        ASSIGN_OR_FAIL(const TaskRecord task, fetchOne(server.url(u"/reset-after/100000"_qs), settings));
+        ASSIGN_OR_FAIL(const TaskRecord task, fetchOne(server.url(u"/reset-after/100000"_s), settings));
         QVERIFY2(task.state == TaskState::Failed && task.errorKind == ErrorKind::ConnectionReset, qPrintable(describe(task)));
         QCOMPARE(task.attempts, 2);
         QVERIFY(task.savedPath.isEmpty());
@@ -323,7 +325,7 @@ private Q_SLOTS:
     {
         TestHttpServer server;
         QTemporaryDir dir;
-        ASSIGN_OR_FAIL(const TaskRecord task, fetchOne(server.url(u"/status/404"_qs), savingTo(dir.path())));
+        ASSIGN_OR_FAIL(const TaskRecord task, fetchOne(server.url(u"/status/404"_s), savingTo(dir.path())));
         QCOMPARE(task.errorKind, ErrorKind::Http);
         QCOMPARE(everything(dir.path()), QStringList());
     }
@@ -343,7 +345,7 @@ private Q_SLOTS:
                 }
             }
         });
-        ASSIGN_OR_FAIL(const TaskRecord task, fetchOne(engine, server.url(u"/drip/100000/20"_qs), savingTo(dir.path())));
+        ASSIGN_OR_FAIL(const TaskRecord task, fetchOne(engine, server.url(u"/drip/100000/20"_s), savingTo(dir.path())));
         QVERIFY(cancelled);
         QVERIFY2(task.state == TaskState::Cancelled, qPrintable(describe(task)));
         QVERIFY(task.bytesReceived > 0);
@@ -355,15 +357,15 @@ private Q_SLOTS:
     {
         TestHttpServer server;
         QTemporaryDir dir;
-        QFile blocker(dir.filePath(u"file"_qs));
+        QFile blocker(dir.filePath(u"file"_s));
         QVERIFY(blocker.open(QIODevice::WriteOnly));
         blocker.close();
-        const QString folder = dir.filePath(u"file/sub"_qs); // below a file: it can never be made
-        ASSIGN_OR_FAIL(const TaskRecord task, fetchOne(server.url(u"/random/100000/1/x.bin"_qs), savingTo(folder)));
+        const QString folder = dir.filePath(u"file/sub"_s); // below a file: it can never be made
+        ASSIGN_OR_FAIL(const TaskRecord task, fetchOne(server.url(u"/random/100000/1/x.bin"_s), savingTo(folder)));
         QVERIFY2(task.state == TaskState::Failed && task.errorKind == ErrorKind::Disk, qPrintable(describe(task)));
-        QCOMPARE(task.error, u"cannot create the folder "_qs + folder);
-        QCOMPARE(errorKindName(task.errorKind), u"disk"_qs);
-        QCOMPARE(everything(dir.path()), QStringList{u"file"_qs});
+        QCOMPARE(task.error, u"cannot create the folder "_s + folder);
+        QCOMPARE(errorKindName(task.errorKind), u"disk"_s);
+        QCOMPARE(everything(dir.path()), QStringList{u"file"_s});
     }
 };
 

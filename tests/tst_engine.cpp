@@ -10,6 +10,8 @@
 #include <atomic>
 #include <map>
 
+using namespace Qt::StringLiterals;
+
 using namespace loopscope;
 
 namespace {
@@ -57,7 +59,7 @@ private Q_SLOTS:
         TestHttpServer server;
         Engine engine;
         Observer observer(engine);
-        const BatchId id = engine.addBatch(u"one"_qs, {server.url(u"/bytes/1000"_qs)}, BatchSettings{});
+        const BatchId id = engine.addBatch(u"one"_s, {server.url(u"/bytes/1000"_s)}, BatchSettings{});
         ASSIGN_OR_FAIL(const BatchRecord batch, waitForBatch(engine, id));
         QCOMPARE(batch.total, 1);
         QCOMPARE(batch.count(TaskState::Succeeded), 1);
@@ -68,7 +70,7 @@ private Q_SLOTS:
         QCOMPARE(task.httpStatus, 200);
         QCOMPARE(task.bytesReceived, 1000);
         QCOMPARE(task.attempts, 1);
-        QCOMPARE(task.worker, u"Worker 1"_qs);
+        QCOMPARE(task.worker, u"Worker 1"_s);
         QVERIFY(task.error.isEmpty());
         QVERIFY(task.queuedAt >= 0 && task.startedAt >= task.queuedAt && task.finishedAt >= task.startedAt);
         QCOMPARE(observer.deliveredOn.load(), QThread::currentThread());
@@ -81,8 +83,8 @@ private Q_SLOTS:
         Observer observer(engine);
         QList<QUrl> urls;
         for (int i = 0; i < 20; ++i)
-            urls << server.url(QStringLiteral("/delay/%1").arg(10 + i * 5)) << server.url(u"/status/500"_qs);
-        const BatchId id = engine.addBatch(u"order"_qs, urls, BatchSettings{4, 6, 30'000, 0});
+            urls << server.url(u"/delay/%1"_s.arg(10 + i * 5)) << server.url(u"/status/500"_s);
+        const BatchId id = engine.addBatch(u"order"_s, urls, BatchSettings{4, 6, 30'000, 0});
         ASSIGN_OR_FAIL(const BatchRecord batch, waitForBatch(engine, id));
         QCOMPARE(batch.count(TaskState::Succeeded), 20);
         QCOMPARE(batch.count(TaskState::Failed), 20);
@@ -96,7 +98,7 @@ private Q_SLOTS:
         for (const auto &[taskId, task] : observer.latest) {
             if (task.state == TaskState::Failed) {
                 QCOMPARE(task.httpStatus, 500);
-                QVERIFY2(task.error.startsWith(u"HTTP 500"_qs), qPrintable(task.error));
+                QVERIFY2(task.error.startsWith(u"HTTP 500"_s), qPrintable(task.error));
             }
         }
         QVERIFY(batch.sumRunMs(0) > 0);
@@ -108,7 +110,7 @@ private Q_SLOTS:
         // More than Qt's six connections per manager, all to one host.
         TestHttpServer server;
         Engine engine;
-        const BatchId id = engine.addBatch(u"wide"_qs, repeat(server.url(u"/delay/300"_qs), 40), BatchSettings{20, 20, 30'000, 0});
+        const BatchId id = engine.addBatch(u"wide"_s, repeat(server.url(u"/delay/300"_s), 40), BatchSettings{20, 20, 30'000, 0});
         ASSIGN_OR_FAIL(const BatchRecord batch, waitForBatch(engine, id));
         QCOMPARE(batch.count(TaskState::Succeeded), 40);
         QCOMPARE(server.peakInFlight(), 20);
@@ -118,7 +120,7 @@ private Q_SLOTS:
     {
         TestHttpServer server;
         Engine engine;
-        const BatchId id = engine.addBatch(u"narrow"_qs, repeat(server.url(u"/delay/50"_qs), 12), BatchSettings{3, 6, 30'000, 0});
+        const BatchId id = engine.addBatch(u"narrow"_s, repeat(server.url(u"/delay/50"_s), 12), BatchSettings{3, 6, 30'000, 0});
         ASSIGN_OR_FAIL(const BatchRecord batch, waitForBatch(engine, id));
         QCOMPARE(batch.count(TaskState::Succeeded), 12);
         QCOMPARE(server.peakInFlight(), 3);
@@ -132,9 +134,9 @@ private Q_SLOTS:
         TestHttpServer quick;
         Engine engine;
         Observer observer(engine);
-        QList<QUrl> urls = repeat(slow.url(u"/delay/200"_qs), 10);
-        urls += repeat(quick.url(u"/delay/200"_qs), 4);
-        const BatchId id = engine.addBatch(u"hosts"_qs, urls, BatchSettings{8, 2, 30'000, 0});
+        QList<QUrl> urls = repeat(slow.url(u"/delay/200"_s), 10);
+        urls += repeat(quick.url(u"/delay/200"_s), 4);
+        const BatchId id = engine.addBatch(u"hosts"_s, urls, BatchSettings{8, 2, 30'000, 0});
         ASSIGN_OR_FAIL(const BatchRecord batch, waitForBatch(engine, id));
         QCOMPARE(batch.count(TaskState::Succeeded), 14);
         QCOMPARE(slow.peakInFlight(), 2);
@@ -152,13 +154,13 @@ private Q_SLOTS:
         TestHttpServer server;
         Engine engine;
         Observer observer(engine);
-        const BatchId id = engine.addBatch(u"named"_qs, repeat(server.url(u"/delay/20"_qs), 9), BatchSettings{3, 6, 30'000, 0});
+        const BatchId id = engine.addBatch(u"named"_s, repeat(server.url(u"/delay/20"_s), 9), BatchSettings{3, 6, 30'000, 0});
         ASSIGN_OR_FAIL(const BatchRecord batch, waitForBatch(engine, id));
         QCOMPARE(batch.count(TaskState::Succeeded), 9);
         QSet<QString> workers;
         for (const auto &[taskId, task] : observer.latest)
             workers.insert(task.worker);
-        QCOMPARE(workers, (QSet<QString>{u"Worker 1"_qs, u"Worker 2"_qs, u"Worker 3"_qs}));
+        QCOMPARE(workers, (QSet<QString>{u"Worker 1"_s, u"Worker 2"_s, u"Worker 3"_s}));
     }
 
     void cancellingARunningTaskAbortsIt()
@@ -166,7 +168,7 @@ private Q_SLOTS:
         TestHttpServer server;
         Engine engine;
         Observer observer(engine);
-        const BatchId id = engine.addBatch(u"hang"_qs, {server.url(u"/hang"_qs), server.url(u"/ok"_qs)}, BatchSettings{2, 6, 60'000, 0});
+        const BatchId id = engine.addBatch(u"hang"_s, {server.url(u"/hang"_s), server.url(u"/ok"_s)}, BatchSettings{2, 6, 60'000, 0});
         QTRY_COMPARE(server.inFlight(), 1);
         QTRY_VERIFY(observer.latest.count(1) && observer.latest[1].state == TaskState::Running);
         engine.cancelTask(1);
@@ -174,7 +176,7 @@ private Q_SLOTS:
         QCOMPARE(batch.count(TaskState::Cancelled), 1);
         QCOMPARE(batch.count(TaskState::Succeeded), 1);
         QCOMPARE(observer.latest[1].cancelReason, CancelReason::User);
-        QCOMPARE(observer.latest[1].error, u"cancelled by user"_qs);
+        QCOMPARE(observer.latest[1].error, u"cancelled by user"_s);
         // The connection was released: the server saw the client go away.
         QTRY_COMPARE(server.inFlight(), 0);
     }
@@ -184,7 +186,7 @@ private Q_SLOTS:
         TestHttpServer server;
         Engine engine;
         Observer observer(engine);
-        const BatchId id = engine.addBatch(u"queued"_qs, {server.url(u"/hang"_qs), server.url(u"/ok?second"_qs)}, BatchSettings{1, 6, 60'000, 0});
+        const BatchId id = engine.addBatch(u"queued"_s, {server.url(u"/hang"_s), server.url(u"/ok?second"_s)}, BatchSettings{1, 6, 60'000, 0});
         QTRY_COMPARE(server.inFlight(), 1);
         engine.cancelTask(2);
         QTRY_VERIFY(observer.latest.count(2) && observer.latest[2].state == TaskState::Cancelled);
@@ -201,8 +203,8 @@ private Q_SLOTS:
         TestHttpServer server;
         Engine engine;
         Observer observer(engine);
-        const BatchId doomed = engine.addBatch(u"doomed"_qs, repeat(server.url(u"/hang"_qs), 5), BatchSettings{2, 6, 60'000, 0});
-        const BatchId kept = engine.addBatch(u"kept"_qs, repeat(server.url(u"/delay/100"_qs), 3), BatchSettings{3, 6, 60'000, 0});
+        const BatchId doomed = engine.addBatch(u"doomed"_s, repeat(server.url(u"/hang"_s), 5), BatchSettings{2, 6, 60'000, 0});
+        const BatchId kept = engine.addBatch(u"kept"_s, repeat(server.url(u"/delay/100"_s), 3), BatchSettings{3, 6, 60'000, 0});
         QTRY_VERIFY(server.inFlight() >= 2);
         engine.cancelBatch(doomed);
         ASSIGN_OR_FAIL(const BatchRecord cancelled, waitForBatch(engine, doomed));
@@ -219,8 +221,8 @@ private Q_SLOTS:
     {
         TestHttpServer server;
         Engine engine;
-        const BatchId a = engine.addBatch(u"a"_qs, repeat(server.url(u"/hang"_qs), 4), BatchSettings{2, 6, 60'000, 0});
-        const BatchId b = engine.addBatch(u"b"_qs, repeat(server.url(u"/hang"_qs), 4), BatchSettings{2, 6, 60'000, 0});
+        const BatchId a = engine.addBatch(u"a"_s, repeat(server.url(u"/hang"_s), 4), BatchSettings{2, 6, 60'000, 0});
+        const BatchId b = engine.addBatch(u"b"_s, repeat(server.url(u"/hang"_s), 4), BatchSettings{2, 6, 60'000, 0});
         QTRY_COMPARE(server.inFlight(), 4);
         std::unique_ptr<QThread> other(QThread::create([&engine] { engine.cancelAll(); }));
         other->start();
@@ -236,7 +238,7 @@ private Q_SLOTS:
     {
         TestHttpServer server;
         auto engine = std::make_unique<Engine>();
-        const BatchId id = engine->addBatch(u"open"_qs, repeat(server.url(u"/hang"_qs), 6), BatchSettings{3, 6, 60'000, 0});
+        const BatchId id = engine->addBatch(u"open"_s, repeat(server.url(u"/hang"_s), 6), BatchSettings{3, 6, 60'000, 0});
         QTRY_COMPARE(server.inFlight(), 3);
         QFuture<QList<TaskRecord>> gathered = engine->gather(id);
         QFuture<BatchRecord> done = engine->whenBatchFinished(id);
@@ -256,10 +258,10 @@ private Q_SLOTS:
         TestHttpServer server;
         Engine engine;
         Observer observer(engine);
-        const BatchId id = engine.addBatch(u"slow"_qs, {server.url(u"/hang"_qs)}, BatchSettings{1, 1, 200, 0});
+        const BatchId id = engine.addBatch(u"slow"_s, {server.url(u"/hang"_s)}, BatchSettings{1, 1, 200, 0});
         ASSIGN_OR_FAIL(const BatchRecord batch, waitForBatch(engine, id));
         QCOMPARE(batch.count(TaskState::Failed), 1);
-        QVERIFY2(observer.latest[1].error.startsWith(u"timed out"_qs), qPrintable(observer.latest[1].error));
+        QVERIFY2(observer.latest[1].error.startsWith(u"timed out"_s), qPrintable(observer.latest[1].error));
         QTRY_COMPARE(server.inFlight(), 0);
     }
 
@@ -268,7 +270,7 @@ private Q_SLOTS:
         TestHttpServer server;
         Engine engine;
         Observer observer(engine);
-        const BatchId id = engine.addBatch(u"retry"_qs, {server.url(u"/fail-then-ok/k/2"_qs), server.url(u"/status/404"_qs)},
+        const BatchId id = engine.addBatch(u"retry"_s, {server.url(u"/fail-then-ok/k/2"_s), server.url(u"/status/404"_s)},
                                            BatchSettings{2, 6, 30'000, 3});
         ASSIGN_OR_FAIL(const BatchRecord batch, waitForBatch(engine, id));
         QCOMPARE(batch.count(TaskState::Succeeded), 1);
@@ -285,20 +287,20 @@ private Q_SLOTS:
         Engine engine;
         Observer observer(engine);
         const BatchId id = engine.addBatch(
-            u"redirects"_qs,
-            {server.url(u"/redirect/10"_qs), server.url(u"/redirect/11"_qs), server.url(u"/redirect-loop"_qs),
-             server.url(u"/redirect-to?url=ftp%3A%2F%2Fexample.org%2Ffile"_qs)},
+            u"redirects"_s,
+            {server.url(u"/redirect/10"_s), server.url(u"/redirect/11"_s), server.url(u"/redirect-loop"_s),
+             server.url(u"/redirect-to?url=ftp%3A%2F%2Fexample.org%2Ffile"_s)},
             BatchSettings{4, 6, 30'000, 0});
         ASSIGN_OR_FAIL(const BatchRecord batch, waitForBatch(engine, id));
         QCOMPARE(batch.count(TaskState::Succeeded), 1);
         QCOMPARE(observer.latest[1].state, TaskState::Succeeded);
-        QCOMPARE(observer.latest[1].finalUrl, server.url(u"/redirect/0"_qs));
+        QCOMPARE(observer.latest[1].finalUrl, server.url(u"/redirect/0"_s));
         QCOMPARE(observer.latest[2].state, TaskState::Failed);
         QCOMPARE(observer.latest[3].state, TaskState::Failed);
         QCOMPARE(observer.latest[4].state, TaskState::Failed);
-        QCOMPARE(observer.latest[2].error, u"too many redirects (more than 10)"_qs);
-        QCOMPARE(observer.latest[3].error, u"too many redirects (more than 10)"_qs);
-        QCOMPARE(observer.latest[4].error, u"redirect to an unsupported scheme: ftp://example.org/file"_qs);
+        QCOMPARE(observer.latest[2].error, u"too many redirects (more than 10)"_s);
+        QCOMPARE(observer.latest[3].error, u"too many redirects (more than 10)"_s);
+        QCOMPARE(observer.latest[4].error, u"redirect to an unsupported scheme: ftp://example.org/file"_s);
     }
 
     void connectionFailuresAreRecorded()
@@ -306,7 +308,7 @@ private Q_SLOTS:
         TestHttpServer server;
         Engine engine;
         Observer observer(engine);
-        const BatchId id = engine.addBatch(u"broken"_qs, {server.url(u"/close"_qs)}, BatchSettings{});
+        const BatchId id = engine.addBatch(u"broken"_s, {server.url(u"/close"_s)}, BatchSettings{});
         ASSIGN_OR_FAIL(const BatchRecord batch, waitForBatch(engine, id));
         QCOMPARE(batch.count(TaskState::Failed), 1);
         QVERIFY(!observer.latest[1].error.isEmpty());
@@ -319,7 +321,7 @@ private Q_SLOTS:
         Engine engine;
         Observer observer(engine);
         const int tasks = 2000;
-        const BatchId id = engine.addBatch(u"many"_qs, repeat(server.url(u"/ok"_qs), tasks), BatchSettings{50, 50, 30'000, 0});
+        const BatchId id = engine.addBatch(u"many"_s, repeat(server.url(u"/ok"_s), tasks), BatchSettings{50, 50, 30'000, 0});
         ASSIGN_OR_FAIL(const BatchRecord batch, waitForBatch(engine, id));
         QCOMPARE(batch.count(TaskState::Succeeded), tasks);
         QCOMPARE(observer.latest.size(), size_t(tasks));
@@ -335,7 +337,7 @@ private Q_SLOTS:
         observerThread.start();
         auto *observer = new Observer(engine);
         observer->moveToThread(&observerThread);
-        const BatchId id = engine.addBatch(u"far"_qs, repeat(server.url(u"/ok"_qs), 3), BatchSettings{});
+        const BatchId id = engine.addBatch(u"far"_s, repeat(server.url(u"/ok"_s), 3), BatchSettings{});
         ASSIGN_OR_FAIL(const BatchRecord batch, waitForBatch(engine, id));
         QCOMPARE(batch.count(TaskState::Succeeded), 3);
         QTRY_VERIFY(observer->deliveredOn.load() != nullptr);
@@ -351,7 +353,7 @@ private Q_SLOTS:
         TestHttpServer server;
         Engine engine;
         Observer observer(engine);
-        BatchPlan plan{41, u"resumed"_qs, BatchSettings{}, {server.url(u"/ok"_qs), server.url(u"/hang"_qs), server.url(u"/ok?3"_qs)},
+        BatchPlan plan{41, u"resumed"_s, BatchSettings{}, {server.url(u"/ok"_s), server.url(u"/hang"_s), server.url(u"/ok?3"_s)},
                        {104, 107, 108}};
         plan.settings.concurrency = 3;
         QCOMPARE(engine.addBatch(plan), BatchId(41));
@@ -363,14 +365,14 @@ private Q_SLOTS:
         QCOMPARE(done.firstTask, TaskId(104));
         QTRY_COMPARE(observer.latest.size(), size_t(3));
         QCOMPARE(observer.latest.at(107).state, TaskState::Cancelled);
-        QCOMPARE(observer.latest.at(108).url, server.url(u"/ok?3"_qs));
+        QCOMPARE(observer.latest.at(108).url, server.url(u"/ok?3"_s));
         QCOMPARE(observer.latest.at(104).batch, BatchId(41));
     }
 
     void emptyBatchFinishesAtOnce()
     {
         Engine engine;
-        const BatchId id = engine.addBatch(u"empty"_qs, {}, BatchSettings{});
+        const BatchId id = engine.addBatch(u"empty"_s, {}, BatchSettings{});
         ASSIGN_OR_FAIL(const BatchRecord batch, waitForBatch(engine, id));
         QCOMPARE(batch.total, 0);
     }

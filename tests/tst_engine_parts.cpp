@@ -9,6 +9,8 @@
 #include <QBuffer>
 #include <QTest>
 
+using namespace Qt::StringLiterals;
+
 using namespace loopscope;
 
 class TestEngineParts : public QObject {
@@ -43,7 +45,7 @@ private Q_SLOTS:
 
         FetchOutcome refused;
         refused.kind = ErrorKind::ConnectionRefused;
-        refused.error = u"connection refused by 127.0.0.1:9"_qs;
+        refused.error = u"connection refused by 127.0.0.1:9"_s;
         const TaskEnd failed = finishTask(refused, CancelReason::None);
         QCOMPARE(failed.state, TaskState::Failed);
         QCOMPARE(failed.errorKind, ErrorKind::ConnectionRefused);
@@ -66,28 +68,28 @@ private Q_SLOTS:
     {
         HostQueue queue(2);
         const auto waiting = [](int) { return true; };
-        queue.push(0, u"a"_qs);
-        queue.push(1, u"a"_qs);
-        queue.push(2, u"a"_qs);
-        queue.push(3, u"b"_qs);
+        queue.push(0, u"a"_s);
+        queue.push(1, u"a"_s);
+        queue.push(2, u"a"_s);
+        queue.push(3, u"b"_s);
         QCOMPARE(queue.take(waiting)->task, 0);
         QCOMPARE(queue.take(waiting)->task, 1);
         // Host a is at its limit: its third task waits, b's runs.
         QCOMPARE(queue.take(waiting)->task, 3);
         QVERIFY(!queue.take(waiting));
-        queue.release(u"a"_qs);
+        queue.release(u"a"_s);
         const auto next = queue.take(waiting);
         QCOMPARE(next->task, 2);
-        QCOMPARE(next->host, u"a"_qs);
+        QCOMPARE(next->host, u"a"_s);
         QVERIFY(!queue.take(waiting));
     }
 
     void hostQueueSkipsCancelledTasks()
     {
         HostQueue queue(1);
-        queue.push(0, u"a"_qs);
-        queue.push(1, u"a"_qs);
-        queue.push(2, u"b"_qs);
+        queue.push(0, u"a"_s);
+        queue.push(1, u"a"_s);
+        queue.push(2, u"b"_s);
         const auto notZero = [](int task) { return task != 0; };
         QCOMPARE(queue.take(notZero)->task, 1);
         QCOMPARE(queue.take(notZero)->task, 2);
@@ -96,8 +98,8 @@ private Q_SLOTS:
 
     void batchAggregatesFollowMoves()
     {
-        const QList<QUrl> urls{QUrl(u"http://a/1"_qs), QUrl(u"http://a/2"_qs), QUrl(u"http://b/3"_qs)};
-        BatchRun run(BatchPlan{7, u"seven"_qs, BatchSettings{}, urls, {100, 101, 102}}, 1000);
+        const QList<QUrl> urls{QUrl(u"http://a/1"_s), QUrl(u"http://a/2"_s), QUrl(u"http://b/3"_s)};
+        BatchRun run(BatchPlan{7, u"seven"_s, BatchSettings{}, urls, {100, 101, 102}}, 1000);
         QCOMPARE(run.record().total, 3);
         QCOMPARE(run.record().count(TaskState::Queued), 3);
         QCOMPARE(run.task(2).id, TaskId(102));
@@ -127,7 +129,7 @@ private Q_SLOTS:
     void resumedBatchesHaveGapsInTheirIds()
     {
         // A resumed batch carries only the tasks that had not ended, under their old ids.
-        BatchRun run(BatchPlan{4, u"resumed"_qs, BatchSettings{}, {QUrl(u"http://a/1"_qs), QUrl(u"http://a/5"_qs), QUrl(u"http://a/9"_qs)},
+        BatchRun run(BatchPlan{4, u"resumed"_s, BatchSettings{}, {QUrl(u"http://a/1"_s), QUrl(u"http://a/5"_s), QUrl(u"http://a/9"_s)},
                                {11, 15, 19}},
                      0);
         QCOMPARE(run.record().firstTask, TaskId(11));
@@ -137,14 +139,14 @@ private Q_SLOTS:
         QCOMPARE(run.indexOf(12), -1);
         QCOMPARE(run.indexOf(20), -1);
         QCOMPARE(run.indexOf(10), -1);
-        const int appended = run.append(QUrl(u"http://a/20"_qs), 5);
+        const int appended = run.append(QUrl(u"http://a/20"_s), 5);
         QCOMPARE(run.task(appended).id, TaskId(20));
         QCOMPARE(run.indexOf(20), appended);
     }
 
     void batchChangesAreTakenOnceAndInChunks()
     {
-        BatchRun run(BatchPlan{1, u"b"_qs, BatchSettings{}, {QUrl(u"http://a/"_qs), QUrl(u"http://a/2"_qs), QUrl(u"http://a/3"_qs)}, {1, 2, 3}}, 0);
+        BatchRun run(BatchPlan{1, u"b"_s, BatchSettings{}, {QUrl(u"http://a/"_s), QUrl(u"http://a/2"_s), QUrl(u"http://a/3"_s)}, {1, 2, 3}}, 0);
         EngineUpdate first;
         run.takeChanges(first, 2);
         QCOMPARE(first.tasks.size(), 2);
@@ -177,19 +179,19 @@ private Q_SLOTS:
                              "http://exa mple.org/e\n"
                              "http:///nohost\n"
                              "HTTPS://EXAMPLE.org/f\n"
-                             "http://[::1]:8080/g\n"_qs;
-        const UrlList list = parseUrlLines(text, u"list.txt"_qs);
+                             "http://[::1]:8080/g\n"_s;
+        const UrlList list = parseUrlLines(text, u"list.txt"_s);
         QCOMPARE(list.urls.size(), 4);
-        QCOMPARE(list.urls[1], QUrl(u"https://example.org/b"_qs));
-        QCOMPARE(list.urls[2].scheme(), u"https"_qs);
-        QCOMPARE(list.urls[3].host(), u"::1"_qs);
+        QCOMPARE(list.urls[1], QUrl(u"https://example.org/b"_s));
+        QCOMPARE(list.urls[2].scheme(), u"https"_s);
+        QCOMPARE(list.urls[3].host(), u"::1"_s);
         QCOMPARE(list.rejected.size(), 4);
         QCOMPARE(list.rejected[0].line, 5);
-        QCOMPARE(list.rejected[0].toString(), u"list.txt:5: unsupported scheme \"ftp\" (only http and https)"_qs);
+        QCOMPARE(list.rejected[0].toString(), u"list.txt:5: unsupported scheme \"ftp\" (only http and https)"_s);
         QCOMPARE(list.rejected[1].line, 6);
-        QVERIFY(list.rejected[1].reason.contains(u"no scheme"_qs));
+        QVERIFY(list.rejected[1].reason.contains(u"no scheme"_s));
         QCOMPARE(list.rejected[2].line, 7);
-        QVERIFY(list.rejected[2].reason.contains(u"white space"_qs));
+        QVERIFY(list.rejected[2].reason.contains(u"white space"_s));
         QCOMPARE(list.rejected[3].line, 8);
     }
 
@@ -198,10 +200,10 @@ private Q_SLOTS:
         QByteArray data("http://a.example/\nnot a url\n");
         QBuffer buffer(&data);
         QVERIFY(buffer.open(QIODevice::ReadOnly));
-        const UrlList list = readUrlLines(buffer, u"-"_qs);
+        const UrlList list = readUrlLines(buffer, u"-"_s);
         QCOMPARE(list.urls.size(), 1);
         QCOMPARE(list.rejected.size(), 1);
-        QCOMPARE(list.rejected.first().toString().left(4), u"-:2:"_qs);
+        QCOMPARE(list.rejected.first().toString().left(4), u"-:2:"_s);
     }
 };
 

@@ -20,6 +20,8 @@
 
 #include <map>
 
+using namespace Qt::StringLiterals;
+
 using namespace loopscope;
 
 namespace {
@@ -72,7 +74,7 @@ public:
 // Runs one URL as a batch of its own and returns its final record; unwrap with ASSIGN_OR_FAIL.
 Result<TaskRecord> fetchOne(Engine &engine, const QUrl &url, const BatchSettings &settings)
 {
-    return finishedTask(engine, engine.addBatch(u"fault"_qs, {url}, settings), 60'000);
+    return finishedTask(engine, engine.addBatch(u"fault"_s, {url}, settings), 60'000);
 }
 
 Result<TaskRecord> fetchOne(const QUrl &url, const BatchSettings &settings)
@@ -83,7 +85,7 @@ Result<TaskRecord> fetchOne(const QUrl &url, const BatchSettings &settings)
 
 QString describe(const TaskRecord &task)
 {
-    return QStringLiteral("%1 %2 [%3] %4").arg(stateName(task.state), errorKindName(task.errorKind)).arg(task.httpStatus).arg(task.error);
+    return u"%1 %2 [%3] %4"_s.arg(stateName(task.state), errorKindName(task.errorKind)).arg(task.httpStatus).arg(task.error);
 }
 } // namespace
 
@@ -100,51 +102,51 @@ private:
 private Q_SLOTS:
     void initTestCase()
     {
-        m_nginx = u"http://127.0.0.1:"_qs + nginxFile(u"port"_qs);
-        QVERIFY2(!nginxFile(u"port"_qs).isEmpty(), "the nginx fixture is not running (LOOPSCOPE_NGINX_DIR/port)");
+        m_nginx = u"http://127.0.0.1:"_s + nginxFile(u"port"_s);
+        QVERIFY2(!nginxFile(u"port"_s).isEmpty(), "the nginx fixture is not running (LOOPSCOPE_NGINX_DIR/port)");
     }
 
     void connectionRefused()
     {
         const quint16 port = closedPort();
-        ASSIGN_OR_FAIL(const TaskRecord task, fetchOne(QUrl(QStringLiteral("http://127.0.0.1:%1/x").arg(port)), once()));
+        ASSIGN_OR_FAIL(const TaskRecord task, fetchOne(QUrl(u"http://127.0.0.1:%1/x"_s.arg(port)), once()));
         QCOMPARE_FAULT(task, TaskState::Failed, ErrorKind::ConnectionRefused);
-        QCOMPARE(task.error, QStringLiteral("connection refused by 127.0.0.1:%1").arg(port));
+        QCOMPARE(task.error, u"connection refused by 127.0.0.1:%1"_s.arg(port));
         QCOMPARE(task.httpStatus, 0);
         // The category reaches the records as a stable name.
-        QCOMPARE(TaskRow::from(task).toJson()[u"error_kind"].toString(), u"connection_refused"_qs);
+        QCOMPARE(TaskRow::from(task).toJson()[u"error_kind"].toString(), u"connection_refused"_s);
     }
 
     void connectionResetBeforeAnyResponse()
     {
         TestHttpServer server;
-        ASSIGN_OR_FAIL(const TaskRecord task, fetchOne(server.url(u"/reset"_qs), once()));
+        ASSIGN_OR_FAIL(const TaskRecord task, fetchOne(server.url(u"/reset"_s), once()));
         QCOMPARE_FAULT(task, TaskState::Failed, ErrorKind::ConnectionReset);
-        QCOMPARE(task.error, u"connection closed by the server before any response"_qs);
+        QCOMPARE(task.error, u"connection closed by the server before any response"_s);
     }
 
     void connectionResetDuringTheBody()
     {
         TestHttpServer server;
-        ASSIGN_OR_FAIL(const TaskRecord task, fetchOne(server.url(u"/reset-after/1024"_qs), once()));
+        ASSIGN_OR_FAIL(const TaskRecord task, fetchOne(server.url(u"/reset-after/1024"_s), once()));
         QCOMPARE_FAULT(task, TaskState::Failed, ErrorKind::ConnectionReset);
         QCOMPARE(task.httpStatus, 200);
         QVERIFY(task.bytesReceived <= 1024);
         // To be dropped with QNetworkAccessManager, as aBrokenResponseFailsAndLeavesNoFile explains.
         QEXPECT_FAIL("", "Qt reads a reset as an orderly close, so this transport says \"connection closed after 1,024 of 2,049 bytes\"", Continue);
-        QCOMPARE(task.error, QStringLiteral("connection reset by the server after %1 bytes of 2,049").arg(number(task.bytesReceived)));
+        QCOMPARE(task.error, u"connection reset by the server after %1 bytes of 2,049"_s.arg(number(task.bytesReceived)));
     }
 
     void aServerThatNeverAnswers()
     {
         TestHttpServer server;
         // --timeout 0 is no limit: the idle timeout ends it.
-        ASSIGN_OR_FAIL(const TaskRecord idle, fetchOne(server.url(u"/hang"_qs), once(0, 300)));
+        ASSIGN_OR_FAIL(const TaskRecord idle, fetchOne(server.url(u"/hang"_s), once(0, 300)));
         QCOMPARE_FAULT(idle, TaskState::Failed, ErrorKind::IdleTimeout);
-        QCOMPARE(idle.error, u"no answer for 0.3 s (idle timeout)"_qs);
-        ASSIGN_OR_FAIL(const TaskRecord total, fetchOne(server.url(u"/hang"_qs), once(300, 0)));
+        QCOMPARE(idle.error, u"no answer for 0.3 s (idle timeout)"_s);
+        ASSIGN_OR_FAIL(const TaskRecord total, fetchOne(server.url(u"/hang"_s), once(300, 0)));
         QCOMPARE_FAULT(total, TaskState::Failed, ErrorKind::Timeout);
-        QCOMPARE(total.error, u"timed out after 0.3 s (total timeout)"_qs);
+        QCOMPARE(total.error, u"timed out after 0.3 s (total timeout)"_s);
         QTRY_COMPARE(server.inFlight(), 0);
     }
 
@@ -152,33 +154,33 @@ private Q_SLOTS:
     {
         TestHttpServer server;
         // A byte every 50 ms keeps a 300 ms idle timeout at bay; the total timeout still ends it.
-        ASSIGN_OR_FAIL(const TaskRecord steady, fetchOne(server.url(u"/drip/1000/50"_qs), once(1'000, 300)));
+        ASSIGN_OR_FAIL(const TaskRecord steady, fetchOne(server.url(u"/drip/1000/50"_s), once(1'000, 300)));
         QCOMPARE_FAULT(steady, TaskState::Failed, ErrorKind::Timeout);
         QVERIFY(steady.bytesReceived > 0);
         // Headers, then a second between bytes: the idle timeout.
-        ASSIGN_OR_FAIL(const TaskRecord stalled, fetchOne(server.url(u"/drip/3/1000"_qs), once(0, 300)));
+        ASSIGN_OR_FAIL(const TaskRecord stalled, fetchOne(server.url(u"/drip/3/1000"_s), once(0, 300)));
         QCOMPARE_FAULT(stalled, TaskState::Failed, ErrorKind::IdleTimeout);
-        QCOMPARE(stalled.error, u"nothing received for 0.3 s after the response headers (idle timeout)"_qs);
+        QCOMPARE(stalled.error, u"nothing received for 0.3 s after the response headers (idle timeout)"_s);
         QTRY_COMPARE(server.inFlight(), 0);
     }
 
     void aRedirectLoop()
     {
         TestHttpServer server;
-        ASSIGN_OR_FAIL(const TaskRecord task, fetchOne(server.url(u"/redirect-loop"_qs), once()));
+        ASSIGN_OR_FAIL(const TaskRecord task, fetchOne(server.url(u"/redirect-loop"_s), once()));
         QCOMPARE_FAULT(task, TaskState::Failed, ErrorKind::TooManyRedirects);
-        QCOMPARE(task.error, u"too many redirects (more than 10)"_qs);
+        QCOMPARE(task.error, u"too many redirects (more than 10)"_s);
     }
 
     void anUntrustedCertificateIsRefusedUnlessTrusted()
     {
-        const QUrl url(u"https://127.0.0.1:"_qs + nginxFile(u"tls-port"_qs) + u"/ok"_qs);
+        const QUrl url(u"https://127.0.0.1:"_s + nginxFile(u"tls-port"_s) + u"/ok"_s);
         ASSIGN_OR_FAIL(const TaskRecord refused, fetchOne(url, once()));
         QCOMPARE_FAULT(refused, TaskState::Failed, ErrorKind::Tls);
-        QVERIFY2(refused.error.startsWith(u"TLS: certificate not trusted (the certificate is self-signed"_qs), qPrintable(refused.error));
+        QVERIFY2(refused.error.startsWith(u"TLS: certificate not trusted (the certificate is self-signed"_s), qPrintable(refused.error));
 
         BatchSettings trusting = once();
-        trusting.caCertificates = QSslCertificate::fromPath(qEnvironmentVariable("LOOPSCOPE_NGINX_DIR") + u"/tls-cert.pem"_qs);
+        trusting.caCertificates = QSslCertificate::fromPath(qEnvironmentVariable("LOOPSCOPE_NGINX_DIR") + u"/tls-cert.pem"_s);
         QCOMPARE(trusting.caCertificates.size(), 1);
         ASSIGN_OR_FAIL(const TaskRecord trusted, fetchOne(url, trusting));
         QCOMPARE_FAULT(trusted, TaskState::Succeeded, ErrorKind::None);
@@ -187,16 +189,16 @@ private Q_SLOTS:
 
     void anUnknownHost()
     {
-        ASSIGN_OR_FAIL(const TaskRecord task, fetchOne(QUrl(u"http://nothing.invalid/"_qs), once()));
+        ASSIGN_OR_FAIL(const TaskRecord task, fetchOne(QUrl(u"http://nothing.invalid/"_s), once()));
         QCOMPARE_FAULT(task, TaskState::Failed, ErrorKind::HostNotFound);
-        QCOMPARE(task.error, u"host not found: nothing.invalid"_qs);
+        QCOMPARE(task.error, u"host not found: nothing.invalid"_s);
     }
 
     void aDecompressionBombIsStopped_data()
     {
         QTest::addColumn<QString>("path");
-        QTest::newRow("gzip") << u"/gzip-bomb/64"_qs;
-        QTest::newRow("deflate") << u"/deflate-bomb/64"_qs;
+        QTest::newRow("gzip") << u"/gzip-bomb/64"_s;
+        QTest::newRow("deflate") << u"/deflate-bomb/64"_s;
     }
 
     void aDecompressionBombIsStopped()
@@ -205,14 +207,14 @@ private Q_SLOTS:
         TestHttpServer server;
         ASSIGN_OR_FAIL(const TaskRecord task, fetchOne(server.url(path), once()));
         QCOMPARE_FAULT(task, TaskState::Failed, ErrorKind::Decompression);
-        QCOMPARE(task.error, u"compressed response expands too much (decompression bomb?)"_qs);
+        QCOMPARE(task.error, u"compressed response expands too much (decompression bomb?)"_s);
         QVERIFY(task.bytesReceived < 64 * 1024 * 1024);
     }
 
     void anHonestCompressedResponseIsDecompressed()
     {
         TestHttpServer server;
-        ASSIGN_OR_FAIL(const TaskRecord task, fetchOne(server.url(u"/gzip-bomb/1"_qs), once()));
+        ASSIGN_OR_FAIL(const TaskRecord task, fetchOne(server.url(u"/gzip-bomb/1"_s), once()));
         QCOMPARE_FAULT(task, TaskState::Succeeded, ErrorKind::None);
         QCOMPARE(task.bytesReceived, qint64(1024 * 1024));
     }
@@ -223,59 +225,59 @@ private Q_SLOTS:
         BatchSettings limited = once();
         limited.maxBytes = 1'000;
         // Refused by its Content-Length before the body arrives.
-        ASSIGN_OR_FAIL(const TaskRecord announced, fetchOne(server.url(u"/bytes/5000"_qs), limited));
+        ASSIGN_OR_FAIL(const TaskRecord announced, fetchOne(server.url(u"/bytes/5000"_s), limited));
         QCOMPARE_FAULT(announced, TaskState::Failed, ErrorKind::TooLarge);
-        QCOMPARE(announced.error, u"response larger than the 1,000-byte limit (Content-Length: 5,000)"_qs);
+        QCOMPARE(announced.error, u"response larger than the 1,000-byte limit (Content-Length: 5,000)"_s);
         // Stopped as the bytes arrive when there is no Content-Length.
-        ASSIGN_OR_FAIL(const TaskRecord unsized, fetchOne(server.url(u"/unsized/5000"_qs), limited));
+        ASSIGN_OR_FAIL(const TaskRecord unsized, fetchOne(server.url(u"/unsized/5000"_s), limited));
         QCOMPARE_FAULT(unsized, TaskState::Failed, ErrorKind::TooLarge);
-        QCOMPARE(unsized.error, u"response larger than the 1,000-byte limit"_qs);
-        ASSIGN_OR_FAIL(const TaskRecord atTheLimit, fetchOne(server.url(u"/bytes/1000"_qs), limited));
+        QCOMPARE(unsized.error, u"response larger than the 1,000-byte limit"_s);
+        ASSIGN_OR_FAIL(const TaskRecord atTheLimit, fetchOne(server.url(u"/bytes/1000"_s), limited));
         QCOMPARE_FAULT(atTheLimit, TaskState::Succeeded, ErrorKind::None);
     }
 
     void malformedAndForeignLinesAreRejectedWithTheirPlace()
     {
-        const QString longest = u"http://example.org/"_qs + QString(32'768 - 19, u'a');
-        const QStringList lines{u"http://example.org/ok"_qs, u"ftp://example.org/file"_qs, u"http://exa mple.org/"_qs, u"example.org/page"_qs,
-                                u"http://"_qs, longest, longest + u'a', u"mailto:someone@example.org"_qs};
+        const QString longest = u"http://example.org/"_s + QString(32'768 - 19, u'a');
+        const QStringList lines{u"http://example.org/ok"_s, u"ftp://example.org/file"_s, u"http://exa mple.org/"_s, u"example.org/page"_s,
+                                u"http://"_s, longest, longest + u'a', u"mailto:someone@example.org"_s};
         QByteArray text = lines.join(u'\n').toUtf8();
         QBuffer file(&text);
         QVERIFY(file.open(QIODevice::ReadOnly));
-        const UrlList parsed = readUrlLines(file, u"list.txt"_qs);
+        const UrlList parsed = readUrlLines(file, u"list.txt"_s);
         QCOMPARE(parsed.urls.size(), 2);
         QCOMPARE(parsed.urls.last().toString().size(), 32'768);
         QStringList rejected;
         for (const RejectedLine &line : parsed.rejected)
             rejected << line.toString();
         QCOMPARE(rejected.size(), 6);
-        QCOMPARE(rejected[0], u"list.txt:2: unsupported scheme \"ftp\" (only http and https)"_qs);
-        QCOMPARE(rejected[1], u"list.txt:3: URL contains white space"_qs);
-        QVERIFY2(rejected[2].startsWith(u"list.txt:4: not a URL"_qs), qPrintable(rejected[2]));
-        QVERIFY2(rejected[3].startsWith(u"list.txt:5: "_qs), qPrintable(rejected[3]));
-        QCOMPARE(rejected[4], u"list.txt:7: URL longer than 32,768 characters"_qs);
-        QCOMPARE(rejected[5], u"list.txt:8: unsupported scheme \"mailto\" (only http and https)"_qs);
+        QCOMPARE(rejected[0], u"list.txt:2: unsupported scheme \"ftp\" (only http and https)"_s);
+        QCOMPARE(rejected[1], u"list.txt:3: URL contains white space"_s);
+        QVERIFY2(rejected[2].startsWith(u"list.txt:4: not a URL"_s), qPrintable(rejected[2]));
+        QVERIFY2(rejected[3].startsWith(u"list.txt:5: "_s), qPrintable(rejected[3]));
+        QCOMPARE(rejected[4], u"list.txt:7: URL longer than 32,768 characters"_s);
+        QCOMPARE(rejected[5], u"list.txt:8: unsupported scheme \"mailto\" (only http and https)"_s);
     }
 
     void aLongButAllowedUrlIsFetchedAndTheAnswerRecorded()
     {
-        const QUrl url(m_nginx + u"/long/"_qs + QString(10'000, u'a'));
+        const QUrl url(m_nginx + u"/long/"_s + QString(10'000, u'a'));
         QVERIFY(urlProblem(url.toString()).isEmpty());
         ASSIGN_OR_FAIL(const TaskRecord task, fetchOne(url, once()));
         QCOMPARE_FAULT(task, TaskState::Failed, ErrorKind::Http);
         QCOMPARE(task.httpStatus, 414);
-        QCOMPARE(task.error, u"HTTP 414 Request-URI Too Large"_qs);
+        QCOMPARE(task.error, u"HTTP 414 Request-URI Too Large"_s);
     }
 
     void anIpv6Literal()
     {
-        const QString authority = nginxFile(u"ipv6"_qs);
+        const QString authority = nginxFile(u"ipv6"_s);
         if (authority.isEmpty())
             QSKIP("this machine has no IPv6 loopback (::1), so the nginx fixture listens on 127.0.0.1 only");
-        ASSIGN_OR_FAIL(const TaskRecord task, fetchOne(QUrl(u"http://"_qs + authority + u"/ok"_qs), once()));
+        ASSIGN_OR_FAIL(const TaskRecord task, fetchOne(QUrl(u"http://"_s + authority + u"/ok"_s), once()));
         QCOMPARE_FAULT(task, TaskState::Succeeded, ErrorKind::None);
         QCOMPARE(task.httpStatus, 200);
-        QCOMPARE(task.url.host(), u"::1"_qs);
+        QCOMPARE(task.url.host(), u"::1"_s);
     }
 
     void retryableFailuresAreRetriedOthersAreNot()
@@ -285,7 +287,7 @@ private Q_SLOTS:
         Observer observer(engine);
         BatchSettings settings;
         settings.retries = 2;
-        ASSIGN_OR_FAIL(const TaskRecord retried, fetchOne(engine, server.url(u"/fail-then-ok/503/1"_qs), settings));
+        ASSIGN_OR_FAIL(const TaskRecord retried, fetchOne(engine, server.url(u"/fail-then-ok/503/1"_s), settings));
         QCOMPARE_FAULT(retried, TaskState::Succeeded, ErrorKind::None);
         QCOMPARE(retried.attempts, 2);
         QCOMPARE(retried.retryAt, -1);
@@ -294,10 +296,10 @@ private Q_SLOTS:
         const TaskRecord &waiting = observer.waiting.at(retried.id);
         QCOMPARE(waiting.state, TaskState::Running);
         QCOMPARE(waiting.attempts, 1);
-        QCOMPARE(waiting.error, u"HTTP 503 Service Unavailable"_qs);
+        QCOMPARE(waiting.error, u"HTTP 503 Service Unavailable"_s);
         QVERIFY(waiting.retryAt > waiting.startedAt);
 
-        ASSIGN_OR_FAIL(const TaskRecord notFound, fetchOne(engine, server.url(u"/status/404"_qs), settings));
+        ASSIGN_OR_FAIL(const TaskRecord notFound, fetchOne(engine, server.url(u"/status/404"_s), settings));
         QCOMPARE_FAULT(notFound, TaskState::Failed, ErrorKind::Http);
         QCOMPARE(notFound.attempts, 1);
         QVERIFY(!observer.waiting.count(notFound.id));
@@ -306,8 +308,8 @@ private Q_SLOTS:
     void retryAfterInSecondsIsHonoured_data()
     {
         QTest::addColumn<QString>("path");
-        QTest::newRow("503") << u"/retry-after/503/1"_qs;
-        QTest::newRow("429") << u"/retry-after/429/1?status=429"_qs;
+        QTest::newRow("503") << u"/retry-after/503/1"_s;
+        QTest::newRow("429") << u"/retry-after/429/1?status=429"_s;
     }
 
     void retryAfterInSecondsIsHonoured()
@@ -332,25 +334,25 @@ private Q_SLOTS:
         Observer observer(engine);
         QDateTime until = QDateTime::currentDateTimeUtc().addSecs(2);
         until.setTime(QTime(until.time().hour(), until.time().minute(), until.time().second())); // HTTP dates have whole seconds
-        const QString date = QLocale::c().toString(until, u"ddd, dd MMM yyyy HH:mm:ss 'GMT'"_qs);
+        const QString date = QLocale::c().toString(until, u"ddd, dd MMM yyyy HH:mm:ss 'GMT'"_s);
         ASSIGN_OR_FAIL(const TaskRecord task,
-                       fetchOne(engine, server.url(u"/retry-after/date/"_qs + QString::fromLatin1(QUrl::toPercentEncoding(date))), BatchSettings{}));
+                       fetchOne(engine, server.url(u"/retry-after/date/"_s + QString::fromLatin1(QUrl::toPercentEncoding(date))), BatchSettings{}));
         QCOMPARE_FAULT(task, TaskState::Succeeded, ErrorKind::None);
         QCOMPARE(task.attempts, 2);
         QVERIFY(observer.waiting.count(task.id));
         const QDateTime retryAt = EngineClock::toUtc(observer.waiting.at(task.id).retryAt);
-        QVERIFY2(retryAt >= until.addMSecs(-50), qPrintable(retryAt.toString(Qt::ISODateWithMs) + u" < "_qs + date));
+        QVERIFY2(retryAt >= until.addMSecs(-50), qPrintable(retryAt.toString(Qt::ISODateWithMs) + u" < "_s + date));
     }
 
     void aRetryAfterBeyondTheCapFailsAtOnce()
     {
         TestHttpServer server;
-        ASSIGN_OR_FAIL(const TaskRecord task, fetchOne(server.url(u"/retry-after/long/120"_qs), BatchSettings{}));
+        ASSIGN_OR_FAIL(const TaskRecord task, fetchOne(server.url(u"/retry-after/long/120"_s), BatchSettings{}));
         QCOMPARE_FAULT(task, TaskState::Failed, ErrorKind::Http);
         QCOMPARE(task.attempts, 1);
         QCOMPARE(task.httpStatus, 503);
         QCOMPARE(task.error,
-                 u"HTTP 503 Service Unavailable; the server asked to wait 120 s before another attempt, longer than the 60 s limit"_qs);
+                 u"HTTP 503 Service Unavailable; the server asked to wait 120 s before another attempt, longer than the 60 s limit"_s);
     }
 
     void cancellingDuringABackoffWaitEndsTheTask()
@@ -358,7 +360,7 @@ private Q_SLOTS:
         TestHttpServer server;
         Engine engine;
         Observer observer(engine);
-        const BatchId id = engine.addBatch(u"patient"_qs, {server.url(u"/retry-after/cancel/60"_qs)}, BatchSettings{});
+        const BatchId id = engine.addBatch(u"patient"_s, {server.url(u"/retry-after/cancel/60"_s)}, BatchSettings{});
         QTRY_VERIFY(observer.waiting.count(1));
         engine.cancelTask(1);
         // Far sooner than the minute the server asked for.
@@ -408,27 +410,27 @@ private Q_SLOTS:
         QTest::addColumn<QString>("error");
         QTest::addColumn<QString>("limit"); // why this transport cannot tell; empty: it can
         const QByteArray gzip = TestHttpServer::gzipped(TestHttpServer::randomBytes(1, 0, 200'000));
-        const QString resetIsClose = u"Qt reads a reset as an orderly close (ECONNRESET is the end of the stream to QAbstractSocket)"_qs;
-        const QString chunksUnseen = u"Qt decodes the chunked framing out of sight and reports no error for a broken chunk size"_qs;
-        const QString statusUnseen = u"Qt reports a status line it cannot parse as the connection closing before any response"_qs;
+        const QString resetIsClose = u"Qt reads a reset as an orderly close (ECONNRESET is the end of the stream to QAbstractSocket)"_s;
+        const QString chunksUnseen = u"Qt decodes the chunked framing out of sight and reports no error for a broken chunk size"_s;
+        const QString statusUnseen = u"Qt reports a status line it cannot parse as the connection closing before any response"_s;
         // Depending on the order in which Qt's HTTP thread sees the last bytes and the close.
         const QString cutChunkWhileBounded =
-            u"sometimes: with the bounded read buffer a saved body needs, Qt 6.4 may end a chunked reply cut short without an error"_qs;
+            u"sometimes: with the bounded read buffer a saved body needs, Qt 6.4 may end a chunked reply cut short without an error"_s;
         struct Case {
             const char *name;
             QString path, kind, error, limitSaved, limitCounted;
         };
         const QList<Case> cases{
-            {"gzip cut short", u"/gzip-cut/200000"_qs, u"connection_reset"_qs,
-             QStringLiteral("connection closed after %1 of %2 bytes").arg(number(gzip.size() / 2), number(gzip.size())), {}, {}},
-            {"closed short", u"/short/1000/100"_qs, u"connection_reset"_qs, u"connection closed after 100 of 1,000 bytes"_qs, {}, {}},
-            {"unsized then reset", u"/unsized-reset/1000"_qs, u"connection_reset"_qs, u"connection reset by the server after 1,000 bytes"_qs,
+            {"gzip cut short", u"/gzip-cut/200000"_s, u"connection_reset"_s,
+             u"connection closed after %1 of %2 bytes"_s.arg(number(gzip.size() / 2), number(gzip.size())), {}, {}},
+            {"closed short", u"/short/1000/100"_s, u"connection_reset"_s, u"connection closed after 100 of 1,000 bytes"_s, {}, {}},
+            {"unsized then reset", u"/unsized-reset/1000"_s, u"connection_reset"_s, u"connection reset by the server after 1,000 bytes"_s,
              resetIsClose, resetIsClose},
-            {"chunk cut short", u"/chunked-cut/1000"_qs, u"connection_reset"_qs,
-             u"connection closed in the middle of the chunked body after 500 bytes"_qs, cutChunkWhileBounded, {}},
-            {"chunk size not a number", u"/chunked-bad/1000"_qs, u"malformed_response"_qs,
-             u"malformed response: a chunk size is not a number"_qs, chunksUnseen, chunksUnseen},
-            {"malformed status line", u"/malformed-status"_qs, u"malformed_response"_qs, u"malformed response"_qs, statusUnseen, statusUnseen},
+            {"chunk cut short", u"/chunked-cut/1000"_s, u"connection_reset"_s,
+             u"connection closed in the middle of the chunked body after 500 bytes"_s, cutChunkWhileBounded, {}},
+            {"chunk size not a number", u"/chunked-bad/1000"_s, u"malformed_response"_s,
+             u"malformed response: a chunk size is not a number"_s, chunksUnseen, chunksUnseen},
+            {"malformed status line", u"/malformed-status"_s, u"malformed_response"_s, u"malformed response"_s, statusUnseen, statusUnseen},
         };
         for (const Case &c : cases) {
             QTest::addRow("%s, saved", c.name) << c.path << true << c.kind << c.error << c.limitSaved;

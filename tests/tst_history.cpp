@@ -14,6 +14,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+using namespace Qt::StringLiterals;
+
 using namespace loopscope;
 
 namespace {
@@ -21,7 +23,7 @@ QList<QUrl> urls(int count)
 {
     QList<QUrl> list;
     for (int i = 0; i < count; ++i)
-        list << QUrl(QStringLiteral("http://127.0.0.1:9/%1").arg(i));
+        list << QUrl(u"http://127.0.0.1:9/%1"_s.arg(i));
     return list;
 }
 
@@ -66,11 +68,11 @@ TaskRecord ended(TaskId id, BatchId batch, TaskState state, int status = 200)
     TaskRecord task;
     task.id = id;
     task.batch = batch;
-    task.url = QUrl(u"http://127.0.0.1:9/x"_qs);
+    task.url = QUrl(u"http://127.0.0.1:9/x"_s);
     task.state = state;
     task.httpStatus = status;
     task.attempts = 1;
-    task.worker = u"Worker 1"_qs;
+    task.worker = u"Worker 1"_s;
     task.queuedAt = 0;
     task.startedAt = 10;
     task.finishedAt = 30;
@@ -88,15 +90,15 @@ bool createEmptyHistory(const QString &path)
 // How SQLite's failures are said: the file, then SQLite's own words.
 bool namesFileAndCause(const Failure &failure, const QString &path, const QString &cause)
 {
-    const QString expected = u"history database "_qs + path + u": "_qs + cause;
+    const QString expected = u"history database "_s + path + u": "_s + cause;
     if (failure.message == expected && failure.kind == ErrorKind::Disk)
         return true;
     qWarning("said \"%s\" (kind %s), not \"%s\"", qPrintable(failure.message), qPrintable(errorKindName(failure.kind)), qPrintable(expected));
     return false;
 }
 
-const QString Malformed = u"database disk image is malformed"_qs;
-const QString ReadOnly = u"attempt to write a readonly database"_qs;
+const QString Malformed = u"database disk image is malformed"_s;
+const QString ReadOnly = u"attempt to write a readonly database"_s;
 } // namespace
 
 class TestHistory : public QObject {
@@ -105,9 +107,9 @@ private Q_SLOTS:
     void batchesAreWrittenBeforeTheyRunAndChangesAfter()
     {
         QTemporaryDir dir;
-        auto db = openHistory(dir.filePath(u"h.sqlite"_qs));
+        auto db = openHistory(dir.filePath(u"h.sqlite"_s));
         QVERIFY(db);
-        const auto plan = db->createBatch(u"first"_qs, urls(3), BatchSettings{4, 2, 5'000, 1}, {});
+        const auto plan = db->createBatch(u"first"_s, urls(3), BatchSettings{4, 2, 5'000, 1}, {});
         QVERIFY2(plan, qPrintable(plan.error()));
         QCOMPARE(plan->urls.size(), 3);
         QCOMPARE(plan->taskIds.size(), 3);
@@ -115,7 +117,7 @@ private Q_SLOTS:
         QList<TaskRow> rows = rowsOf(*db, plan->id);
         QCOMPARE(rows.size(), 3);
         for (const TaskRow &row : rows)
-            QCOMPARE(row.state, u"queued"_qs);
+            QCOMPARE(row.state, u"queued"_s);
 
         EngineUpdate update;
         update.tasks << ended(plan->taskIds[0], plan->id, TaskState::Succeeded)
@@ -123,17 +125,17 @@ private Q_SLOTS:
                      << ended(999, 999, TaskState::Succeeded); // not this process's batch: ignored
         QVERIFY(db->record(update).ok());
         rows = rowsOf(*db, plan->id);
-        QCOMPARE(rows[0].state, u"succeeded"_qs);
+        QCOMPARE(rows[0].state, u"succeeded"_s);
         QCOMPARE(rows[0].runMs, 20);
-        QCOMPARE(rows[0].worker, u"Worker 1"_qs);
-        QCOMPARE(rows[1].state, u"failed"_qs);
+        QCOMPARE(rows[0].worker, u"Worker 1"_s);
+        QCOMPARE(rows[1].state, u"failed"_s);
         QCOMPARE(rows[1].httpStatus, 503);
-        QCOMPARE(rows[2].state, u"queued"_qs);
+        QCOMPARE(rows[2].state, u"queued"_s);
         QCOMPARE(rowsOf(*db).size(), 3);
 
         const auto summary = db->batch(plan->id);
         QVERIFY(summary);
-        QCOMPARE(summary->name, u"first"_qs);
+        QCOMPARE(summary->name, u"first"_s);
         QCOMPARE(summary->total, 3);
         QCOMPARE(summary->succeeded, 1);
         QCOMPARE(summary->failed, 1);
@@ -146,7 +148,7 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         TestHttpServer server;
-        const QString path = dir.filePath(u"h.sqlite"_qs);
+        const QString path = dir.filePath(u"h.sqlite"_s);
         QJsonObject live;
         {
             Result<std::unique_ptr<History>> opened = History::open(path);
@@ -159,7 +161,7 @@ private Q_SLOTS:
             settings.caCertificates = QSslCertificate::fromData(pemCertificate());
             settings.idleTimeoutMs = 7'000;
             settings.maxBytes = 1'000'000;
-            QFuture<Result<BatchPlan>> created = history->createBatch(u"live"_qs, {server.url(u"/ok"_qs), server.url(u"/status/500"_qs)},
+            QFuture<Result<BatchPlan>> created = history->createBatch(u"live"_s, {server.url(u"/ok"_s), server.url(u"/status/500"_s)},
                                                                      settings);
             QTRY_VERIFY(created.isFinished());
             QVERIFY2(created.result(), qPrintable(created.result().error()));
@@ -175,8 +177,8 @@ private Q_SLOTS:
         QVERIFY(db);
         const QList<TaskRow> rows = rowsOf(*db);
         QCOMPARE(rows.size(), 2);
-        QCOMPARE(rows[0].state, u"succeeded"_qs);
-        QCOMPARE(rows[1].state, u"failed"_qs);
+        QCOMPARE(rows[0].state, u"succeeded"_s);
+        QCOMPARE(rows[1].state, u"failed"_s);
         QCOMPARE(rows[1].httpStatus, 500);
         QCOMPARE(rows[0].toJson(), live); // export and --jsonl write the same record
         // Every attempt has its row: the 500 was tried three times.
@@ -199,10 +201,10 @@ private Q_SLOTS:
     void batchesOfAGoneProcessAreTakenOverOnce()
     {
         QTemporaryDir dir;
-        const QString path = dir.filePath(u"h.sqlite"_qs);
+        const QString path = dir.filePath(u"h.sqlite"_s);
         auto gone = openHistory(path);
         QVERIFY(gone);
-        const auto plan = gone->createBatch(u"interrupted"_qs, urls(4), BatchSettings{}, {});
+        const auto plan = gone->createBatch(u"interrupted"_s, urls(4), BatchSettings{}, {});
         QVERIFY(plan);
         EngineUpdate update;
         update.tasks << ended(plan->taskIds[0], plan->id, TaskState::Succeeded);
@@ -223,10 +225,10 @@ private Q_SLOTS:
         const QList<BatchPlan> taken = *survivor->claim({plan->id});
         QCOMPARE(taken.size(), 1);
         QCOMPARE(taken.first().id, plan->id);
-        QCOMPARE(taken.first().name, u"interrupted"_qs);
+        QCOMPARE(taken.first().name, u"interrupted"_s);
         // The running task and the two queued ones, under their ids; the finished one never again.
         QCOMPARE(taken.first().taskIds, (QList<TaskId>{plan->taskIds[1], plan->taskIds[2], plan->taskIds[3]}));
-        QCOMPARE(rowsOf(*survivor, plan->id)[1].state, u"queued"_qs);
+        QCOMPARE(rowsOf(*survivor, plan->id)[1].state, u"queued"_s);
 
         auto third = openHistory(path);
         QVERIFY(third->orphaned()->isEmpty()); // the survivor owns it now
@@ -236,16 +238,16 @@ private Q_SLOTS:
     void discardedBatchesEndCancelled()
     {
         QTemporaryDir dir;
-        const QString path = dir.filePath(u"h.sqlite"_qs);
+        const QString path = dir.filePath(u"h.sqlite"_s);
         auto gone = openHistory(path);
-        const auto plan = gone->createBatch(u"dropped"_qs, urls(2), BatchSettings{}, {});
+        const auto plan = gone->createBatch(u"dropped"_s, urls(2), BatchSettings{}, {});
         QVERIFY(plan);
         gone.reset();
         auto survivor = openHistory(path);
         QVERIFY(survivor->discard({plan->id}).ok());
         for (const TaskRow &row : rowsOf(*survivor, plan->id)) {
-            QCOMPARE(row.state, u"cancelled"_qs);
-            QCOMPARE(row.cancelReason, u"not resumed"_qs);
+            QCOMPARE(row.state, u"cancelled"_s);
+            QCOMPARE(row.cancelReason, u"not resumed"_s);
             QVERIFY(row.finishedAt > 0);
         }
         QVERIFY(survivor->orphaned()->isEmpty());
@@ -254,9 +256,9 @@ private Q_SLOTS:
     void retriesAreLinkedToWhatTheyRetry()
     {
         QTemporaryDir dir;
-        auto db = openHistory(dir.filePath(u"h.sqlite"_qs));
-        const auto original = db->createBatch(u"original"_qs, urls(2), BatchSettings{}, {});
-        const auto retry = db->createBatch(u"retry"_qs, {urls(2)[1]}, BatchSettings{}, {original->taskIds[1]});
+        auto db = openHistory(dir.filePath(u"h.sqlite"_s));
+        const auto original = db->createBatch(u"original"_s, urls(2), BatchSettings{}, {});
+        const auto retry = db->createBatch(u"retry"_s, {urls(2)[1]}, BatchSettings{}, {original->taskIds[1]});
         QVERIFY(retry);
         QCOMPARE(rowsOf(*db, retry->id).first().retryOf, original->taskIds[1]);
         QCOMPARE(db->batch(retry->id)->retryOf, original->id);
@@ -266,10 +268,10 @@ private Q_SLOTS:
     void anOlderSchemaIsMigratedWithItsData()
     {
         QTemporaryDir dir;
-        const QString path = dir.filePath(u"old.sqlite"_qs);
+        const QString path = dir.filePath(u"old.sqlite"_s);
         {
             // A database as schema 1 left it.
-            QSqlDatabase old = QSqlDatabase::addDatabase(u"QSQLITE"_qs, u"old"_qs);
+            QSqlDatabase old = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"old"_s);
             old.setDatabaseName(path);
             QVERIFY(old.open());
             QSqlQuery query(old);
@@ -289,33 +291,33 @@ private Q_SLOTS:
             }
             old.close();
         }
-        QSqlDatabase::removeDatabase(u"old"_qs);
+        QSqlDatabase::removeDatabase(u"old"_s);
         auto db = openHistory(path);
         QVERIFY(db);
         const QList<TaskRow> rows = rowsOf(*db);
         QCOMPARE(rows.size(), 1);
-        QCOMPARE(rows.first().url, u"http://example.org/"_qs);
+        QCOMPARE(rows.first().url, u"http://example.org/"_s);
         QCOMPARE(rows.first().httpStatus, 200);
         QVERIFY(rows.first().errorKind.isEmpty());
         QCOMPARE(db->batch(1)->settings.concurrency, 3);
         // And the new schema works on it.
-        QVERIFY(db->createBatch(u"new"_qs, urls(1), BatchSettings{}, {rows.first().id}));
+        QVERIFY(db->createBatch(u"new"_s, urls(1), BatchSettings{}, {rows.first().id}));
     }
 
     void aFileThatCannotBeWrittenRefusesChangesNamingIt()
     {
         QTemporaryDir dir;
-        const QString path = dir.filePath(u"h.sqlite"_qs);
+        const QString path = dir.filePath(u"h.sqlite"_s);
         auto gone = openHistory(path);
         QVERIFY(gone);
-        const auto plan = gone->createBatch(u"left"_qs, urls(2), BatchSettings{}, {});
+        const auto plan = gone->createBatch(u"left"_s, urls(2), BatchSettings{}, {});
         QVERIFY(plan);
         gone.reset();
 
         auto readOnly = openHistory(path, HistoryDatabase::Access::ReadOnly);
         QVERIFY(readOnly); // reading works
         QCOMPARE(readOnly->orphaned()->size(), 1);
-        const auto created = readOnly->createBatch(u"new"_qs, urls(2), BatchSettings{}, {});
+        const auto created = readOnly->createBatch(u"new"_s, urls(2), BatchSettings{}, {});
         QVERIFY(!created);
         QVERIFY(namesFileAndCause(created.failure(), path, ReadOnly));
         const auto claimed = readOnly->claim({plan->id});
@@ -332,14 +334,14 @@ private Q_SLOTS:
     void aFailedRecordIsRolledBackAndSaid()
     {
         QTemporaryDir dir;
-        const QString path = dir.filePath(u"h.sqlite"_qs);
+        const QString path = dir.filePath(u"h.sqlite"_s);
         QVERIFY(createEmptyHistory(path));
-        const QString damaged = DatabaseDamage::breakTable(path, u"attempts"_qs);
+        const QString damaged = DatabaseDamage::breakTable(path, u"attempts"_s);
         QVERIFY2(damaged.isEmpty(), qPrintable(damaged));
 
         auto db = openHistory(path);
         QVERIFY(db);
-        const auto plan = db->createBatch(u"damaged"_qs, urls(2), BatchSettings{}, {}); // tasks and batches are whole
+        const auto plan = db->createBatch(u"damaged"_s, urls(2), BatchSettings{}, {}); // tasks and batches are whole
         QVERIFY2(plan, qPrintable(plan.error()));
         EngineUpdate update;
         TaskRecord running = ended(plan->taskIds[0], plan->id, TaskState::Running, 0);
@@ -349,25 +351,25 @@ private Q_SLOTS:
         QVERIFY(!recorded);
         QVERIFY(namesFileAndCause(recorded.failure(), path, Malformed));
         // All of the update or none of it: the first task's change went with the second's.
-        QCOMPARE(rowsOf(*db, plan->id)[0].state, u"queued"_qs);
+        QCOMPARE(rowsOf(*db, plan->id)[0].state, u"queued"_s);
         // The next update is written: no transaction was left open.
         EngineUpdate next;
         next.tasks << running;
         const Result<> again = db->record(next);
         QVERIFY2(again, qPrintable(again.error()));
-        QCOMPARE(rowsOf(*db, plan->id)[0].state, u"running"_qs);
+        QCOMPARE(rowsOf(*db, plan->id)[0].state, u"running"_s);
     }
 
     void readingStopsAtADamagedPageAndSaysSo()
     {
         QTemporaryDir dir;
-        const QString path = dir.filePath(u"h.sqlite"_qs);
+        const QString path = dir.filePath(u"h.sqlite"_s);
         {
             auto db = openHistory(path);
             QVERIFY(db);
-            QVERIFY(db->createBatch(u"large"_qs, urls(400), BatchSettings{}, {})); // several pages of tasks
+            QVERIFY(db->createBatch(u"large"_s, urls(400), BatchSettings{}, {})); // several pages of tasks
         }
-        const QString damaged = DatabaseDamage::breakLastPage(path, u"tasks"_qs);
+        const QString damaged = DatabaseDamage::breakLastPage(path, u"tasks"_s);
         QVERIFY2(damaged.isEmpty(), qPrintable(damaged));
 
         auto db = openHistory(path);
@@ -382,13 +384,13 @@ private Q_SLOTS:
     void aRecorderSaysAFailureOnceNotForEveryUpdate()
     {
         QTemporaryDir dir;
-        const QString path = dir.filePath(u"h.sqlite"_qs);
+        const QString path = dir.filePath(u"h.sqlite"_s);
         QVERIFY(createEmptyHistory(path));
-        const QString damaged = DatabaseDamage::breakTable(path, u"attempts"_qs);
+        const QString damaged = DatabaseDamage::breakTable(path, u"attempts"_s);
         QVERIFY2(damaged.isEmpty(), qPrintable(damaged));
         auto db = openHistory(path);
         QVERIFY(db);
-        const auto plan = db->createBatch(u"damaged"_qs, urls(4), BatchSettings{}, {});
+        const auto plan = db->createBatch(u"damaged"_s, urls(4), BatchSettings{}, {});
         QVERIFY(plan);
 
         HistoryRecorder recorder(*db);
@@ -417,9 +419,9 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         TestHttpServer server;
-        const QString path = dir.filePath(u"h.sqlite"_qs);
+        const QString path = dir.filePath(u"h.sqlite"_s);
         QVERIFY(createEmptyHistory(path));
-        const QString damaged = DatabaseDamage::breakTable(path, u"attempts"_qs);
+        const QString damaged = DatabaseDamage::breakTable(path, u"attempts"_s);
         QVERIFY2(damaged.isEmpty(), qPrintable(damaged));
 
         Result<std::unique_ptr<History>> opened = History::open(path);
@@ -436,7 +438,7 @@ private Q_SLOTS:
         });
         // Tasks that end at different times, so that several updates fail the same way.
         QFuture<Result<BatchPlan>> created = history->createBatch(
-            u"damaged"_qs, {server.url(u"/ok"_qs), server.url(u"/delay/150"_qs), server.url(u"/delay/300"_qs)}, BatchSettings{});
+            u"damaged"_s, {server.url(u"/ok"_s), server.url(u"/delay/150"_s), server.url(u"/delay/300"_s)}, BatchSettings{});
         QTRY_VERIFY(created.isFinished());
         QVERIFY2(created.result(), qPrintable(created.result().error()));
         QFuture<BatchRecord> done = engine.whenBatchFinished(engine.addBatch(*created.result()));
@@ -454,31 +456,31 @@ private Q_SLOTS:
     void theWindowAndTheCommandsShareOneHistory()
     {
         const QString commands = History::defaultPath();
-        QCoreApplication::setOrganizationName(u"loopscope"_qs); // as the window does
+        QCoreApplication::setOrganizationName(u"loopscope"_s); // as the window does
         QCOMPARE(History::defaultPath(), commands);
         QCoreApplication::setOrganizationName({});
-        QVERIFY(commands.endsWith(u"/loopscope/history.sqlite"_qs));
+        QVERIFY(commands.endsWith(u"/loopscope/history.sqlite"_s));
     }
 
     void unusableFilesAreNamed()
     {
         QTemporaryDir dir;
-        const auto unusable = HistoryDatabase::open(u"/proc/loopscope/h.sqlite"_qs);
+        const auto unusable = HistoryDatabase::open(u"/proc/loopscope/h.sqlite"_s);
         QVERIFY(!unusable);
-        QVERIFY2(unusable.error().startsWith(u"history database /proc/loopscope/h.sqlite: "_qs), qPrintable(unusable.error()));
+        QVERIFY2(unusable.error().startsWith(u"history database /proc/loopscope/h.sqlite: "_s), qPrintable(unusable.error()));
 
-        const QString newer = dir.filePath(u"newer.sqlite"_qs);
+        const QString newer = dir.filePath(u"newer.sqlite"_s);
         {
-            QSqlDatabase future = QSqlDatabase::addDatabase(u"QSQLITE"_qs, u"future"_qs);
+            QSqlDatabase future = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"future"_s);
             future.setDatabaseName(newer);
             QVERIFY(future.open());
-            QSqlQuery(future).exec(u"PRAGMA user_version=99"_qs);
+            QSqlQuery(future).exec(u"PRAGMA user_version=99"_s);
             future.close();
         }
-        QSqlDatabase::removeDatabase(u"future"_qs);
+        QSqlDatabase::removeDatabase(u"future"_s);
         const auto tooNew = HistoryDatabase::open(newer);
         QVERIFY(!tooNew);
-        QVERIFY2(tooNew.error().contains(u"written by a newer Loopscope"_qs), qPrintable(tooNew.error()));
+        QVERIFY2(tooNew.error().contains(u"written by a newer Loopscope"_s), qPrintable(tooNew.error()));
     }
 };
 

@@ -16,6 +16,8 @@
 #include <csignal>
 #include <map>
 
+using namespace Qt::StringLiterals;
+
 namespace {
 QList<QJsonObject> parseJsonl(const QByteArray &text)
 {
@@ -61,12 +63,12 @@ class TestHistoryCommand : public QObject {
     // The records `loopscope export` prints; a failed export is a failure, not an empty history.
     loopscope::Result<QList<QJsonObject>> exported(const QString &db, const QStringList &more = {})
     {
-        const QStringList arguments = QStringList{u"export"_qs, u"--db"_qs, db} + more;
+        const QStringList arguments = QStringList{u"export"_s, u"--db"_s, db} + more;
         const loopscope::Result<CommandRun> run = runLoopscope(arguments);
         if (!run)
             return run.failure();
         if (run->exitCode != 0)
-            return loopscope::Failure{loopscope::ErrorKind::Invalid, QStringLiteral("loopscope %1 exited with %2: %3")
+            return loopscope::Failure{loopscope::ErrorKind::Invalid, u"loopscope %1 exited with %2: %3"_s
                                                                          .arg(arguments.join(u' ')).arg(run->exitCode).arg(run->err)};
         return parseJsonl(run->out.toUtf8());
     }
@@ -81,10 +83,10 @@ private Q_SLOTS:
     void exportPrintsWhatFetchWrote()
     {
         TestHttpServer server;
-        const QString db = m_dir.filePath(u"export.sqlite"_qs);
-        const QString jsonl = m_dir.filePath(u"export.jsonl"_qs);
-        const QString list = writeList(u"export.txt"_qs, {server.url(u"/ok"_qs), server.url(u"/status/404"_qs), server.url(u"/bytes/10"_qs)});
-        ASSIGN_OR_FAIL(const CommandRun fetch, runLoopscope({u"fetch"_qs, u"-q"_qs, u"--db"_qs, db, u"--jsonl"_qs, jsonl, list}));
+        const QString db = m_dir.filePath(u"export.sqlite"_s);
+        const QString jsonl = m_dir.filePath(u"export.jsonl"_s);
+        const QString list = writeList(u"export.txt"_s, {server.url(u"/ok"_s), server.url(u"/status/404"_s), server.url(u"/bytes/10"_s)});
+        ASSIGN_OR_FAIL(const CommandRun fetch, runLoopscope({u"fetch"_s, u"-q"_s, u"--db"_s, db, u"--jsonl"_s, jsonl, list}));
         QCOMPARE(fetch.exitCode, 1);
         const auto written = byId(readJsonl(jsonl));
         ASSIGN_OR_FAIL(const QList<QJsonObject> exportedRecorded, exported(db));
@@ -93,87 +95,87 @@ private Q_SLOTS:
         for (const auto &[id, record] : written)
             QCOMPARE(recorded.at(id), record); // the same fields, the same values
 
-        ASSIGN_OR_FAIL(const CommandRun csv, runLoopscope({u"export"_qs, u"--db"_qs, db, u"--format"_qs, u"csv"_qs}));
+        ASSIGN_OR_FAIL(const CommandRun csv, runLoopscope({u"export"_s, u"--db"_s, db, u"--format"_s, u"csv"_s}));
         QCOMPARE(csv.exitCode, 0);
-        const QStringList lines = csv.out.split(u"\r\n"_qs, Qt::SkipEmptyParts);
+        const QStringList lines = csv.out.split(u"\r\n"_s, Qt::SkipEmptyParts);
         QCOMPARE(lines.size(), 4);
-        QVERIFY(lines.first().startsWith(u"id,batch,url,final_url,worker,state,http_status,"_qs));
-        QVERIFY2(lines.filter(u",failed,404,"_qs).size() == 1, qPrintable(csv.out));
+        QVERIFY(lines.first().startsWith(u"id,batch,url,final_url,worker,state,http_status,"_s));
+        QVERIFY2(lines.filter(u",failed,404,"_s).size() == 1, qPrintable(csv.out));
 
         // A second batch; --batch picks one.
         ASSIGN_OR_FAIL(const CommandRun second,
-                       runLoopscope({u"fetch"_qs, u"-q"_qs, u"--db"_qs, db, writeList(u"second.txt"_qs, {server.url(u"/ok?2"_qs)})}));
+                       runLoopscope({u"fetch"_s, u"-q"_s, u"--db"_s, db, writeList(u"second.txt"_s, {server.url(u"/ok?2"_s)})}));
         QCOMPARE(second.exitCode, 0);
-        ASSIGN_OR_FAIL(const QList<QJsonObject> only, exported(db, {u"--batch"_qs, u"2"_qs}));
+        ASSIGN_OR_FAIL(const QList<QJsonObject> only, exported(db, {u"--batch"_s, u"2"_s}));
         QCOMPARE(only.size(), 1);
-        QCOMPARE(only.first()[u"url"].toString(), server.url(u"/ok?2"_qs).toString());
+        QCOMPARE(only.first()[u"url"].toString(), server.url(u"/ok?2"_s).toString());
     }
 
     void exportSaysWhatIsWrong()
     {
-        ASSIGN_OR_FAIL(const CommandRun missing, runLoopscope({u"export"_qs, u"--db"_qs, m_dir.filePath(u"nothing-here.sqlite"_qs)}));
+        ASSIGN_OR_FAIL(const CommandRun missing, runLoopscope({u"export"_s, u"--db"_s, m_dir.filePath(u"nothing-here.sqlite"_s)}));
         QCOMPARE(missing.exitCode, 2);
-        QVERIFY2(missing.err.contains(u"no history at "_qs), qPrintable(missing.err));
-        ASSIGN_OR_FAIL(const CommandRun format, runLoopscope({u"export"_qs, u"--format"_qs, u"xml"_qs}));
+        QVERIFY2(missing.err.contains(u"no history at "_s), qPrintable(missing.err));
+        ASSIGN_OR_FAIL(const CommandRun format, runLoopscope({u"export"_s, u"--format"_s, u"xml"_s}));
         QCOMPARE(format.exitCode, 2);
-        QVERIFY(format.err.contains(u"--format takes jsonl or csv"_qs));
+        QVERIFY(format.err.contains(u"--format takes jsonl or csv"_s));
         ASSIGN_OR_FAIL(const CommandRun batch,
-                       runLoopscope({u"export"_qs, u"--db"_qs, m_dir.filePath(u"export.sqlite"_qs), u"--batch"_qs, u"999"_qs}));
+                       runLoopscope({u"export"_s, u"--db"_s, m_dir.filePath(u"export.sqlite"_s), u"--batch"_s, u"999"_s}));
         QCOMPARE(batch.exitCode, 2);
-        QVERIFY2(batch.err.contains(u"no batch 999"_qs), qPrintable(batch.err));
+        QVERIFY2(batch.err.contains(u"no batch 999"_s), qPrintable(batch.err));
     }
 
     void aHistoryThatCannotBeWrittenIsSaidOnceWhileTheRecordsAreStillWritten()
     {
         TestHttpServer server;
-        const QString db = m_dir.filePath(u"damaged-writes.sqlite"_qs);
-        ASSIGN_OR_FAIL(const CommandRun setup1, runLoopscope({u"fetch"_qs, u"-q"_qs, u"--db"_qs, db, writeList(u"first.txt"_qs, {server.url(u"/ok"_qs)})}));
+        const QString db = m_dir.filePath(u"damaged-writes.sqlite"_s);
+        ASSIGN_OR_FAIL(const CommandRun setup1, runLoopscope({u"fetch"_s, u"-q"_s, u"--db"_s, db, writeList(u"first.txt"_s, {server.url(u"/ok"_s)})}));
         QCOMPARE(setup1.exitCode, 0);
-        const QString damaged = DatabaseDamage::breakTable(db, u"attempts"_qs);
+        const QString damaged = DatabaseDamage::breakTable(db, u"attempts"_s);
         QVERIFY2(damaged.isEmpty(), qPrintable(damaged));
 
         // The batch and its tasks are written; each task's end, with its attempt, is not.
-        const QString jsonl = m_dir.filePath(u"damaged-writes.jsonl"_qs);
+        const QString jsonl = m_dir.filePath(u"damaged-writes.jsonl"_s);
         QList<QUrl> urls;
         for (int i = 0; i < 4; ++i)
-            urls << server.url(QStringLiteral("/delay/%1?n=%2").arg(100 * i).arg(i));
-        ASSIGN_OR_FAIL(const CommandRun fetch, runLoopscope({u"fetch"_qs, u"-q"_qs, u"--db"_qs, db, u"--jsonl"_qs, jsonl, writeList(u"damaged.txt"_qs, urls)}));
+            urls << server.url(u"/delay/%1?n=%2"_s.arg(100 * i).arg(i));
+        ASSIGN_OR_FAIL(const CommandRun fetch, runLoopscope({u"fetch"_s, u"-q"_s, u"--db"_s, db, u"--jsonl"_s, jsonl, writeList(u"damaged.txt"_s, urls)}));
         QCOMPARE(fetch.exitCode, 2);
-        const QString said = u"loopscope fetch: history database "_qs + db + u": database disk image is malformed\n"_qs;
+        const QString said = u"loopscope fetch: history database "_s + db + u": database disk image is malformed\n"_s;
         QVERIFY2(fetch.err.count(said) == 1, qPrintable(fetch.err));
         const QList<QJsonObject> records = readJsonl(jsonl);
         QCOMPARE(records.size(), urls.size());
         for (const QJsonObject &record : records)
-            QCOMPARE(record[u"state"].toString(), u"succeeded"_qs);
+            QCOMPARE(record[u"state"].toString(), u"succeeded"_s);
     }
 
     void exportOfADamagedHistorySaysSo()
     {
         TestHttpServer server;
-        const QString db = m_dir.filePath(u"damaged-reads.sqlite"_qs);
+        const QString db = m_dir.filePath(u"damaged-reads.sqlite"_s);
         QList<QUrl> urls;
         for (int i = 0; i < 150; ++i) // several pages of tasks
-            urls << server.url(QStringLiteral("/ok?n=%1").arg(i));
-        ASSIGN_OR_FAIL(const CommandRun setup2, runLoopscope({u"fetch"_qs, u"-q"_qs, u"-j"_qs, u"16"_qs, u"--db"_qs, db, writeList(u"many.txt"_qs, urls)}));
+            urls << server.url(u"/ok?n=%1"_s.arg(i));
+        ASSIGN_OR_FAIL(const CommandRun setup2, runLoopscope({u"fetch"_s, u"-q"_s, u"-j"_s, u"16"_s, u"--db"_s, db, writeList(u"many.txt"_s, urls)}));
         QCOMPARE(setup2.exitCode, 0);
-        const QString unreadable = m_dir.filePath(u"damaged-table.sqlite"_qs);
-        const QString cutShort = m_dir.filePath(u"damaged-page.sqlite"_qs);
+        const QString unreadable = m_dir.filePath(u"damaged-table.sqlite"_s);
+        const QString cutShort = m_dir.filePath(u"damaged-page.sqlite"_s);
         QVERIFY(QFile::copy(db, unreadable));
         QVERIFY(QFile::copy(db, cutShort));
 
-        QString damaged = DatabaseDamage::breakTable(unreadable, u"tasks"_qs);
+        QString damaged = DatabaseDamage::breakTable(unreadable, u"tasks"_s);
         QVERIFY2(damaged.isEmpty(), qPrintable(damaged));
-        ASSIGN_OR_FAIL(const CommandRun nothing, runLoopscope({u"export"_qs, u"--db"_qs, unreadable}));
+        ASSIGN_OR_FAIL(const CommandRun nothing, runLoopscope({u"export"_s, u"--db"_s, unreadable}));
         QCOMPARE(nothing.exitCode, 2);
-        QCOMPARE(nothing.err, u"loopscope export: history database "_qs + unreadable + u": database disk image is malformed\n"_qs);
+        QCOMPARE(nothing.err, u"loopscope export: history database "_s + unreadable + u": database disk image is malformed\n"_s);
         QVERIFY(nothing.out.isEmpty());
 
         // The rows before the damaged page are printed; the exit code says the rest is missing.
-        damaged = DatabaseDamage::breakLastPage(cutShort, u"tasks"_qs);
+        damaged = DatabaseDamage::breakLastPage(cutShort, u"tasks"_s);
         QVERIFY2(damaged.isEmpty(), qPrintable(damaged));
-        ASSIGN_OR_FAIL(const CommandRun part, runLoopscope({u"export"_qs, u"--db"_qs, cutShort}));
+        ASSIGN_OR_FAIL(const CommandRun part, runLoopscope({u"export"_s, u"--db"_s, cutShort}));
         QCOMPARE(part.exitCode, 2);
-        QCOMPARE(part.err, u"loopscope export: history database "_qs + cutShort + u": database disk image is malformed\n"_qs);
+        QCOMPARE(part.err, u"loopscope export: history database "_s + cutShort + u": database disk image is malformed\n"_s);
         const qsizetype printed = parseJsonl(part.out.toUtf8()).size();
         QVERIFY2(printed > 0 && printed < urls.size(), qPrintable(QString::number(printed)));
     }
@@ -192,12 +194,12 @@ private Q_SLOTS:
         TestHttpServer server;
         QList<QUrl> urls;
         for (int i = 0; i < 12; ++i)
-            urls << server.url(QStringLiteral("/delay/%1?n=%2").arg(100 + 50 * (i % 3)).arg(i));
-        const QString db = m_dir.filePath(QStringLiteral("kill-%1.sqlite").arg(endedBeforeKill));
-        const QString list = writeList(u"kill.txt"_qs, urls);
+            urls << server.url(u"/delay/%1?n=%2"_s.arg(100 + 50 * (i % 3)).arg(i));
+        const QString db = m_dir.filePath(u"kill-%1.sqlite"_s.arg(endedBeforeKill));
+        const QString list = writeList(u"kill.txt"_s, urls);
 
         QProcess doomed;
-        doomed.start(qEnvironmentVariable("LOOPSCOPE_BIN"), {u"fetch"_qs, u"-j"_qs, u"3"_qs, u"--db"_qs, db, list});
+        doomed.start(qEnvironmentVariable("LOOPSCOPE_BIN"), {u"fetch"_s, u"-j"_s, u"3"_s, u"--db"_s, db, list});
         QVERIFY(doomed.waitForStarted());
         QByteArray out;
         QVERIFY(QTest::qWaitFor([&] {
@@ -224,10 +226,10 @@ private Q_SLOTS:
                 QVERIFY2(record[u"state"].toString() == u"queued" || record[u"state"].toString() == u"running", qPrintable(record[u"state"].toString()));
         }
 
-        const QString resumedJsonl = m_dir.filePath(QStringLiteral("resumed-%1.jsonl").arg(endedBeforeKill));
-        ASSIGN_OR_FAIL(const CommandRun resume, runLoopscope({u"resume"_qs, u"--db"_qs, db, u"--jsonl"_qs, resumedJsonl}));
+        const QString resumedJsonl = m_dir.filePath(u"resumed-%1.jsonl"_s.arg(endedBeforeKill));
+        ASSIGN_OR_FAIL(const CommandRun resume, runLoopscope({u"resume"_s, u"--db"_s, db, u"--jsonl"_s, resumedJsonl}));
         QCOMPARE(resume.exitCode, 0);
-        QVERIFY2(resume.out.contains(u"Resuming batch 1 \"kill.txt\": "_qs), qPrintable(resume.out));
+        QVERIFY2(resume.out.contains(u"Resuming batch 1 \"kill.txt\": "_s), qPrintable(resume.out));
         // The resumed run wrote exactly the tasks that had not ended.
         const auto resumed = byId(readJsonl(resumedJsonl));
         QCOMPARE(resumed.size(), size_t(urls.size() - endedUrls.size()));
@@ -240,7 +242,7 @@ private Q_SLOTS:
         QCOMPARE(after.size(), size_t(urls.size()));
         QSet<QString> seen;
         for (const auto &[id, record] : after) {
-            QCOMPARE(record[u"state"].toString(), u"succeeded"_qs);
+            QCOMPARE(record[u"state"].toString(), u"succeeded"_s);
             seen.insert(record[u"url"].toString());
         }
         QCOMPARE(seen.size(), urls.size());
@@ -252,30 +254,30 @@ private Q_SLOTS:
             QCOMPARE(requestsAfter.value(path), requestsBefore.value(path));
         }
 
-        ASSIGN_OR_FAIL(const CommandRun again, runLoopscope({u"resume"_qs, u"--db"_qs, db}));
+        ASSIGN_OR_FAIL(const CommandRun again, runLoopscope({u"resume"_s, u"--db"_s, db}));
         QCOMPARE(again.exitCode, 0);
-        QVERIFY2(again.out.contains(u"Nothing to resume"_qs), qPrintable(again.out));
+        QVERIFY2(again.out.contains(u"Nothing to resume"_s), qPrintable(again.out));
     }
 
     void refireSendsServerErrorsAgainAsLinkedRetries()
     {
         TestHttpServer server;
-        const QString db = m_dir.filePath(u"refire.sqlite"_qs);
-        const QString results = m_dir.filePath(u"run.jsonl"_qs);
+        const QString db = m_dir.filePath(u"refire.sqlite"_s);
+        const QString results = m_dir.filePath(u"run.jsonl"_s);
         // Each /fail-then-ok URL answers 503 once and then 200.
-        const QString list = writeList(u"refire.txt"_qs, {server.url(u"/ok"_qs), server.url(u"/fail-then-ok/a/1"_qs),
-                                                          server.url(u"/status/404"_qs), server.url(u"/fail-then-ok/b/1"_qs)});
+        const QString list = writeList(u"refire.txt"_s, {server.url(u"/ok"_s), server.url(u"/fail-then-ok/a/1"_s),
+                                                          server.url(u"/status/404"_s), server.url(u"/fail-then-ok/b/1"_s)});
         ASSIGN_OR_FAIL(const CommandRun fetch,
-                       runLoopscope({u"fetch"_qs, u"-q"_qs, u"--retries"_qs, u"0"_qs, u"--db"_qs, db, u"--jsonl"_qs, results, list}));
+                       runLoopscope({u"fetch"_s, u"-q"_s, u"--retries"_s, u"0"_s, u"--db"_s, db, u"--jsonl"_s, results, list}));
         QCOMPARE(fetch.exitCode, 1);
         const auto originals = byId(readJsonl(results));
 
-        ASSIGN_OR_FAIL(const CommandRun refire, runLoopscope({u"refire"_qs, u"--db"_qs, db, results}));
+        ASSIGN_OR_FAIL(const CommandRun refire, runLoopscope({u"refire"_s, u"--db"_s, db, results}));
         QCOMPARE(refire.exitCode, 0);
-        const QList<QJsonObject> retried = readJsonl(m_dir.filePath(u"run.refire.jsonl"_qs));
+        const QList<QJsonObject> retried = readJsonl(m_dir.filePath(u"run.refire.jsonl"_s));
         QCOMPARE(retried.size(), 2); // the two 503s; not the 404, not the success
         for (const QJsonObject &record : retried) {
-            QCOMPARE(record[u"state"].toString(), u"succeeded"_qs);
+            QCOMPARE(record[u"state"].toString(), u"succeeded"_s);
             const QJsonObject original = originals.at(record[u"retry_of"].toInteger());
             QCOMPARE(original[u"url"], record[u"url"]);
             QCOMPARE(original[u"http_status"].toInt(), 503);
@@ -287,17 +289,17 @@ private Q_SLOTS:
             QCOMPARE(recorded.at(record[u"id"].toInteger())[u"retry_of"], record[u"retry_of"]);
 
         // Nothing left to refire in the new results; a broken line is named.
-        ASSIGN_OR_FAIL(const CommandRun nothing, runLoopscope({u"refire"_qs, u"--db"_qs, db, m_dir.filePath(u"run.refire.jsonl"_qs)}));
+        ASSIGN_OR_FAIL(const CommandRun nothing, runLoopscope({u"refire"_s, u"--db"_s, db, m_dir.filePath(u"run.refire.jsonl"_s)}));
         QCOMPARE(nothing.exitCode, 0);
-        QVERIFY(nothing.out.contains(u"Nothing to refire"_qs));
-        const QString broken = m_dir.filePath(u"broken.jsonl"_qs);
+        QVERIFY(nothing.out.contains(u"Nothing to refire"_s));
+        const QString broken = m_dir.filePath(u"broken.jsonl"_s);
         QFile file(broken);
         QVERIFY(file.open(QIODevice::WriteOnly));
-        file.write("{\"id\": 1, \"state\": \"failed\", \"http_status\": 502, \"url\": \"" + server.url(u"/ok"_qs).toEncoded() + "\"}\nnot json\n");
+        file.write("{\"id\": 1, \"state\": \"failed\", \"http_status\": 502, \"url\": \"" + server.url(u"/ok"_s).toEncoded() + "\"}\nnot json\n");
         file.close();
-        ASSIGN_OR_FAIL(const CommandRun partly, runLoopscope({u"refire"_qs, u"-q"_qs, u"--db"_qs, db, broken}));
+        ASSIGN_OR_FAIL(const CommandRun partly, runLoopscope({u"refire"_s, u"-q"_s, u"--db"_s, db, broken}));
         QCOMPARE(partly.exitCode, 1);
-        QVERIFY2(partly.err.contains(broken + u":2: not a JSON record"_qs), qPrintable(partly.err));
+        QVERIFY2(partly.err.contains(broken + u":2: not a JSON record"_s), qPrintable(partly.err));
     }
 };
 

@@ -23,6 +23,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+using namespace Qt::StringLiterals;
+
 using namespace loopscope;
 
 namespace {
@@ -40,7 +42,7 @@ QList<TaskRow> rowsOf(const QString &path, BatchId batch = 0)
 BatchPlan leftBehind(const QString &path, const QList<QUrl> &urls, int finished)
 {
     const auto gone = HistoryDatabase::open(path);
-    const BatchPlan plan = *(*gone)->createBatch(u"left behind"_qs, urls, BatchSettings{}, {});
+    const BatchPlan plan = *(*gone)->createBatch(u"left behind"_s, urls, BatchSettings{}, {});
     EngineUpdate update;
     for (int i = 0; i < finished; ++i) {
         TaskRecord task;
@@ -80,7 +82,7 @@ struct Window {
         window.reset();
         engine.shutdown(); // its last changes reach the history before it closes
     }
-    QAbstractItemModel *batches() { return window->findChild<QTableView *>(u"batchView"_qs)->model(); }
+    QAbstractItemModel *batches() { return window->findChild<QTableView *>(u"batchView"_s)->model(); }
     int count(int row, int column) { return batches()->index(row, column).data().toInt(); }
 };
 } // namespace
@@ -93,24 +95,24 @@ private Q_SLOTS:
     void initTestCase()
     {
         QStandardPaths::setTestModeEnabled(true);
-        QCoreApplication::setOrganizationName(u"loopscope-history-tests"_qs);
-        QSettings().setValue(u"batch/retries"_qs, 0); // failures stay failed, for retrying from the history
+        QCoreApplication::setOrganizationName(u"loopscope-history-tests"_s);
+        QSettings().setValue(u"batch/retries"_s, 0); // failures stay failed, for retrying from the history
     }
 
     void queuedBatchesAreRecorded()
     {
         QTemporaryDir dir;
-        const QString path = dir.filePath(u"h.sqlite"_qs);
+        const QString path = dir.filePath(u"h.sqlite"_s);
         {
             Window w(path);
-            w.window->queueText(m_server.url(u"/ok"_qs).toString() + u'\n' + m_server.url(u"/status/500?r"_qs).toString(), u"recorded"_qs);
+            w.window->queueText(m_server.url(u"/ok"_s).toString() + u'\n' + m_server.url(u"/status/500?r"_s).toString(), u"recorded"_s);
             QTRY_COMPARE(w.batches()->rowCount(), 1);
             QTRY_COMPARE(w.count(0, BatchListModel::Succeeded) + w.count(0, BatchListModel::Failed), 2);
         }
         const QList<TaskRow> rows = rowsOf(path);
         QCOMPARE(rows.size(), 2);
-        QCOMPARE(rows[0].state, u"succeeded"_qs);
-        QCOMPARE(rows[1].state, u"failed"_qs);
+        QCOMPARE(rows[0].state, u"succeeded"_s);
+        QCOMPARE(rows[1].state, u"failed"_s);
         QCOMPARE(rows[1].httpStatus, 500);
     }
 
@@ -118,10 +120,10 @@ private Q_SLOTS:
     {
         // Cancelled on the way out, the tasks end as cancelled, not as work to resume.
         QTemporaryDir dir;
-        const QString path = dir.filePath(u"h.sqlite"_qs);
+        const QString path = dir.filePath(u"h.sqlite"_s);
         {
             Window w(path);
-            w.window->queueText(m_server.url(u"/hang?q=1"_qs).toString() + u'\n' + m_server.url(u"/hang?q=2"_qs).toString(), u"open"_qs);
+            w.window->queueText(m_server.url(u"/hang?q=1"_s).toString() + u'\n' + m_server.url(u"/hang?q=2"_s).toString(), u"open"_s);
             QTRY_COMPARE(w.batches()->rowCount(), 1);
             QTRY_COMPARE(w.count(0, BatchListModel::Running), 2);
             w.window->quitNow();
@@ -129,8 +131,8 @@ private Q_SLOTS:
         const QList<TaskRow> rows = rowsOf(path);
         QCOMPARE(rows.size(), 2);
         for (const TaskRow &row : rows) {
-            QCOMPARE(row.state, u"cancelled"_qs);
-            QCOMPARE(row.cancelReason, u"cancelled at shutdown"_qs);
+            QCOMPARE(row.state, u"cancelled"_s);
+            QCOMPARE(row.cancelReason, u"cancelled at shutdown"_s);
         }
         QVERIFY((*HistoryDatabase::open(path))->orphaned()->isEmpty());
     }
@@ -138,10 +140,10 @@ private Q_SLOTS:
     void unfinishedWorkIsOfferedAndResumed()
     {
         QTemporaryDir dir;
-        const QString path = dir.filePath(u"h.sqlite"_qs);
+        const QString path = dir.filePath(u"h.sqlite"_s);
         QList<QUrl> urls;
         for (int i = 0; i < 5; ++i)
-            urls << m_server.url(QStringLiteral("/ok?resume=%1").arg(i));
+            urls << m_server.url(u"/ok?resume=%1"_s.arg(i));
         const BatchPlan plan = leftBehind(path, urls, 2);
         m_server.resetCounters();
         QString asked;
@@ -155,23 +157,23 @@ private Q_SLOTS:
         {
             Window w(path);
             QTRY_VERIFY(!asked.isEmpty());
-            QVERIFY2(asked.contains(u"“left behind” (3 of 5 tasks unfinished)"_qs), qPrintable(asked));
+            QVERIFY2(asked.contains(u"“left behind” (3 of 5 tasks unfinished)"_s), qPrintable(asked));
             QTRY_COMPARE(w.batches()->rowCount(), 1);
             QTRY_COMPARE(w.count(0, BatchListModel::Succeeded), 3);
-            QCOMPARE(w.batches()->index(0, BatchListModel::Name).data().toString(), u"left behind"_qs);
+            QCOMPARE(w.batches()->index(0, BatchListModel::Name).data().toString(), u"left behind"_s);
         }
         // The three unfinished ran; the two finished were not fetched again.
         QCOMPARE(m_server.requestCount(), 3);
-        QVERIFY(!m_server.requestedPaths().contains(u"/ok?resume=0"_qs));
+        QVERIFY(!m_server.requestedPaths().contains(u"/ok?resume=0"_s));
         for (const TaskRow &row : rowsOf(path, plan.id))
-            QCOMPARE(row.state, u"succeeded"_qs);
+            QCOMPARE(row.state, u"succeeded"_s);
     }
 
     void unfinishedWorkCanBeDiscarded()
     {
         QTemporaryDir dir;
-        const QString path = dir.filePath(u"h.sqlite"_qs);
-        const BatchPlan plan = leftBehind(path, {m_server.url(u"/ok?d=1"_qs), m_server.url(u"/ok?d=2"_qs)}, 1);
+        const QString path = dir.filePath(u"h.sqlite"_s);
+        const BatchPlan plan = leftBehind(path, {m_server.url(u"/ok?d=1"_s), m_server.url(u"/ok?d=2"_s)}, 1);
         bool asked = false;
         onNextModal<QMessageBox>([&asked](QMessageBox *box) {
             asked = true;
@@ -183,45 +185,45 @@ private Q_SLOTS:
         {
             Window w(path);
             QTRY_VERIFY(asked);
-            QTRY_COMPARE(rowsOf(path, plan.id).last().state, u"cancelled"_qs);
+            QTRY_COMPARE(rowsOf(path, plan.id).last().state, u"cancelled"_s);
             QCOMPARE(w.batches()->rowCount(), 0);
         }
-        QCOMPARE(rowsOf(path, plan.id).last().cancelReason, u"not resumed"_qs);
+        QCOMPARE(rowsOf(path, plan.id).last().cancelReason, u"not resumed"_s);
     }
 
     void historyDialogRetriesFailuresAndExports()
     {
         QTemporaryDir dir;
-        const QString path = dir.filePath(u"h.sqlite"_qs);
+        const QString path = dir.filePath(u"h.sqlite"_s);
         Window w(path);
-        w.window->queueText(m_server.url(u"/fail-then-ok/dialog/1"_qs).toString() + u'\n' + m_server.url(u"/ok?h"_qs).toString(), u"flaky"_qs);
+        w.window->queueText(m_server.url(u"/fail-then-ok/dialog/1"_s).toString() + u'\n' + m_server.url(u"/ok?h"_s).toString(), u"flaky"_s);
         QTRY_COMPARE(w.batches()->rowCount(), 1);
         QTRY_COMPARE(w.count(0, BatchListModel::Failed) + w.count(0, BatchListModel::Succeeded), 2);
         QCOMPARE(w.count(0, BatchListModel::Failed), 1);
 
-        w.window->findChild<QAction *>(u"historyAction"_qs)->trigger();
+        w.window->findChild<QAction *>(u"historyAction"_s)->trigger();
         auto *dialog = w.window->findChild<HistoryDialog *>();
         QVERIFY(dialog);
         QTRY_VERIFY(dialog->isVisible());
-        auto *view = dialog->findChild<QTableView *>(u"History"_qs);
+        auto *view = dialog->findChild<QTableView *>(u"History"_s);
         QTRY_COMPARE(view->model()->rowCount(), 1);
-        QTRY_VERIFY(dialog->findChild<QPushButton *>(u"retryFailed"_qs)->isEnabled());
-        dialog->findChild<QPushButton *>(u"retryFailed"_qs)->click();
+        QTRY_VERIFY(dialog->findChild<QPushButton *>(u"retryFailed"_s)->isEnabled());
+        dialog->findChild<QPushButton *>(u"retryFailed"_s)->click();
         QTRY_COMPARE(w.batches()->rowCount(), 2);
-        QCOMPARE(w.batches()->index(1, BatchListModel::Name).data().toString(), u"flaky (retry failed)"_qs);
+        QCOMPARE(w.batches()->index(1, BatchListModel::Name).data().toString(), u"flaky (retry failed)"_s);
         QTRY_COMPARE(w.count(1, BatchListModel::Succeeded), 1); // the 503 answered 200 this time
 
-        const QString exported = dir.filePath(u"batch-1.jsonl"_qs); // the name offered
+        const QString exported = dir.filePath(u"batch-1.jsonl"_s); // the name offered
         onNextModal<QFileDialog>([&dir](QFileDialog *files) {
             files->setDirectory(dir.path());
             static_cast<QDialog *>(files)->accept(); // public there, protected in QFileDialog
         });
         view->selectRow(view->model()->rowCount() - 1); // the oldest: "flaky"
-        QTRY_VERIFY(dialog->findChild<QPushButton *>(u"export"_qs)->isEnabled());
-        dialog->findChild<QPushButton *>(u"export"_qs)->click();
-        QTRY_VERIFY(dialog->findChild<QLabel *>(u"historyStatus"_qs)->text().startsWith(u"Exported 2 tasks to "_qs));
+        QTRY_VERIFY(dialog->findChild<QPushButton *>(u"export"_s)->isEnabled());
+        dialog->findChild<QPushButton *>(u"export"_s)->click();
+        QTRY_VERIFY(dialog->findChild<QLabel *>(u"historyStatus"_s)->text().startsWith(u"Exported 2 tasks to "_s));
         QFile file(exported);
-        QVERIFY2(file.open(QIODevice::ReadOnly), qPrintable(dialog->findChild<QLabel *>(u"historyStatus"_qs)->text()));
+        QVERIFY2(file.open(QIODevice::ReadOnly), qPrintable(dialog->findChild<QLabel *>(u"historyStatus"_s)->text()));
         const QList<QByteArray> lines = file.readAll().trimmed().split('\n');
         QCOMPARE(lines.size(), 2);
         QCOMPARE(QJsonDocument::fromJson(lines[0]).object()[u"http_status"].toInt(), 503);

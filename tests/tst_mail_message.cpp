@@ -4,16 +4,18 @@
 #include <QRegularExpression>
 #include <QTest>
 
+using namespace Qt::StringLiterals;
+
 using namespace loopscope;
 
 namespace {
 MailMessage sample()
 {
     MailMessage message;
-    message.from = {u"Loopscope"_qs, u"robot@example.org"_qs};
-    message.to = {{u"Ann Example"_qs, u"ann@example.com"_qs}, {QString(), u"bob@example.net"_qs}};
-    message.subject = u"Batch finished"_qs;
-    message.body = u"All done.\n"_qs;
+    message.from = {u"Loopscope"_s, u"robot@example.org"_s};
+    message.to = {{u"Ann Example"_s, u"ann@example.com"_s}, {QString(), u"bob@example.net"_s}};
+    message.subject = u"Batch finished"_s;
+    message.body = u"All done.\n"_s;
     return message;
 }
 
@@ -49,7 +51,7 @@ QByteArray headerValue(const QByteArray &message, const QByteArray &name)
 
 QString decodeEncodedWords(const QByteArray &value)
 {
-    static const QRegularExpression word(u"=\\?UTF-8\\?B\\?([A-Za-z0-9+/=]+)\\?="_qs);
+    static const QRegularExpression word(u"=\\?UTF-8\\?B\\?([A-Za-z0-9+/=]+)\\?="_s);
     QByteArray utf8;
     for (const QRegularExpressionMatch &match : word.globalMatch(QString::fromLatin1(value)))
         utf8 += QByteArray::fromBase64(match.captured(1).toLatin1());
@@ -94,41 +96,41 @@ class TestMailMessage : public QObject {
 private Q_SLOTS:
     void parsesPlainAndNamedAddresses()
     {
-        auto plain = parseMailAddress(u"  ann@example.com "_qs);
+        auto plain = parseMailAddress(u"  ann@example.com "_s);
         QVERIFY(plain);
-        QCOMPARE(plain->address, u"ann@example.com"_qs);
+        QCOMPARE(plain->address, u"ann@example.com"_s);
         QVERIFY(plain->name.isEmpty());
 
-        auto named = parseMailAddress(u"Ann Example <ann@example.com>"_qs);
+        auto named = parseMailAddress(u"Ann Example <ann@example.com>"_s);
         QVERIFY(named);
-        QCOMPARE(named->name, u"Ann Example"_qs);
-        QCOMPARE(named->address, u"ann@example.com"_qs);
+        QCOMPARE(named->name, u"Ann Example"_s);
+        QCOMPARE(named->address, u"ann@example.com"_s);
 
-        auto quoted = parseMailAddress(u"\"Example, Ann \\\"A\\\"\" <ann@example.com>"_qs);
+        auto quoted = parseMailAddress(u"\"Example, Ann \\\"A\\\"\" <ann@example.com>"_s);
         QVERIFY(quoted);
-        QCOMPARE(quoted->name, u"Example, Ann \"A\""_qs);
-        QCOMPARE(quoted->address, u"ann@example.com"_qs);
+        QCOMPARE(quoted->name, u"Example, Ann \"A\""_s);
+        QCOMPARE(quoted->address, u"ann@example.com"_s);
 
-        auto unicode = parseMailAddress(u"Jörg Müller <j@example.de>"_qs);
+        auto unicode = parseMailAddress(u"Jörg Müller <j@example.de>"_s);
         QVERIFY(unicode);
-        QCOMPARE(unicode->name, u"Jörg Müller"_qs);
+        QCOMPARE(unicode->name, u"Jörg Müller"_s);
     }
 
     void rejectsAnythingButOneAddress_data()
     {
         QTest::addColumn<QString>("text");
         QTest::addColumn<QString>("reason");
-        QTest::newRow("two") << u"a@b.c, d@e.f"_qs << u"more than one"_qs;
-        QTest::newRow("two named") << u"A <a@b.c> <d@e.f>"_qs << u"more than one"_qs;
-        QTest::newRow("crlf") << u"a@b.c\r\nBcc: x@y.z"_qs << u"line break"_qs;
-        QTest::newRow("nul") << QString(u"a@b.c" + QChar(u'\0')) << u"control"_qs;
-        QTest::newRow("no at") << u"ann.example.com"_qs << u"no '@'"_qs;
-        QTest::newRow("empty") << u"   "_qs << u"empty"_qs;
-        QTest::newRow("space") << u"ann @example.com"_qs << u"white space"_qs;
-        QTest::newRow("space in brackets") << u"Ann <ann@exa mple.com>"_qs << u"white space"_qs;
-        QTest::newRow("unquoted special") << u"Ann (x) <ann@example.com>"_qs << u"quotes"_qs;
-        QTest::newRow("dots") << u"ann..x@example.com"_qs << u"not a plain"_qs;
-        QTest::newRow("too long") << QString(QString(250, u'a') + u"@b.cd"_qs) << u"longer than 254"_qs;
+        QTest::newRow("two") << u"a@b.c, d@e.f"_s << u"more than one"_s;
+        QTest::newRow("two named") << u"A <a@b.c> <d@e.f>"_s << u"more than one"_s;
+        QTest::newRow("crlf") << u"a@b.c\r\nBcc: x@y.z"_s << u"line break"_s;
+        QTest::newRow("nul") << QString(u"a@b.c" + QChar(u'\0')) << u"control"_s;
+        QTest::newRow("no at") << u"ann.example.com"_s << u"no '@'"_s;
+        QTest::newRow("empty") << u"   "_s << u"empty"_s;
+        QTest::newRow("space") << u"ann @example.com"_s << u"white space"_s;
+        QTest::newRow("space in brackets") << u"Ann <ann@exa mple.com>"_s << u"white space"_s;
+        QTest::newRow("unquoted special") << u"Ann (x) <ann@example.com>"_s << u"quotes"_s;
+        QTest::newRow("dots") << u"ann..x@example.com"_s << u"not a plain"_s;
+        QTest::newRow("too long") << QString(QString(250, u'a') + u"@b.cd"_s) << u"longer than 254"_s;
     }
 
     void rejectsAnythingButOneAddress()
@@ -160,11 +162,11 @@ private Q_SLOTS:
     void dateParsesBackAndMessageIdsDiffer()
     {
         MailMessage message = sample();
-        message.messageIdDomain = u"mail.example"_qs;
+        message.messageIdDomain = u"mail.example"_s;
         const QByteArray first = composeMessage(message);
         const QByteArray second = composeMessage(message);
         const QByteArray id = headerValue(first, "Message-ID").trimmed();
-        QVERIFY(QRegularExpression(u"^<[0-9a-f]{32}@mail\\.example>$"_qs).match(QString::fromLatin1(id)).hasMatch());
+        QVERIFY(QRegularExpression(u"^<[0-9a-f]{32}@mail\\.example>$"_s).match(QString::fromLatin1(id)).hasMatch());
         QVERIFY(id != headerValue(second, "Message-ID").trimmed());
 
         const QDateTime date = QDateTime::fromString(QString::fromLatin1(headerValue(first, "Date").trimmed()), Qt::RFC2822Date);
@@ -175,8 +177,8 @@ private Q_SLOTS:
     void headerInjectionStaysOnItsLine()
     {
         MailMessage message = sample();
-        message.subject = u"Hello\r\nBcc: evil@example.org"_qs;
-        message.from.name = u"Robot\nCc: evil@example.org"_qs;
+        message.subject = u"Hello\r\nBcc: evil@example.org"_s;
+        message.from.name = u"Robot\nCc: evil@example.org"_s;
         const QByteArray composed = composeMessage(message);
         verifyLines(composed);
         for (const QByteArray &line : headerLines(composed)) {
@@ -188,9 +190,9 @@ private Q_SLOTS:
     void nonAsciiSubjectIsEncodedWords()
     {
         MailMessage message = sample();
-        const QString subject = u"Résumé — 32 s of work in 17 s ✓"_qs;
+        const QString subject = u"Résumé — 32 s of work in 17 s ✓"_s;
         message.subject = subject;
-        message.from.name = u"Jörg Müller"_qs;
+        message.from.name = u"Jörg Müller"_s;
         const QByteArray composed = composeMessage(message);
         verifyLines(composed);
         const QByteArray value = headerValue(composed, "Subject");
@@ -198,10 +200,10 @@ private Q_SLOTS:
         QCOMPARE(decodeEncodedWords(value), subject);
         for (const QByteArray &word : value.split(' '))
             QVERIFY(word.size() <= 75);
-        QCOMPARE(decodeEncodedWords(headerValue(composed, "From")), u"Jörg Müller"_qs);
+        QCOMPARE(decodeEncodedWords(headerValue(composed, "From")), u"Jörg Müller"_s);
 
         // Long enough to need several words, and with a character outside the BMP.
-        message.subject = QString(subject + u" 🎉"_qs).repeated(4);
+        message.subject = QString(subject + u" 🎉"_s).repeated(4);
         const QByteArray longer = composeMessage(message);
         verifyLines(longer);
         QCOMPARE(decodeEncodedWords(headerValue(longer, "Subject")), message.subject);
@@ -210,7 +212,7 @@ private Q_SLOTS:
     void longAsciiSubjectIsFolded()
     {
         MailMessage message = sample();
-        message.subject = u"word "_qs.repeated(40).trimmed();
+        message.subject = u"word "_s.repeated(40).trimmed();
         const QByteArray composed = composeMessage(message);
         verifyLines(composed);
         QCOMPARE(headerValue(composed, "Subject"), QByteArray(' ' + message.subject.toLatin1()));
@@ -219,13 +221,13 @@ private Q_SLOTS:
     void nonAsciiBodyIsQuotedPrintable()
     {
         MailMessage message = sample();
-        message.body = u"Café = 3 €\nline with trailing space \r\n"_qs + QString(200, u'x') + u"\r.dot"_qs;
+        message.body = u"Café = 3 €\nline with trailing space \r\n"_s + QString(200, u'x') + u"\r.dot"_s;
         const QByteArray composed = composeMessage(message);
         verifyLines(composed);
         QCOMPARE(headerValue(composed, "Content-Transfer-Encoding"), QByteArray(" quoted-printable"));
         for (const QByteArray &line : bodyOf(composed).split('\n'))
             QVERIFY(line.size() - 1 <= 76);
-        const QByteArray expected = u"Café = 3 €\r\nline with trailing space \r\n"_qs.toUtf8() + QByteArray(200, 'x')
+        const QByteArray expected = u"Café = 3 €\r\nline with trailing space \r\n"_s.toUtf8() + QByteArray(200, 'x')
             + "\r\n.dot\r\n";
         QCOMPARE(decodeQuotedPrintable(bodyOf(composed)), expected);
     }
@@ -233,7 +235,7 @@ private Q_SLOTS:
     void dotLinesSurviveUntilStuffed()
     {
         MailMessage message = sample();
-        message.body = u"visible\n.hidden\n"_qs;
+        message.body = u"visible\n.hidden\n"_s;
         const QByteArray composed = composeMessage(message);
         QCOMPARE(bodyOf(composed), QByteArray("visible\r\n.hidden\r\n"));
         const QByteArray stuffed = dotStuff(composed);

@@ -42,6 +42,8 @@
 #include <map>
 #include <vector>
 
+using namespace Qt::StringLiterals;
+
 using namespace loopscope;
 
 namespace {
@@ -148,8 +150,8 @@ struct Window {
         QVERIFY(QTest::qWaitForWindowActive(&window));
     }
     QTableView *view(const QString &name) { return window.findChild<QTableView *>(name); }
-    QAbstractItemModel *tasks() { return view(u"taskView"_qs)->model(); }
-    QAbstractItemModel *batches() { return view(u"batchView"_qs)->model(); }
+    QAbstractItemModel *tasks() { return view(u"taskView"_s)->model(); }
+    QAbstractItemModel *batches() { return view(u"batchView"_s)->model(); }
     QAction *action(const QString &name) { return window.findChild<QAction *>(name); }
     int batchCount(int row, int column) { return batches()->index(row, column).data().toInt(); }
     QString taskCell(int row, int column) { return tasks()->index(row, column).data().toString(); }
@@ -157,14 +159,14 @@ struct Window {
     {
         // Through the selection model: selectRow() would honour whatever modifier keys an
         // earlier test left marked as held.
-        QTableView *tasksView = view(u"taskView"_qs);
+        QTableView *tasksView = view(u"taskView"_s);
         tasksView->setFocus();
         tasksView->selectionModel()->setCurrentIndex(tasks()->index(row, 0),
                                                      QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
     }
     void selectBatchRow(int row)
     {
-        view(u"batchView"_qs)->selectionModel()->select(batches()->index(row, 0),
+        view(u"batchView"_s)->selectionModel()->select(batches()->index(row, 0),
                                                      QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
     }
 };
@@ -176,28 +178,28 @@ private Q_SLOTS:
     void initTestCase()
     {
         QStandardPaths::setTestModeEnabled(true);
-        QCoreApplication::setOrganizationName(u"loopscope-tests"_qs);
+        QCoreApplication::setOrganizationName(u"loopscope-tests"_s);
     }
 
     void pasteQueuesTheValidLines()
     {
         Window w;
-        QGuiApplication::clipboard()->setText(w.server.url(u"/ok?1"_qs).toString() + u"\nftp://example.org/\n"
-                                              + w.server.url(u"/ok?2"_qs).toString() + u"\n");
-        QTest::keySequence(w.view(u"taskView"_qs), QKeySequence::Paste);
+        QGuiApplication::clipboard()->setText(w.server.url(u"/ok?1"_s).toString() + u"\nftp://example.org/\n"
+                                              + w.server.url(u"/ok?2"_s).toString() + u"\n");
+        QTest::keySequence(w.view(u"taskView"_s), QKeySequence::Paste);
         QTRY_COMPARE(w.batches()->rowCount(), 1);
         QTRY_COMPARE(w.batchCount(0, BatchListModel::Succeeded), 2);
         QCOMPARE(w.tasks()->rowCount(), 2);
-        QCOMPARE(w.batches()->index(0, BatchListModel::Name).data().toString(), u"Pasted 1"_qs);
-        QVERIFY2(w.window.statusBar()->currentMessage().contains(u"1 line rejected, first: "_qs), qPrintable(w.window.statusBar()->currentMessage()));
-        QVERIFY(w.batches()->index(0, BatchListModel::Work).data().toString().contains(u"of work in"_qs));
+        QCOMPARE(w.batches()->index(0, BatchListModel::Name).data().toString(), u"Pasted 1"_s);
+        QVERIFY2(w.window.statusBar()->currentMessage().contains(u"1 line rejected, first: "_s), qPrintable(w.window.statusBar()->currentMessage()));
+        QVERIFY(w.batches()->index(0, BatchListModel::Work).data().toString().contains(u"of work in"_s));
     }
 
     void droppedTextAndFilesAreQueued()
     {
         Window w;
         QMimeData text;
-        text.setText(w.server.url(u"/ok"_qs).toString());
+        text.setText(w.server.url(u"/ok"_s).toString());
         QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &text, Qt::LeftButton, Qt::NoModifier);
         QApplication::sendEvent(&w.window, &enter);
         QVERIFY(enter.isAccepted());
@@ -206,10 +208,10 @@ private Q_SLOTS:
         QTRY_COMPARE(w.batches()->rowCount(), 1);
 
         QTemporaryDir dir;
-        const QString path = dir.filePath(u"list.txt"_qs);
+        const QString path = dir.filePath(u"list.txt"_s);
         QFile file(path);
         QVERIFY(file.open(QIODevice::WriteOnly));
-        file.write((lines({w.server.url(u"/ok?a"_qs), w.server.url(u"/ok?b"_qs)}) + u'\n').toUtf8());
+        file.write((lines({w.server.url(u"/ok?a"_s), w.server.url(u"/ok?b"_s)}) + u'\n').toUtf8());
         file.close();
         QMimeData files;
         files.setUrls({QUrl::fromLocalFile(path)});
@@ -219,52 +221,52 @@ private Q_SLOTS:
         QDropEvent dropFile(QPointF(10, 10), Qt::CopyAction, &files, Qt::LeftButton, Qt::NoModifier);
         QApplication::sendEvent(&w.window, &dropFile);
         QTRY_COMPARE(w.batches()->rowCount(), 2);
-        QCOMPARE(w.batches()->index(1, BatchListModel::Name).data().toString(), u"list.txt"_qs);
+        QCOMPARE(w.batches()->index(1, BatchListModel::Name).data().toString(), u"list.txt"_s);
         QTRY_COMPARE(w.batchCount(1, BatchListModel::Succeeded), 2);
     }
 
     void addDialogShowsRejectedLines()
     {
-        AddUrlsDialog dialog(u"Batch 1"_qs, BatchSettings{});
-        dialog.setText(u"http://example.org/a\nnot a url\n\nftp://example.org/b\n# note\nhttps://example.org/c\n"_qs);
-        auto *counts = dialog.findChild<QLabel *>(u"validationCounts"_qs);
-        QTRY_COMPARE(counts->text(), u"2 valid URLs, 2 rejected lines"_qs);
+        AddUrlsDialog dialog(u"Batch 1"_s, BatchSettings{});
+        dialog.setText(u"http://example.org/a\nnot a url\n\nftp://example.org/b\n# note\nhttps://example.org/c\n"_s);
+        auto *counts = dialog.findChild<QLabel *>(u"validationCounts"_s);
+        QTRY_COMPARE(counts->text(), u"2 valid URLs, 2 rejected lines"_s);
         auto *rejected = dialog.findChild<QListWidget *>();
         QCOMPARE(rejected->count(), 2);
-        QVERIFY(rejected->item(0)->text().startsWith(u"Line 2: "_qs));
-        QCOMPARE(rejected->item(1)->text(), u"Line 4: unsupported scheme \"ftp\" (only http and https)"_qs);
+        QVERIFY(rejected->item(0)->text().startsWith(u"Line 2: "_s));
+        QCOMPARE(rejected->item(1)->text(), u"Line 4: unsupported scheme \"ftp\" (only http and https)"_s);
         QVERIFY(dialog.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->isEnabled());
         QCOMPARE(dialog.urls().urls.size(), 2);
-        dialog.setText(u"nothing here"_qs);
+        dialog.setText(u"nothing here"_s);
         QTRY_VERIFY(!dialog.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->isEnabled());
     }
 
     void addDialogQueuesANamedBatch()
     {
         Window w;
-        const QString urls = lines({w.server.url(u"/ok"_qs), w.server.url(u"/status/404"_qs)});
+        const QString urls = lines({w.server.url(u"/ok"_s), w.server.url(u"/status/404"_s)});
         onNextModal<AddUrlsDialog>([urls](AddUrlsDialog *dialog) {
             dialog->findChild<QPlainTextEdit *>()->setPlainText(urls);
-            dialog->findChild<QLineEdit *>()->setText(u"Mine"_qs);
-            dialog->findChild<QSpinBox *>(u"concurrency"_qs)->setValue(3);
+            dialog->findChild<QLineEdit *>()->setText(u"Mine"_s);
+            dialog->findChild<QSpinBox *>(u"concurrency"_s)->setValue(3);
             auto *ok = dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok);
             QTRY_VERIFY(ok->isEnabled());
             ok->click();
         });
-        w.action(u"addUrlsAction"_qs)->trigger();
+        w.action(u"addUrlsAction"_s)->trigger();
         QTRY_COMPARE(w.batches()->rowCount(), 1);
-        QCOMPARE(w.batches()->index(0, BatchListModel::Name).data().toString(), u"Mine"_qs);
+        QCOMPARE(w.batches()->index(0, BatchListModel::Name).data().toString(), u"Mine"_s);
         QTRY_COMPARE(w.batchCount(0, BatchListModel::Failed), 1);
         QCOMPARE(w.batchCount(0, BatchListModel::Succeeded), 1);
-        QVERIFY(w.batches()->index(0, 0).data(Qt::ToolTipRole).toString().contains(u"3 workers"_qs));
+        QVERIFY(w.batches()->index(0, 0).data(Qt::ToolTipRole).toString().contains(u"3 workers"_s));
 
         // The settings last used are the next dialog's defaults.
         int concurrency = 0;
         onNextModal<AddUrlsDialog>([&concurrency](AddUrlsDialog *dialog) {
-            concurrency = dialog->findChild<QSpinBox *>(u"concurrency"_qs)->value();
+            concurrency = dialog->findChild<QSpinBox *>(u"concurrency"_s)->value();
             dialog->reject();
         });
-        w.action(u"addUrlsAction"_qs)->trigger();
+        w.action(u"addUrlsAction"_s)->trigger();
         QCOMPARE(concurrency, 3);
     }
 
@@ -272,21 +274,21 @@ private Q_SLOTS:
     {
         Window w;
         QTemporaryDir dir;
-        QFile existing(dir.filePath(u"5"_qs));
+        QFile existing(dir.filePath(u"5"_s));
         QVERIFY(existing.open(QIODevice::WriteOnly));
         existing.write("older");
         existing.close();
         const auto queue = [&](bool overwrite) {
-            const QString urls = lines({w.server.url(u"/bytes/5"_qs)});
+            const QString urls = lines({w.server.url(u"/bytes/5"_s)});
             onNextModal<AddUrlsDialog>([&, urls, overwrite](AddUrlsDialog *dialog) {
                 dialog->findChild<QPlainTextEdit *>()->setPlainText(urls);
-                dialog->findChild<QLineEdit *>(u"outputDir"_qs)->setText(dir.path());
-                dialog->findChild<QCheckBox *>(u"overwrite"_qs)->setChecked(overwrite);
+                dialog->findChild<QLineEdit *>(u"outputDir"_s)->setText(dir.path());
+                dialog->findChild<QCheckBox *>(u"overwrite"_s)->setChecked(overwrite);
                 auto *ok = dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok);
                 QTRY_VERIFY(ok->isEnabled());
                 ok->click();
             });
-            w.action(u"addUrlsAction"_qs)->trigger();
+            w.action(u"addUrlsAction"_s)->trigger();
         };
         const auto readAll = [&dir](const QString &name) {
             QFile file(dir.filePath(name));
@@ -295,12 +297,12 @@ private Q_SLOTS:
         queue(false); // the existing file stays; the body goes next to it
         QTRY_COMPARE(w.batches()->rowCount(), 1);
         QTRY_COMPARE(w.batchCount(0, BatchListModel::Succeeded), 1);
-        QCOMPARE(readAll(u"5"_qs), QByteArray("older"));
-        QCOMPARE(readAll(u"5 (1)"_qs), QByteArray("xxxxx"));
+        QCOMPARE(readAll(u"5"_s), QByteArray("older"));
+        QCOMPARE(readAll(u"5 (1)"_s), QByteArray("xxxxx"));
         queue(true); // replaced, when asked
         QTRY_COMPARE(w.batches()->rowCount(), 2);
         QTRY_COMPARE(w.batchCount(1, BatchListModel::Succeeded), 1);
-        QCOMPARE(readAll(u"5"_qs), QByteArray("xxxxx"));
+        QCOMPARE(readAll(u"5"_s), QByteArray("xxxxx"));
         QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden).size(), 2); // no part file left
     }
 
@@ -311,17 +313,17 @@ private Q_SLOTS:
         {
             Window w;
             w.window.resize(1000, 640);
-            auto *splitter = w.window.findChild<QSplitter *>(u"mainSplitter"_qs);
+            auto *splitter = w.window.findChild<QSplitter *>(u"mainSplitter"_s);
             splitter->setSizes({150, 450});
             sizes = splitter->sizes();
-            w.view(u"taskView"_qs)->setColumnWidth(TaskTableModel::Url, 222);
-            urlWidth = w.view(u"taskView"_qs)->columnWidth(TaskTableModel::Url);
+            w.view(u"taskView"_s)->setColumnWidth(TaskTableModel::Url, 222);
+            urlWidth = w.view(u"taskView"_s)->columnWidth(TaskTableModel::Url);
             QVERIFY(w.window.close());
         }
         Window again;
         QCOMPARE(again.window.size(), QSize(1000, 640));
-        QCOMPARE(again.window.findChild<QSplitter *>(u"mainSplitter"_qs)->sizes(), sizes);
-        QCOMPARE(again.view(u"taskView"_qs)->columnWidth(TaskTableModel::Url), urlWidth);
+        QCOMPARE(again.window.findChild<QSplitter *>(u"mainSplitter"_s)->sizes(), sizes);
+        QCOMPARE(again.view(u"taskView"_s)->columnWidth(TaskTableModel::Url), urlWidth);
     }
 
     void signalsQuitTheWindowCleanly()
@@ -330,14 +332,14 @@ private Q_SLOTS:
         // or a hang, and every connection is released.
         TestHttpServer server;
         QTemporaryDir dir;
-        QFile list(dir.filePath(u"hang.txt"_qs));
+        QFile list(dir.filePath(u"hang.txt"_s));
         QVERIFY(list.open(QIODevice::WriteOnly));
-        list.write((lines({server.url(u"/hang?1"_qs), server.url(u"/hang?2"_qs), server.url(u"/hang?3"_qs)}) + u'\n').toUtf8());
+        list.write((lines({server.url(u"/hang?1"_s), server.url(u"/hang?2"_s), server.url(u"/hang?3"_s)}) + u'\n').toUtf8());
         list.close();
         QProcess app;
         QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-        environment.insert(u"QT_QPA_PLATFORM"_qs, u"offscreen"_qs);
-        environment.insert(u"XDG_CONFIG_HOME"_qs, dir.path());
+        environment.insert(u"QT_QPA_PLATFORM"_s, u"offscreen"_s);
+        environment.insert(u"XDG_CONFIG_HOME"_s, dir.path());
         app.setProcessEnvironment(environment);
         app.start(qEnvironmentVariable("LOOPSCOPE_BIN"), {list.fileName()});
         QVERIFY(app.waitForStarted());
@@ -352,24 +354,24 @@ private Q_SLOTS:
     void sortingAndFiltering()
     {
         Window w;
-        w.window.queueText(lines({w.server.url(u"/ok?1"_qs), w.server.url(u"/status/404"_qs), w.server.url(u"/ok?2"_qs),
-                                  w.server.url(u"/status/503"_qs)}),
-                           u"mixed"_qs);
+        w.window.queueText(lines({w.server.url(u"/ok?1"_s), w.server.url(u"/status/404"_s), w.server.url(u"/ok?2"_s),
+                                  w.server.url(u"/status/503"_s)}),
+                           u"mixed"_s);
         QTRY_COMPARE(w.batchCount(0, BatchListModel::Failed), 2);
         QTRY_COMPARE(w.batchCount(0, BatchListModel::Succeeded), 2);
-        auto *state = w.window.findChild<QComboBox *>(u"stateFilter"_qs);
+        auto *state = w.window.findChild<QComboBox *>(u"stateFilter"_s);
         state->setCurrentIndex(4); // Failed
         QCOMPARE(w.tasks()->rowCount(), 2);
         state->setCurrentIndex(0);
-        w.window.findChild<QLineEdit *>(u"textFilter"_qs)->setText(u"503"_qs);
+        w.window.findChild<QLineEdit *>(u"textFilter"_s)->setText(u"503"_s);
         QTRY_COMPARE(w.tasks()->rowCount(), 1);
-        QCOMPARE(w.taskCell(0, TaskTableModel::HttpStatus), u"503"_qs);
-        w.window.findChild<QLineEdit *>(u"textFilter"_qs)->clear();
+        QCOMPARE(w.taskCell(0, TaskTableModel::HttpStatus), u"503"_s);
+        w.window.findChild<QLineEdit *>(u"textFilter"_s)->clear();
         QTRY_COMPARE(w.tasks()->rowCount(), 4);
-        w.view(u"taskView"_qs)->sortByColumn(TaskTableModel::HttpStatus, Qt::DescendingOrder);
-        QCOMPARE(w.taskCell(0, TaskTableModel::HttpStatus), u"503"_qs);
-        QCOMPARE(w.taskCell(1, TaskTableModel::HttpStatus), u"404"_qs);
-        QVERIFY(w.tasks()->index(0, TaskTableModel::Error).data(Qt::ToolTipRole).toString().contains(u"HTTP 503"_qs));
+        w.view(u"taskView"_s)->sortByColumn(TaskTableModel::HttpStatus, Qt::DescendingOrder);
+        QCOMPARE(w.taskCell(0, TaskTableModel::HttpStatus), u"503"_s);
+        QCOMPARE(w.taskCell(1, TaskTableModel::HttpStatus), u"404"_s);
+        QVERIFY(w.tasks()->index(0, TaskTableModel::Error).data(Qt::ToolTipRole).toString().contains(u"HTTP 503"_s));
     }
 
     void cancelByKeyboardBatchAndEverything()
@@ -377,28 +379,28 @@ private Q_SLOTS:
         Window w;
         QList<QUrl> hanging;
         for (int i = 0; i < 4; ++i)
-            hanging << w.server.url(QStringLiteral("/hang?%1").arg(i));
-        w.engine.addBatch(u"hanging"_qs, hanging, BatchSettings{2, 6, 60'000, 0});
+            hanging << w.server.url(u"/hang?%1"_s.arg(i));
+        w.engine.addBatch(u"hanging"_s, hanging, BatchSettings{2, 6, 60'000, 0});
         QTRY_COMPARE(w.server.inFlight(), 2);
         QTRY_COMPARE(w.tasks()->rowCount(), 4);
         w.activate();
         w.selectTaskRow(0);
-        QTRY_VERIFY(w.action(u"cancelTasksAction"_qs)->isEnabled());
-        QTest::keyClick(w.view(u"taskView"_qs), Qt::Key_Delete);
-        QTRY_COMPARE(w.taskCell(0, TaskTableModel::State), u"cancelled"_qs);
-        QCOMPARE(w.taskCell(0, TaskTableModel::Error), u"cancelled by user"_qs);
+        QTRY_VERIFY(w.action(u"cancelTasksAction"_s)->isEnabled());
+        QTest::keyClick(w.view(u"taskView"_s), Qt::Key_Delete);
+        QTRY_COMPARE(w.taskCell(0, TaskTableModel::State), u"cancelled"_s);
+        QCOMPARE(w.taskCell(0, TaskTableModel::Error), u"cancelled by user"_s);
 
         w.selectBatchRow(0);
-        QVERIFY(w.action(u"cancelBatchAction"_qs)->isEnabled());
-        w.action(u"cancelBatchAction"_qs)->trigger();
+        QVERIFY(w.action(u"cancelBatchAction"_s)->isEnabled());
+        w.action(u"cancelBatchAction"_s)->trigger();
         QTRY_COMPARE(w.batchCount(0, BatchListModel::Cancelled), 4);
         QTRY_COMPARE(w.server.inFlight(), 0);
 
         // Many tasks: Cancel Everything asks first; its shortcut works from the window.
         QList<QUrl> many;
         for (int i = 0; i < 60; ++i)
-            many << w.server.url(QStringLiteral("/hang?many%1").arg(i));
-        const BatchId manyId = w.engine.addBatch(u"many"_qs, many, BatchSettings{3, 6, 60'000, 0});
+            many << w.server.url(u"/hang?many%1"_s.arg(i));
+        const BatchId manyId = w.engine.addBatch(u"many"_s, many, BatchSettings{3, 6, 60'000, 0});
         QTRY_COMPARE(w.server.inFlight(), 3);
         QTRY_COMPARE(w.batches()->rowCount(), 2);
         int asked = 0;
@@ -406,18 +408,18 @@ private Q_SLOTS:
             ++asked;
             box->button(QMessageBox::No)->click();
         });
-        QTest::keySequence(w.view(u"taskView"_qs), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Delete));
+        QTest::keySequence(w.view(u"taskView"_s), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Delete));
         QTRY_COMPARE(asked, 1);
         // A cancel the answer let through would have been posted to the worker before this
         // request, so the records it returns would show it.
-        ASSIGN_OR_FAIL(const QList<TaskRecord> afterNo, resultWithin(w.engine.tasks(manyId), 5'000, u"the task records of \"many\""_qs));
+        ASSIGN_OR_FAIL(const QList<TaskRecord> afterNo, resultWithin(w.engine.tasks(manyId), 5'000, u"the task records of \"many\""_s));
         QCOMPARE(afterNo.size(), 60);
         for (const TaskRecord &task : afterNo)
-            QVERIFY2(task.state != TaskState::Cancelled, qPrintable(QStringLiteral("task %1 was cancelled after answering No").arg(task.id)));
+            QVERIFY2(task.state != TaskState::Cancelled, qPrintable(u"task %1 was cancelled after answering No"_s.arg(task.id)));
         QCOMPARE(w.batchCount(1, BatchListModel::Cancelled), 0);
         w.activate(); // as a person clicking back into the window after the question
         answer(QMessageBox::Yes);
-        QTest::keySequence(w.view(u"taskView"_qs), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Delete));
+        QTest::keySequence(w.view(u"taskView"_s), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Delete));
         QTRY_COMPARE(w.batchCount(1, BatchListModel::Cancelled), 60);
         QTRY_COMPARE(w.server.inFlight(), 0);
     }
@@ -425,24 +427,24 @@ private Q_SLOTS:
     void failedTasksCanBeRequeued()
     {
         Window w;
-        w.window.queueText(lines({w.server.url(u"/status/500"_qs), w.server.url(u"/ok"_qs)}), u"flaky"_qs);
+        w.window.queueText(lines({w.server.url(u"/status/500"_s), w.server.url(u"/ok"_s)}), u"flaky"_s);
         QTRY_COMPARE(w.batchCount(0, BatchListModel::Failed), 1);
         QTRY_COMPARE(w.batchCount(0, BatchListModel::Succeeded), 1);
         w.selectBatchRow(0);
-        w.action(u"requeueBatchAction"_qs)->trigger();
+        w.action(u"requeueBatchAction"_s)->trigger();
         QTRY_COMPARE(w.batches()->rowCount(), 2);
-        QCOMPARE(w.batches()->index(1, BatchListModel::Name).data().toString(), u"flaky (re-queued)"_qs);
+        QCOMPARE(w.batches()->index(1, BatchListModel::Name).data().toString(), u"flaky (re-queued)"_s);
         QTRY_COMPARE(w.batchCount(1, BatchListModel::Failed), 1);
-        QCOMPARE(w.batches()->index(1, BatchListModel::Progress).data().toString(), u"1 / 1"_qs);
+        QCOMPARE(w.batches()->index(1, BatchListModel::Progress).data().toString(), u"1 / 1"_s);
     }
 
     void enterOpensTaskDetails()
     {
         Window w;
-        QSettings().setValue(u"batch/retries"_qs, 2);
-        w.window.queueText(lines({w.server.url(u"/redirect/2"_qs), w.server.url(u"/bytes/5"_qs), w.server.url(u"/fail-then-ok/details/1"_qs),
-                                  w.server.url(u"/status/404"_qs)}),
-                           u"details"_qs);
+        QSettings().setValue(u"batch/retries"_s, 2);
+        w.window.queueText(lines({w.server.url(u"/redirect/2"_s), w.server.url(u"/bytes/5"_s), w.server.url(u"/fail-then-ok/details/1"_s),
+                                  w.server.url(u"/status/404"_s)}),
+                           u"details"_s);
         QTRY_COMPARE(w.batchCount(0, BatchListModel::Succeeded), 3);
         QTRY_COMPARE(w.batchCount(0, BatchListModel::Failed), 1);
         const auto detailsOf = [&w](int row) {
@@ -454,24 +456,24 @@ private Q_SLOTS:
                 shown += dialog->findChild<QPlainTextEdit *>()->toPlainText();
                 dialog->reject();
             });
-            QTest::keyClick(w.view(u"taskView"_qs), Qt::Key_Return);
+            QTest::keyClick(w.view(u"taskView"_s), Qt::Key_Return);
             return shown;
         };
         const QString redirected = detailsOf(0);
-        QVERIFY2(redirected.contains(w.server.url(u"/redirect/0"_qs).toString()), qPrintable(redirected)); // the final URL
+        QVERIFY2(redirected.contains(w.server.url(u"/redirect/0"_s).toString()), qPrintable(redirected)); // the final URL
         const QString plain = detailsOf(1);
-        QVERIFY2(plain.contains(u"Content-Length: 5"_qs), qPrintable(plain)); // the response headers
-        QVERIFY(plain.contains(u"succeeded"_qs));
+        QVERIFY2(plain.contains(u"Content-Length: 5"_s), qPrintable(plain)); // the response headers
+        QVERIFY(plain.contains(u"succeeded"_s));
         const QString retried = detailsOf(2); // every attempt, and how it ended
-        QVERIFY2(retried.contains(u"2\n1. HTTP 503 Service Unavailable (http)\n2. HTTP 200"_qs), qPrintable(retried));
+        QVERIFY2(retried.contains(u"2\n1. HTTP 503 Service Unavailable (http)\n2. HTTP 200"_s), qPrintable(retried));
         const QString failed = detailsOf(3);
-        QVERIFY2(failed.contains(u"HTTP 404 Not Found"_qs) && failed.contains(u"\nhttp\n"_qs), qPrintable(failed)); // the error kind
+        QVERIFY2(failed.contains(u"HTTP 404 Not Found"_s) && failed.contains(u"\nhttp\n"_s), qPrintable(failed)); // the error kind
     }
 
     void quitWhileRunningAsksAndCancels()
     {
         Window w;
-        const BatchId id = w.engine.addBatch(u"open"_qs, {w.server.url(u"/hang"_qs), w.server.url(u"/hang?2"_qs)}, BatchSettings{1, 6, 60'000, 0});
+        const BatchId id = w.engine.addBatch(u"open"_s, {w.server.url(u"/hang"_s), w.server.url(u"/hang?2"_s)}, BatchSettings{1, 6, 60'000, 0});
         QTRY_COMPARE(w.server.inFlight(), 1);
         QTRY_COMPARE(w.window.unfinishedTaskCount(), 2);
         answer(QMessageBox::No);
@@ -494,12 +496,12 @@ private Q_SLOTS:
         QVERIFY(model);
         UpdateTrail trail(w.engine, *model);
         QString text;
-        const QString base = w.server.url(u"/hang?n="_qs).toString();
+        const QString base = w.server.url(u"/hang?n="_s).toString();
         for (int i = 0; i < 100'000; ++i)
             text += base + QString::number(i) + u'\n';
         QGuiApplication::clipboard()->setText(text);
         LoopLag lag;
-        w.action(u"pasteAction"_qs)->trigger();
+        w.action(u"pasteAction"_s)->trigger();
         QTRY_COMPARE_WITH_TIMEOUT(w.tasks()->rowCount(), 100'000, 60'000);
         qInfo("paste and show 100,000 URLs: longest event-loop stall %lld ms", lag.takeLongest());
         QCOMPARE(trail.latest.size(), size_t(1));
@@ -508,16 +510,16 @@ private Q_SLOTS:
         // what the batch record counts.
         QTRY_COMPARE(rowsPerState(*model), countsOf(trail.latest.at(id)));
         QCOMPARE(trail.latest.at(id).count(TaskState::Queued) + trail.latest.at(id).count(TaskState::Running), 100'000);
-        w.window.findChild<QLineEdit *>(u"textFilter"_qs)->setText(u"n=99999"_qs);
+        w.window.findChild<QLineEdit *>(u"textFilter"_s)->setText(u"n=99999"_s);
         QTRY_COMPARE(w.tasks()->rowCount(), 1);
-        w.window.findChild<QLineEdit *>(u"textFilter"_qs)->clear();
+        w.window.findChild<QLineEdit *>(u"textFilter"_s)->clear();
         QTRY_COMPARE(w.tasks()->rowCount(), 100'000);
         qInfo("filter 100,000 rows: longest event-loop stall %lld ms", lag.takeLongest());
-        w.view(u"taskView"_qs)->sortByColumn(TaskTableModel::Id, Qt::DescendingOrder);
-        QCOMPARE(w.taskCell(0, TaskTableModel::Id), u"100000"_qs);
+        w.view(u"taskView"_s)->sortByColumn(TaskTableModel::Id, Qt::DescendingOrder);
+        QCOMPARE(w.taskCell(0, TaskTableModel::Id), u"100000"_s);
         qInfo("sort 100,000 rows: longest event-loop stall %lld ms", lag.takeLongest());
         answer(QMessageBox::Yes);
-        w.action(u"cancelAllAction"_qs)->trigger();
+        w.action(u"cancelAllAction"_s)->trigger();
         QTRY_COMPARE_WITH_TIMEOUT(w.batchCount(0, BatchListModel::Cancelled), 100'000, 60'000);
         qInfo("cancel 100,000 tasks: longest event-loop stall %lld ms", lag.takeLongest());
         ASSIGN_OR_FAIL(const BatchRecord done, waitForBatch(w.engine, id));
@@ -527,7 +529,7 @@ private Q_SLOTS:
         // Every task was published at least twice (queued, cancelled), yet the engine sent them
         // in updates of many records, and no update cost the model more than a few signals:
         // ChangedRows announces at most 32 ranges of changed rows and the model one insertion.
-        const QString trailText = QStringLiteral("%1 updates carried %2 task records; at most %3 model signals per update")
+        const QString trailText = u"%1 updates carried %2 task records; at most %3 model signals per update"_s
                                       .arg(trail.updates).arg(trail.records).arg(trail.mostSignalsPerUpdate);
         QVERIFY2(trail.records >= 200'000, qPrintable(trailText));
         QVERIFY2(trail.records >= 1'000 * trail.updates, qPrintable(trailText));

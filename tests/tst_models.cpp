@@ -10,6 +10,8 @@
 #include <QSignalSpy>
 #include <QTest>
 
+using namespace Qt::StringLiterals;
+
 using namespace loopscope;
 
 namespace {
@@ -18,12 +20,12 @@ TaskRecord task(TaskId id, BatchId batch, TaskState state, const QString &url = 
     TaskRecord record;
     record.id = id;
     record.batch = batch;
-    record.url = QUrl(url.isEmpty() ? QStringLiteral("http://example.org/%1").arg(id) : url);
+    record.url = QUrl(url.isEmpty() ? u"http://example.org/%1"_s.arg(id) : url);
     record.state = state;
     record.queuedAt = 0;
     if (state != TaskState::Queued) {
         record.startedAt = 10;
-        record.worker = u"Worker 1"_qs;
+        record.worker = u"Worker 1"_s;
     }
     if (isTerminal(state))
         record.finishedAt = 30;
@@ -34,7 +36,7 @@ BatchRecord batch(BatchId id, int total, int concurrency = 2)
 {
     BatchRecord record;
     record.id = id;
-    record.name = QStringLiteral("batch %1").arg(id);
+    record.name = u"batch %1"_s.arg(id);
     record.total = total;
     record.counts[0] = total;
     record.settings.concurrency = concurrency;
@@ -65,8 +67,8 @@ private Q_SLOTS:
         QCOMPARE(changed[0][1].toModelIndex().row(), 6);
         QCOMPARE(changed[0][1].toModelIndex().column(), TaskTableModel::ColumnCount - 1);
         QCOMPARE(changed[1][0].toModelIndex().row(), 49);
-        QCOMPARE(model.index(49, TaskTableModel::State).data().toString(), u"failed"_qs);
-        QCOMPARE(model.index(4, TaskTableModel::Worker).data().toString(), u"Worker 1"_qs);
+        QCOMPARE(model.index(49, TaskTableModel::State).data().toString(), u"failed"_s);
+        QCOMPARE(model.index(4, TaskTableModel::Worker).data().toString(), u"Worker 1"_s);
         QCOMPARE(model.task(49).id, TaskId(50));
 
         // Many scattered rows: one signal spanning them.
@@ -90,7 +92,7 @@ private Q_SLOTS:
         model.apply({partial, unknown});
         QCOMPARE(model.index(0, TaskTableModel::Progress).data(TaskTableModel::ProgressRole).toInt(), 250);
         QCOMPARE(model.index(1, TaskTableModel::Progress).data(TaskTableModel::ProgressRole).toInt(), -1);
-        QCOMPARE(model.index(0, TaskTableModel::Size).data().toString(), u"250 B / 1000 B"_qs);
+        QCOMPARE(model.index(0, TaskTableModel::Size).data().toString(), u"250 B / 1000 B"_s);
         QVERIFY(!model.index(0, TaskTableModel::Run).data().toString().isEmpty());
         QCOMPARE(model.index(0, TaskTableModel::State).data(Qt::DecorationRole).userType(), QMetaType::QIcon);
     }
@@ -108,11 +110,11 @@ private Q_SLOTS:
         unsized.bytesReceived = 1000;
         TaskRecord saved = task(3, 1, TaskState::Succeeded);
         saved.bytesReceived = saved.bytesTotal = 4096;
-        saved.savedPath = u"/tmp/out/file.bin"_qs;
+        saved.savedPath = u"/tmp/out/file.bin"_s;
         model.apply({sized, unsized, saved, task(4, 1, TaskState::Queued)});
-        QCOMPARE(model.headerData(TaskTableModel::Speed, Qt::Horizontal).toString(), u"Speed"_qs);
-        QCOMPARE(model.headerData(TaskTableModel::Eta, Qt::Horizontal).toString(), u"ETA"_qs);
-        QCOMPARE(model.headerData(TaskTableModel::File, Qt::Horizontal).toString(), u"File"_qs);
+        QCOMPARE(model.headerData(TaskTableModel::Speed, Qt::Horizontal).toString(), u"Speed"_s);
+        QCOMPARE(model.headerData(TaskTableModel::Eta, Qt::Horizontal).toString(), u"ETA"_s);
+        QCOMPARE(model.headerData(TaskTableModel::File, Qt::Horizontal).toString(), u"File"_s);
         // 2 MiB in 2 s: 1 MiB/s, and 3 MiB to go.
         QCOMPARE(TaskTableModel::speed(sized, 2'000), 1024.0 * 1024);
         QCOMPARE(TaskTableModel::etaMs(sized, 2'000), qint64(3'000));
@@ -121,15 +123,15 @@ private Q_SLOTS:
         QCOMPARE(TaskTableModel::speed(task(4, 1, TaskState::Queued), 2'000), 0.0);
         // The cells tick with the clock, as the timers do, once it has moved past the start.
         QTRY_VERIFY(EngineClock::now() > 0);
-        QVERIFY(model.index(0, TaskTableModel::Speed).data().toString().endsWith(u"/s"_qs));
-        QVERIFY(model.index(0, TaskTableModel::Eta).data().toString().endsWith(u" s"_qs));
+        QVERIFY(model.index(0, TaskTableModel::Speed).data().toString().endsWith(u"/s"_s));
+        QVERIFY(model.index(0, TaskTableModel::Eta).data().toString().endsWith(u" s"_s));
         QVERIFY(model.index(0, TaskTableModel::Eta).data(TaskTableModel::SortRole).toLongLong() >= 0);
-        QCOMPARE(model.index(0, TaskTableModel::Size).data().toString(), u"2.0 MiB / 5.0 MiB"_qs);
+        QCOMPARE(model.index(0, TaskTableModel::Size).data().toString(), u"2.0 MiB / 5.0 MiB"_s);
         QVERIFY(!model.index(1, TaskTableModel::Speed).data().toString().isEmpty());
         QVERIFY(model.index(1, TaskTableModel::Eta).data().toString().isEmpty());
         QVERIFY(model.index(2, TaskTableModel::Eta).data().toString().isEmpty());
-        QCOMPARE(model.index(2, TaskTableModel::File).data().toString(), u"/tmp/out/file.bin"_qs);
-        QCOMPARE(model.index(2, TaskTableModel::Size).data().toString(), u"4.0 KiB"_qs);
+        QCOMPARE(model.index(2, TaskTableModel::File).data().toString(), u"/tmp/out/file.bin"_s);
+        QCOMPARE(model.index(2, TaskTableModel::Size).data().toString(), u"4.0 KiB"_s);
         QVERIFY(model.index(3, TaskTableModel::Speed).data().toString().isEmpty());
         QVERIFY(model.index(3, TaskTableModel::Eta).data().toString().isEmpty());
     }
@@ -139,8 +141,8 @@ private Q_SLOTS:
         TaskTableModel model;
         TaskFilterProxy proxy(&model);
         QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
-        TaskRecord failed = task(3, 2, TaskState::Failed, u"http://other.example/missing"_qs);
-        failed.error = u"HTTP 404 Not Found"_qs;
+        TaskRecord failed = task(3, 2, TaskState::Failed, u"http://other.example/missing"_s);
+        failed.error = u"HTTP 404 Not Found"_s;
         model.apply({task(1, 1, TaskState::Succeeded), task(2, 1, TaskState::Running), failed});
         QCOMPARE(proxy.rowCount(), 3);
         proxy.setBatch(1);
@@ -151,13 +153,13 @@ private Q_SLOTS:
         proxy.setStateFilter(TaskFilterProxy::StateFilter::NotSucceeded);
         QCOMPARE(proxy.rowCount(), 2);
         proxy.setStateFilter(TaskFilterProxy::StateFilter::All);
-        proxy.setText(u"404"_qs);
+        proxy.setText(u"404"_s);
         QCOMPARE(proxy.rowCount(), 1);
-        proxy.setText(u"OTHER.example"_qs);
+        proxy.setText(u"OTHER.example"_s);
         QCOMPARE(proxy.rowCount(), 1);
         proxy.setText({});
         proxy.sort(TaskTableModel::State, Qt::DescendingOrder);
-        QCOMPARE(proxy.index(0, TaskTableModel::State).data().toString(), u"failed"_qs);
+        QCOMPARE(proxy.index(0, TaskTableModel::State).data().toString(), u"failed"_s);
         // A filtered-out row that changes state comes back.
         proxy.setStateFilter(TaskFilterProxy::StateFilter::Succeeded);
         QCOMPARE(proxy.rowCount(), 1);
@@ -179,11 +181,11 @@ private Q_SLOTS:
         record.finishedRunMs = 32'000;
         model.apply({record, batch(2, 1)});
         QCOMPARE(model.rowCount(), 2);
-        QCOMPARE(model.index(0, BatchListModel::Progress).data().toString(), u"4 / 4"_qs);
+        QCOMPARE(model.index(0, BatchListModel::Progress).data().toString(), u"4 / 4"_s);
         QCOMPARE(model.index(0, BatchListModel::Progress).data(BatchListModel::ProgressRole).toInt(), 1000);
         QCOMPARE(model.index(0, BatchListModel::Succeeded).data().toInt(), 3);
         QCOMPARE(model.index(0, BatchListModel::Failed).data().toInt(), 1);
-        QCOMPARE(model.index(0, BatchListModel::Work).data().toString(), u"32.0 s of work in 17.0 s — 1.9×"_qs);
+        QCOMPARE(model.index(0, BatchListModel::Work).data().toString(), u"32.0 s of work in 17.0 s — 1.9×"_s);
     }
 
     void workersFollowTheirTasks()
@@ -192,13 +194,13 @@ private Q_SLOTS:
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         model.apply({{}, {batch(1, 5, 2)}});
         QCOMPARE(model.rowCount(), 2);
-        QCOMPARE(model.index(1, WorkerModel::Worker).data().toString(), u"Worker 2"_qs);
-        QCOMPARE(model.index(0, WorkerModel::Doing).data().toString(), u"idle"_qs);
+        QCOMPARE(model.index(1, WorkerModel::Worker).data().toString(), u"Worker 2"_s);
+        QCOMPARE(model.index(0, WorkerModel::Doing).data().toString(), u"idle"_s);
         TaskRecord running = task(1, 1, TaskState::Running);
         model.apply({{running}, {}});
-        QVERIFY(model.index(0, WorkerModel::Doing).data().toString().startsWith(u"getting http://example.org/1"_qs));
+        QVERIFY(model.index(0, WorkerModel::Doing).data().toString().startsWith(u"getting http://example.org/1"_s));
         model.apply({{task(1, 1, TaskState::Succeeded)}, {}});
-        QCOMPARE(model.index(0, WorkerModel::Doing).data().toString(), u"idle"_qs);
+        QCOMPARE(model.index(0, WorkerModel::Doing).data().toString(), u"idle"_s);
         BatchRecord done = batch(1, 5, 2);
         done.counts = {0, 0, 5, 0, 0};
         model.apply({{}, {done}});
@@ -212,14 +214,14 @@ private Q_SLOTS:
         waiting.retryAt = EngineClock::now() + 60'000;
         TaskTableModel tasks;
         tasks.apply({waiting});
-        const QRegularExpression retrying(u"^retrying in \\d+\\.\\d s$"_qs);
+        const QRegularExpression retrying(u"^retrying in \\d+\\.\\d s$"_s);
         QVERIFY2(retrying.match(tasks.index(0, TaskTableModel::State).data().toString()).hasMatch(),
                  qPrintable(tasks.index(0, TaskTableModel::State).data().toString()));
         QCOMPARE(tasks.task(0).state, TaskState::Running);
 
         WorkerModel workers;
         workers.apply({{waiting}, {batch(1, 1, 1)}});
-        const QRegularExpression doing(u"^waiting \\d+\\.\\d s to retry http://example.org/1$"_qs);
+        const QRegularExpression doing(u"^waiting \\d+\\.\\d s to retry http://example.org/1$"_s);
         QVERIFY2(doing.match(workers.index(0, WorkerModel::Doing).data().toString()).hasMatch(),
                  qPrintable(workers.index(0, WorkerModel::Doing).data().toString()));
 
@@ -228,8 +230,8 @@ private Q_SLOTS:
         waiting.retryAt = -1;
         tasks.apply({waiting});
         workers.apply({{waiting}, {}});
-        QCOMPARE(tasks.index(0, TaskTableModel::State).data().toString(), u"running"_qs);
-        QVERIFY(workers.index(0, WorkerModel::Doing).data().toString().startsWith(u"getting "_qs));
+        QCOMPARE(tasks.index(0, TaskTableModel::State).data().toString(), u"running"_s);
+        QVERIFY(workers.index(0, WorkerModel::Doing).data().toString().startsWith(u"getting "_s));
     }
 };
 

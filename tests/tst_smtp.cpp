@@ -18,25 +18,27 @@
 
 #include <optional>
 
+using namespace Qt::StringLiterals;
+
 using namespace loopscope;
 
 namespace {
-SmtpServer server(const QString &name, const QString &scheme = u"smtp"_qs, const QString &user = {})
+SmtpServer server(const QString &name, const QString &scheme = u"smtp"_s, const QString &user = {})
 {
     SmtpServer smtp;
-    smtp.url = QUrl(QStringLiteral("%1://127.0.0.1:%2").arg(scheme).arg(SmtpFixture::port(name)));
+    smtp.url = QUrl(u"%1://127.0.0.1:%2"_s.arg(scheme).arg(SmtpFixture::port(name)));
     if (!user.isEmpty()) {
         smtp.url.setUserName(user);
-        smtp.password = u"secret"_qs;
+        smtp.password = u"secret"_s;
     }
     smtp.extraCaCertificates = QSslCertificate::fromPath(SmtpFixture::caFile());
     smtp.stepTimeoutMs = 10'000;
     return smtp;
 }
 
-MailMessage message(const QString &subject, const QString &body = u"Body line\n.hidden line starting with a dot\nlast"_qs)
+MailMessage message(const QString &subject, const QString &body = u"Body line\n.hidden line starting with a dot\nlast"_s)
 {
-    return {{u"Loopscope"_qs, u"loopscope@example.org"_qs}, {{{}, u"ops@example.org"_qs}, {u"Ops Two"_qs, u"two@example.org"_qs}}, subject, body, {}, {}};
+    return {{u"Loopscope"_s, u"loopscope@example.org"_s}, {{{}, u"ops@example.org"_s}, {u"Ops Two"_s, u"two@example.org"_s}}, subject, body, {}, {}};
 }
 
 MailMessage messageTo(const QString &subject, const QString &address)
@@ -61,10 +63,10 @@ std::optional<TaskRecord> emailTask(const SmtpServer &smtp, const QString &recip
     Engine engine;
     NotificationSettings settings;
     settings.smtp = smtp;
-    settings.from = {{}, u"loopscope@example.org"_qs};
+    settings.from = {{}, u"loopscope@example.org"_s};
     settings.recipients = {{{}, recipient}};
     engine.setNotifications(settings);
-    const BatchId id = engine.addBatch(u"nightly"_qs, {web.url(u"/ok"_qs)}, BatchSettings{});
+    const BatchId id = engine.addBatch(u"nightly"_s, {web.url(u"/ok"_s)}, BatchSettings{});
     QFuture<QList<TaskRecord>> notified = engine.whenNotified(id);
     if (!QTest::qWaitFor([&notified] { return notified.isFinished(); }, 30'000) || notified.result().size() != 1)
         return std::nullopt;
@@ -91,55 +93,55 @@ class TestSmtp : public QObject {
 private Q_SLOTS:
     void initTestCase()
     {
-        QVERIFY2(SmtpFixture::port(u"plain"_qs) > 0, "the SMTP fixture is not running (LOOPSCOPE_SMTP_DIR/ports.env)");
+        QVERIFY2(SmtpFixture::port(u"plain"_s) > 0, "the SMTP fixture is not running (LOOPSCOPE_SMTP_DIR/ports.env)");
     }
 
     void plainDelivery()
     {
-        const qsizetype before = SmtpFixture::delivered(u"plain"_qs).size();
-        const Result<> sent = send(server(u"plain"_qs), message(u"Plain"_qs));
+        const qsizetype before = SmtpFixture::delivered(u"plain"_s).size();
+        const Result<> sent = send(server(u"plain"_s), message(u"Plain"_s));
         QVERIFY2(sent.ok(), qPrintable(sent.error()));
-        QCOMPARE(SmtpFixture::delivered(u"plain"_qs).size(), before + 1);
-        const QByteArray mail = SmtpFixture::lastDelivered(u"plain"_qs);
+        QCOMPARE(SmtpFixture::delivered(u"plain"_s).size(), before + 1);
+        const QByteArray mail = SmtpFixture::lastDelivered(u"plain"_s);
         QVERIFY(mail.contains("Subject: Plain\r\n"));
         QVERIFY(mail.contains("From: Loopscope <loopscope@example.org>\r\n"));
         QVERIFY(mail.contains("Message-ID: <"));
         QVERIFY(mail.contains("Date: "));
         // Dot-stuffed on the wire, restored by the server: the line arrives as written.
         QVERIFY(mail.contains("\r\n.hidden line starting with a dot\r\n"));
-        const QJsonObject envelope = QJsonDocument::fromJson(SmtpFixture::lastDelivered(u"plain"_qs, u".json"_qs)).object();
-        QCOMPARE(envelope[u"rcpt_tos"].toVariant().toStringList(), (QStringList{u"ops@example.org"_qs, u"two@example.org"_qs}));
-        QCOMPARE(envelope[u"mail_from"].toString(), u"loopscope@example.org"_qs);
+        const QJsonObject envelope = QJsonDocument::fromJson(SmtpFixture::lastDelivered(u"plain"_s, u".json"_s)).object();
+        QCOMPARE(envelope[u"rcpt_tos"].toVariant().toStringList(), (QStringList{u"ops@example.org"_s, u"two@example.org"_s}));
+        QCOMPARE(envelope[u"mail_from"].toString(), u"loopscope@example.org"_s);
     }
 
     void starttlsAndAuthentication()
     {
-        const Result<> sent = send(server(u"starttls_auth"_qs, u"smtp"_qs, u"loopscope"_qs), message(u"Secure"_qs));
+        const Result<> sent = send(server(u"starttls_auth"_s, u"smtp"_s, u"loopscope"_s), message(u"Secure"_s));
         QVERIFY2(sent.ok(), qPrintable(sent.error()));
-        const QJsonObject envelope = QJsonDocument::fromJson(SmtpFixture::lastDelivered(u"starttls_auth"_qs, u".json"_qs)).object();
-        QCOMPARE(envelope[u"auth_login"].toString(), u"loopscope"_qs);
-        QCOMPARE(envelope[u"auth_mechanism"].toString(), u"PLAIN"_qs); // preferred when offered
+        const QJsonObject envelope = QJsonDocument::fromJson(SmtpFixture::lastDelivered(u"starttls_auth"_s, u".json"_s)).object();
+        QCOMPARE(envelope[u"auth_login"].toString(), u"loopscope"_s);
+        QCOMPARE(envelope[u"auth_mechanism"].toString(), u"PLAIN"_s); // preferred when offered
     }
 
     void implicitTls()
     {
-        const Result<> sent = send(server(u"smtps_auth"_qs, u"smtps"_qs, u"loopscope"_qs), message(u"Implicit"_qs));
+        const Result<> sent = send(server(u"smtps_auth"_s, u"smtps"_s, u"loopscope"_s), message(u"Implicit"_s));
         QVERIFY2(sent.ok(), qPrintable(sent.error()));
-        QVERIFY(SmtpFixture::lastDelivered(u"smtps_auth"_qs).contains("Subject: Implicit\r\n"));
+        QVERIFY(SmtpFixture::lastDelivered(u"smtps_auth"_s).contains("Subject: Implicit\r\n"));
         // This server offers AUTH LOGIN only.
-        const QJsonObject envelope = QJsonDocument::fromJson(SmtpFixture::lastDelivered(u"smtps_auth"_qs, u".json"_qs)).object();
-        QCOMPARE(envelope[u"auth_mechanism"].toString(), u"LOGIN"_qs);
-        QCOMPARE(envelope[u"auth_login"].toString(), u"loopscope"_qs);
+        const QJsonObject envelope = QJsonDocument::fromJson(SmtpFixture::lastDelivered(u"smtps_auth"_s, u".json"_s)).object();
+        QCOMPARE(envelope[u"auth_mechanism"].toString(), u"LOGIN"_s);
+        QCOMPARE(envelope[u"auth_login"].toString(), u"loopscope"_s);
         QVERIFY(envelope[u"tls"].toBool());
     }
 
     void wrongPasswordQuotesTheServer()
     {
-        SmtpServer smtp = server(u"starttls_auth"_qs, u"smtp"_qs, u"loopscope"_qs);
-        smtp.password = u"wrong"_qs;
-        const Result<> sent = send(smtp, message(u"Nope"_qs));
+        SmtpServer smtp = server(u"starttls_auth"_s, u"smtp"_s, u"loopscope"_s);
+        smtp.password = u"wrong"_s;
+        const Result<> sent = send(smtp, message(u"Nope"_s));
         QCOMPARE(sent.kind(), ErrorKind::Refused);
-        QCOMPARE(sent.error(), u"mail server 127.0.0.1 refused AUTH PLAIN: 535 5.7.8 Authentication credentials invalid"_qs);
+        QCOMPARE(sent.error(), u"mail server 127.0.0.1 refused AUTH PLAIN: 535 5.7.8 Authentication credentials invalid"_s);
     }
 
     // STARTTLS to a self-signed certificate, and TLS from the first byte to the fixture's
@@ -150,10 +152,10 @@ private Q_SLOTS:
         QTest::addColumn<QString>("scheme");
         QTest::addColumn<bool>("trustTestCa");
         QTest::addColumn<QString>("problem");
-        QTest::newRow("self-signed") << u"untrusted"_qs << u"smtp"_qs << true << u"The certificate is self-signed, and untrusted"_qs;
-        QTest::newRow("unknown CA") << u"smtps_auth"_qs << u"smtps"_qs << false
+        QTest::newRow("self-signed") << u"untrusted"_s << u"smtp"_s << true << u"The certificate is self-signed, and untrusted"_s;
+        QTest::newRow("unknown CA") << u"smtps_auth"_s << u"smtps"_s << false
                                     << u"The issuer certificate of a locally looked up certificate could not be found; "
-                                       "No certificates could be verified"_qs;
+                                       "No certificates could be verified"_s;
     }
 
     void untrustedCertificateNamesTheProblem()
@@ -162,56 +164,56 @@ private Q_SLOTS:
         QFETCH(QString, scheme);
         QFETCH(bool, trustTestCa);
         QFETCH(QString, problem);
-        SmtpServer smtp = server(name, scheme, u"loopscope"_qs);
+        SmtpServer smtp = server(name, scheme, u"loopscope"_s);
         if (!trustTestCa)
             smtp.extraCaCertificates.clear();
         const qsizetype before = SmtpFixture::delivered(name).size();
-        const Result<> sent = send(smtp, message(u"Untrusted"_qs));
+        const Result<> sent = send(smtp, message(u"Untrusted"_s));
         QCOMPARE(sent.kind(), ErrorKind::Tls);
-        QCOMPARE(sent.error(), u"TLS with 127.0.0.1 failed: "_qs + problem);
+        QCOMPARE(sent.error(), u"TLS with 127.0.0.1 failed: "_s + problem);
         QCOMPARE(SmtpFixture::delivered(name).size(), before);
     }
 
     void credentialsNeverGoInClearText()
     {
-        const Result<> sent = send(server(u"plain_auth_offered"_qs, u"smtp"_qs, u"loopscope"_qs), message(u"Clear"_qs));
+        const Result<> sent = send(server(u"plain_auth_offered"_s, u"smtp"_s, u"loopscope"_s), message(u"Clear"_s));
         QCOMPARE(sent.kind(), ErrorKind::Refused);
-        QVERIFY2(sent.error().startsWith(u"refusing to send the password without TLS"_qs), qPrintable(sent.error()));
-        QVERIFY(SmtpFixture::delivered(u"plain_auth_offered"_qs).isEmpty());
+        QVERIFY2(sent.error().startsWith(u"refusing to send the password without TLS"_s), qPrintable(sent.error()));
+        QVERIFY(SmtpFixture::delivered(u"plain_auth_offered"_s).isEmpty());
     }
 
     void refusedRecipientIsReported()
     {
-        MailMessage mail = message(u"Refused"_qs);
-        mail.to.append({{}, u"refused@example.org"_qs});
-        const Result<> sent = send(server(u"starttls_auth"_qs, u"smtp"_qs, u"loopscope"_qs), mail);
+        MailMessage mail = message(u"Refused"_s);
+        mail.to.append({{}, u"refused@example.org"_s});
+        const Result<> sent = send(server(u"starttls_auth"_s, u"smtp"_s, u"loopscope"_s), mail);
         QCOMPARE(sent.kind(), ErrorKind::Refused);
         QCOMPARE(sent.error(), u"mail server 127.0.0.1 refused RCPT TO:<refused@example.org>: "
-                               "550 5.1.1 <refused@example.org>: Recipient address rejected"_qs);
+                               "550 5.1.1 <refused@example.org>: Recipient address rejected"_s);
     }
 
     void deferredRecipientIsTemporary()
     {
-        const Result<> sent = send(server(u"plain"_qs), messageTo(u"Deferred"_qs, u"busy@example.org"_qs));
+        const Result<> sent = send(server(u"plain"_s), messageTo(u"Deferred"_s, u"busy@example.org"_s));
         QCOMPARE(sent.kind(), ErrorKind::Temporary);
         QCOMPARE(sent.error(), u"mail server 127.0.0.1 refused RCPT TO:<busy@example.org> for now: "
-                               "451 4.3.0 <busy@example.org>: Mailbox busy, try again later"_qs);
+                               "451 4.3.0 <busy@example.org>: Mailbox busy, try again later"_s);
     }
 
     void refusedMessageIsReported()
     {
-        const qsizetype before = SmtpFixture::delivered(u"plain"_qs).size();
-        const Result<> sent = send(server(u"plain"_qs), messageTo(u"Spam"_qs, u"spam@example.org"_qs));
+        const qsizetype before = SmtpFixture::delivered(u"plain"_s).size();
+        const Result<> sent = send(server(u"plain"_s), messageTo(u"Spam"_s, u"spam@example.org"_s));
         QCOMPARE(sent.kind(), ErrorKind::Refused);
-        QCOMPARE(sent.error(), u"mail server 127.0.0.1 refused the message: 554 5.6.0 Message content rejected"_qs);
-        QCOMPARE(SmtpFixture::delivered(u"plain"_qs).size(), before);
+        QCOMPARE(sent.error(), u"mail server 127.0.0.1 refused the message: 554 5.6.0 Message content rejected"_s);
+        QCOMPARE(SmtpFixture::delivered(u"plain"_s).size(), before);
     }
 
     void droppedDuringData()
     {
-        const Result<> sent = send(server(u"drop"_qs), message(u"Dropped"_qs));
+        const Result<> sent = send(server(u"drop"_s), message(u"Dropped"_s));
         QCOMPARE(sent.kind(), ErrorKind::ConnectionReset);
-        QVERIFY2(sent.error().contains(u"closed the connection"_qs), qPrintable(sent.error()));
+        QVERIFY2(sent.error().contains(u"closed the connection"_s), qPrintable(sent.error()));
     }
 
     void unreachableServers()
@@ -219,45 +221,45 @@ private Q_SLOTS:
         QTcpServer closed; // a port that was free a moment ago, so nothing listens there now
         QVERIFY(closed.listen(QHostAddress::LocalHost));
         SmtpServer smtp;
-        smtp.url = QUrl(QStringLiteral("smtp://127.0.0.1:%1").arg(closed.serverPort()));
+        smtp.url = QUrl(u"smtp://127.0.0.1:%1"_s.arg(closed.serverPort()));
         closed.close();
-        const Result<> refused = send(smtp, message(u"Nobody"_qs));
+        const Result<> refused = send(smtp, message(u"Nobody"_s));
         QCOMPARE(refused.kind(), ErrorKind::ConnectionRefused);
-        QVERIFY2(refused.error().startsWith(QStringLiteral("connecting to 127.0.0.1:%1 failed: ").arg(smtp.url.port())),
+        QVERIFY2(refused.error().startsWith(u"connecting to 127.0.0.1:%1 failed: "_s.arg(smtp.url.port())),
                  qPrintable(refused.error()));
 
-        smtp.url = QUrl(u"smtp://nothing.invalid"_qs);
-        const Result<> unknown = send(smtp, message(u"Nowhere"_qs));
+        smtp.url = QUrl(u"smtp://nothing.invalid"_s);
+        const Result<> unknown = send(smtp, message(u"Nowhere"_s));
         QCOMPARE(unknown.kind(), ErrorKind::HostNotFound);
-        QVERIFY2(unknown.error().startsWith(u"connecting to nothing.invalid:25 failed: "_qs), qPrintable(unknown.error()));
+        QVERIFY2(unknown.error().startsWith(u"connecting to nothing.invalid:25 failed: "_s), qPrintable(unknown.error()));
     }
 
     void heloWhenEhloIsRefused()
     {
-        const Result<> sent = send(server(u"helo_only"_qs), message(u"Helo"_qs));
+        const Result<> sent = send(server(u"helo_only"_s), message(u"Helo"_s));
         QVERIFY2(sent.ok(), qPrintable(sent.error()));
-        QVERIFY(SmtpFixture::lastDelivered(u"helo_only"_qs).contains("Subject: Helo\r\n"));
+        QVERIFY(SmtpFixture::lastDelivered(u"helo_only"_s).contains("Subject: Helo\r\n"));
     }
 
     void headerInjectionStaysInItsHeader()
     {
-        const Result<> sent = send(server(u"plain"_qs), message(u"Report\r\nBcc: evil@example.org"_qs));
+        const Result<> sent = send(server(u"plain"_s), message(u"Report\r\nBcc: evil@example.org"_s));
         QVERIFY2(sent.ok(), qPrintable(sent.error()));
-        const QByteArray mail = SmtpFixture::lastDelivered(u"plain"_qs);
+        const QByteArray mail = SmtpFixture::lastDelivered(u"plain"_s);
         QVERIFY(!mail.contains("\r\nBcc:"));
-        const QJsonObject envelope = QJsonDocument::fromJson(SmtpFixture::lastDelivered(u"plain"_qs, u".json"_qs)).object();
-        QVERIFY(!envelope[u"rcpt_tos"].toVariant().toStringList().contains(u"evil@example.org"_qs));
+        const QJsonObject envelope = QJsonDocument::fromJson(SmtpFixture::lastDelivered(u"plain"_s, u".json"_s)).object();
+        QVERIFY(!envelope[u"rcpt_tos"].toVariant().toStringList().contains(u"evil@example.org"_s));
         QString problem;
-        QVERIFY(!parseMailAddress(u"ops@example.org\r\nBcc: evil@example.org"_qs, &problem));
+        QVERIFY(!parseMailAddress(u"ops@example.org\r\nBcc: evil@example.org"_s, &problem));
         QVERIFY(!problem.isEmpty());
     }
 
     void nonAsciiSubject()
     {
-        const QString subject = u"Résumé — 32 s of work in 17 s ✓"_qs;
-        const Result<> sent = send(server(u"plain"_qs), message(subject, u"Grüße"_qs));
+        const QString subject = u"Résumé — 32 s of work in 17 s ✓"_s;
+        const Result<> sent = send(server(u"plain"_s), message(subject, u"Grüße"_s));
         QVERIFY2(sent.ok(), qPrintable(sent.error()));
-        const QByteArray mail = SmtpFixture::lastDelivered(u"plain"_qs);
+        const QByteArray mail = SmtpFixture::lastDelivered(u"plain"_s);
         QVERIFY(mail.contains("Subject: =?UTF-8?"));
         QVERIFY(!mail.contains(subject.toUtf8())); // never raw 8-bit in a header
     }
@@ -267,18 +269,18 @@ private Q_SLOTS:
         QTcpServer silent; // accepts and never greets
         QVERIFY(silent.listen(QHostAddress::LocalHost));
         SmtpServer smtp;
-        smtp.url = QUrl(QStringLiteral("smtp://127.0.0.1:%1").arg(silent.serverPort()));
+        smtp.url = QUrl(u"smtp://127.0.0.1:%1"_s.arg(silent.serverPort()));
         smtp.stepTimeoutMs = 300;
-        const Result<> timedOut = send(smtp, message(u"Silent"_qs));
+        const Result<> timedOut = send(smtp, message(u"Silent"_s));
         QCOMPARE(timedOut.kind(), ErrorKind::Timeout);
-        QCOMPARE(timedOut.error(), u"timed out after 0.3 s waiting for the reply to greeting"_qs);
+        QCOMPARE(timedOut.error(), u"timed out after 0.3 s waiting for the reply to greeting"_s);
 
         smtp.stepTimeoutMs = 60'000;
         CancelToken token;
         QTimer::singleShot(50, &token, [&token] { token.cancel(CancelReason::User); });
-        const Result<> cancelled = send(smtp, message(u"Silent"_qs), &token);
+        const Result<> cancelled = send(smtp, message(u"Silent"_s), &token);
         QCOMPARE(cancelled.kind(), ErrorKind::Cancelled);
-        QCOMPARE(cancelled.error(), u"cancelled by user"_qs);
+        QCOMPARE(cancelled.error(), u"cancelled by user"_s);
     }
 
     // A 4xx reply or no reply at all may go better later: the notification task tries again
@@ -289,11 +291,11 @@ private Q_SLOTS:
         QTest::addColumn<QString>("refusal"); // as the server logs each attempt
         QTest::addColumn<ErrorKind>("kind");
         QTest::addColumn<QString>("error");
-        QTest::newRow("4xx") << u"busy@example.org"_qs << u"RCPT TO:<busy@example.org> 451"_qs << ErrorKind::Temporary
+        QTest::newRow("4xx") << u"busy@example.org"_s << u"RCPT TO:<busy@example.org> 451"_s << ErrorKind::Temporary
                              << u"mail server 127.0.0.1 refused RCPT TO:<busy@example.org> for now: "
-                                "451 4.3.0 <busy@example.org>: Mailbox busy, try again later"_qs;
-        QTest::newRow("no reply") << u"silent@example.org"_qs << u"RCPT TO:<silent@example.org> no answer"_qs << ErrorKind::Timeout
-                                  << u"timed out after 0.3 s waiting for the reply to RCPT TO:<silent@example.org>"_qs;
+                                "451 4.3.0 <busy@example.org>: Mailbox busy, try again later"_s;
+        QTest::newRow("no reply") << u"silent@example.org"_s << u"RCPT TO:<silent@example.org> no answer"_s << ErrorKind::Timeout
+                                  << u"timed out after 0.3 s waiting for the reply to RCPT TO:<silent@example.org>"_s;
     }
 
     void temporaryFailuresAreRetried()
@@ -302,15 +304,15 @@ private Q_SLOTS:
         QFETCH(QString, refusal);
         QFETCH(ErrorKind, kind);
         QFETCH(QString, error);
-        SmtpServer smtp = server(u"plain"_qs);
+        SmtpServer smtp = server(u"plain"_s);
         smtp.stepTimeoutMs = 300;
-        const qsizetype before = refusalsOf(u"plain"_qs, refusal);
+        const qsizetype before = refusalsOf(u"plain"_s, refusal);
         const std::optional<TaskRecord> task = emailTask(smtp, recipient);
         QVERIFY(task);
         QCOMPARE(task->state, TaskState::Failed);
         QCOMPARE(task->attempts, 4);
         QCOMPARE(task->attemptLog.size(), 4);
-        QCOMPARE(refusalsOf(u"plain"_qs, refusal), before + 4); // the server saw every attempt
+        QCOMPARE(refusalsOf(u"plain"_s, refusal), before + 4); // the server saw every attempt
         for (const AttemptRecord &attempt : task->attemptLog)
             QCOMPARE(attempt.errorKind, kind);
         QCOMPARE(task->errorKind, kind);
@@ -326,14 +328,14 @@ private Q_SLOTS:
         QTest::addColumn<QString>("refusal"); // as the server logs each attempt; empty: none
         QTest::addColumn<ErrorKind>("kind");
         QTest::addColumn<QString>("error");
-        QTest::newRow("5xx to RCPT") << u"starttls_auth"_qs << u"loopscope"_qs << u"refused@example.org"_qs << u"RCPT TO:<refused@example.org> 550"_qs
+        QTest::newRow("5xx to RCPT") << u"starttls_auth"_s << u"loopscope"_s << u"refused@example.org"_s << u"RCPT TO:<refused@example.org> 550"_s
                                      << ErrorKind::Refused
                                      << u"mail server 127.0.0.1 refused RCPT TO:<refused@example.org>: "
-                                        "550 5.1.1 <refused@example.org>: Recipient address rejected"_qs;
-        QTest::newRow("5xx to DATA") << u"plain"_qs << QString() << u"spam@example.org"_qs << u"DATA 554"_qs << ErrorKind::Refused
-                                     << u"mail server 127.0.0.1 refused the message: 554 5.6.0 Message content rejected"_qs;
-        QTest::newRow("untrusted") << u"untrusted"_qs << u"loopscope"_qs << u"ops@example.org"_qs << QString() << ErrorKind::Tls
-                                   << u"TLS with 127.0.0.1 failed: The certificate is self-signed, and untrusted"_qs;
+                                        "550 5.1.1 <refused@example.org>: Recipient address rejected"_s;
+        QTest::newRow("5xx to DATA") << u"plain"_s << QString() << u"spam@example.org"_s << u"DATA 554"_s << ErrorKind::Refused
+                                     << u"mail server 127.0.0.1 refused the message: 554 5.6.0 Message content rejected"_s;
+        QTest::newRow("untrusted") << u"untrusted"_s << u"loopscope"_s << u"ops@example.org"_s << QString() << ErrorKind::Tls
+                                   << u"TLS with 127.0.0.1 failed: The certificate is self-signed, and untrusted"_s;
     }
 
     void permanentFailuresAreNotRetried()
@@ -345,7 +347,7 @@ private Q_SLOTS:
         QFETCH(ErrorKind, kind);
         QFETCH(QString, error);
         const qsizetype before = refusalsOf(name, refusal);
-        const std::optional<TaskRecord> task = emailTask(server(name, u"smtp"_qs, user), recipient);
+        const std::optional<TaskRecord> task = emailTask(server(name, u"smtp"_s, user), recipient);
         QVERIFY(task);
         QCOMPARE(task->state, TaskState::Failed);
         QCOMPARE(task->attempts, 1);
@@ -361,13 +363,13 @@ private Q_SLOTS:
         TestHttpServer web;
         Engine engine;
         NotificationSettings settings;
-        settings.smtp = server(u"starttls_auth"_qs, u"smtp"_qs, u"loopscope"_qs);
-        settings.from = {u"Loopscope"_qs, u"loopscope@example.org"_qs};
-        settings.recipients = {{{}, u"ops@example.org"_qs}};
-        settings.webhook = web.url(u"/fail-then-ok/hook/1"_qs); // 503 once, then accepted
+        settings.smtp = server(u"starttls_auth"_s, u"smtp"_s, u"loopscope"_s);
+        settings.from = {u"Loopscope"_s, u"loopscope@example.org"_s};
+        settings.recipients = {{{}, u"ops@example.org"_s}};
+        settings.webhook = web.url(u"/fail-then-ok/hook/1"_s); // 503 once, then accepted
         engine.setNotifications(settings);
-        const qsizetype before = SmtpFixture::delivered(u"starttls_auth"_qs).size();
-        const BatchId id = engine.addBatch(u"nightly"_qs, {web.url(u"/ok"_qs), web.url(u"/status/404"_qs)}, BatchSettings{});
+        const qsizetype before = SmtpFixture::delivered(u"starttls_auth"_s).size();
+        const BatchId id = engine.addBatch(u"nightly"_s, {web.url(u"/ok"_s), web.url(u"/status/404"_s)}, BatchSettings{});
         QFuture<QList<TaskRecord>> notified = engine.whenNotified(id);
         QTRY_VERIFY_WITH_TIMEOUT(notified.isFinished(), 30'000);
         const QList<TaskRecord> tasks = notified.result();
@@ -377,21 +379,21 @@ private Q_SLOTS:
             QCOMPARE(task.batch, NotificationBatchId);
         }
         QCOMPARE(tasks[1].attempts, 2); // the webhook's 503 was retried
-        QCOMPARE(SmtpFixture::delivered(u"starttls_auth"_qs).size(), before + 1);
-        const QByteArray mail = SmtpFixture::lastDelivered(u"starttls_auth"_qs).replace("\r\n ", " "); // unfolded
+        QCOMPARE(SmtpFixture::delivered(u"starttls_auth"_s).size(), before + 1);
+        const QByteArray mail = SmtpFixture::lastDelivered(u"starttls_auth"_s).replace("\r\n ", " "); // unfolded
         QVERIFY(mail.contains("Subject: Loopscope: batch \"nightly\" finished: 1 succeeded, 1 failed, 0 cancelled"));
         QVERIFY(mail.contains("/status/404 (HTTP 404"));
         const QJsonObject hook = QJsonDocument::fromJson(web.lastRequestBody()).object();
-        QCOMPARE(hook[u"batch"].toString(), u"nightly"_qs);
+        QCOMPARE(hook[u"batch"].toString(), u"nightly"_s);
         QCOMPARE(hook[u"succeeded"].toInt(), 1);
         QCOMPARE(hook[u"failed"].toInt(), 1);
         QCOMPARE(hook[u"cancelled"].toInt(), 0);
-        QVERIFY(hook.contains(u"elapsed_ms"_qs));
+        QVERIFY(hook.contains(u"elapsed_ms"_s));
         QCOMPARE(hook[u"failed_urls"].toArray().size(), 1);
         // Only batches with failures, when asked: a clean batch sends nothing.
         settings.when = NotifyWhen::BatchesWithFailures;
         engine.setNotifications(settings);
-        const BatchId clean = engine.addBatch(u"clean"_qs, {web.url(u"/ok"_qs)}, BatchSettings{});
+        const BatchId clean = engine.addBatch(u"clean"_s, {web.url(u"/ok"_s)}, BatchSettings{});
         QFuture<QList<TaskRecord>> none = engine.whenNotified(clean);
         QFuture<BatchRecord> cleanDone = engine.whenBatchFinished(clean);
         QTRY_VERIFY(cleanDone.isFinished());
@@ -405,24 +407,24 @@ private Q_SLOTS:
         TestHttpServer web;
         Engine engine;
         NotificationSettings settings;
-        settings.smtp = server(u"starttls_auth"_qs, u"smtp"_qs, u"loopscope"_qs);
-        settings.from = {{}, u"loopscope@example.org"_qs};
-        settings.recipients = {{{}, u"ops@example.org"_qs}};
-        settings.webhook = web.url(u"/post-echo"_qs);
-        const qsizetype before = SmtpFixture::delivered(u"starttls_auth"_qs).size();
+        settings.smtp = server(u"starttls_auth"_s, u"smtp"_s, u"loopscope"_s);
+        settings.from = {{}, u"loopscope@example.org"_s};
+        settings.recipients = {{{}, u"ops@example.org"_s}};
+        settings.webhook = web.url(u"/post-echo"_s);
+        const qsizetype before = SmtpFixture::delivered(u"starttls_auth"_s).size();
         QFuture<QString> sent = engine.sendTestNotification(settings);
         QTRY_VERIFY_WITH_TIMEOUT(sent.isFinished(), 30'000);
-        QCOMPARE(sent.result(), u"E-mail sent. Webhook answered HTTP 200."_qs);
-        QCOMPARE(SmtpFixture::delivered(u"starttls_auth"_qs).size(), before + 1);
-        QCOMPARE(QJsonDocument::fromJson(web.lastRequestBody()).object()[u"batch"].toString(), u"Test from Loopscope"_qs);
+        QCOMPARE(sent.result(), u"E-mail sent. Webhook answered HTTP 200."_s);
+        QCOMPARE(SmtpFixture::delivered(u"starttls_auth"_s).size(), before + 1);
+        QCOMPARE(QJsonDocument::fromJson(web.lastRequestBody()).object()[u"batch"].toString(), u"Test from Loopscope"_s);
 
-        settings.smtp.password = u"wrong"_qs;
-        settings.webhook = web.url(u"/status/404"_qs);
+        settings.smtp.password = u"wrong"_s;
+        settings.webhook = web.url(u"/status/404"_s);
         QFuture<QString> refused = engine.sendTestNotification(settings);
         QTRY_VERIFY_WITH_TIMEOUT(refused.isFinished(), 30'000);
-        QVERIFY2(refused.result().contains(u"E-mail failed: mail server 127.0.0.1 refused AUTH PLAIN: 535 5.7.8 Authentication credentials invalid"_qs),
+        QVERIFY2(refused.result().contains(u"E-mail failed: mail server 127.0.0.1 refused AUTH PLAIN: 535 5.7.8 Authentication credentials invalid"_s),
                  qPrintable(refused.result()));
-        QVERIFY2(refused.result().contains(u"Webhook failed: "_qs), qPrintable(refused.result()));
+        QVERIFY2(refused.result().contains(u"Webhook failed: "_s), qPrintable(refused.result()));
     }
 
     void notificationTasksCanBeCancelled()
@@ -432,11 +434,11 @@ private Q_SLOTS:
         TestHttpServer web;
         Engine engine;
         NotificationSettings settings;
-        settings.smtp.url = QUrl(QStringLiteral("smtp://127.0.0.1:%1").arg(silent.serverPort()));
-        settings.from = {{}, u"loopscope@example.org"_qs};
-        settings.recipients = {{{}, u"ops@example.org"_qs}};
+        settings.smtp.url = QUrl(u"smtp://127.0.0.1:%1"_s.arg(silent.serverPort()));
+        settings.from = {{}, u"loopscope@example.org"_s};
+        settings.recipients = {{{}, u"ops@example.org"_s}};
         engine.setNotifications(settings);
-        const BatchId id = engine.addBatch(u"quiet"_qs, {web.url(u"/ok"_qs)}, BatchSettings{});
+        const BatchId id = engine.addBatch(u"quiet"_s, {web.url(u"/ok"_s)}, BatchSettings{});
         QFuture<BatchRecord> done = engine.whenBatchFinished(id);
         QTRY_VERIFY(done.isFinished());
         QFuture<QList<TaskRecord>> notified = engine.whenNotified(id);

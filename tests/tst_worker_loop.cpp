@@ -9,6 +9,8 @@
 
 #include <atomic>
 
+using namespace Qt::StringLiterals;
+
 using namespace loopscope;
 using namespace std::chrono_literals;
 
@@ -17,7 +19,7 @@ class TestWorkerLoop : public QObject {
 private Q_SLOTS:
     void postRunsOnTheWorkerInOrder()
     {
-        WorkerLoop loop(u"test loop"_qs);
+        WorkerLoop loop(u"test loop"_s);
         QList<int> order;
         std::atomic<QThread *> ranOn = nullptr;
         std::atomic<bool> done = false;
@@ -35,7 +37,7 @@ private Q_SLOTS:
 
     void submittedCoroutineRunsOnWorkerAndResumesCallerOnItsThread()
     {
-        WorkerLoop loop(u"test loop"_qs);
+        WorkerLoop loop(u"test loop"_s);
         QThread *coroutineThread = nullptr;
         QThread *resumedThread = nullptr;
         int result = 0;
@@ -59,7 +61,7 @@ private Q_SLOTS:
     void submitFromAThirdThread()
     {
         // Any thread may submit; the future resolves for whoever awaits it.
-        WorkerLoop loop(u"test loop"_qs);
+        WorkerLoop loop(u"test loop"_s);
         std::atomic<int> answer = 0;
         std::unique_ptr<QThread> other(QThread::create([&] {
             QFuture<int> future = loop.submit([]() -> QCoro::Task<int> { co_return 7; });
@@ -73,7 +75,7 @@ private Q_SLOTS:
 
     void submitVoid()
     {
-        WorkerLoop loop(u"test loop"_qs);
+        WorkerLoop loop(u"test loop"_s);
         bool ran = false;
         QFuture<void> future = loop.submit([&]() -> QCoro::Task<> {
             ran = true;

@@ -18,6 +18,8 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
+using namespace Qt::StringLiterals;
+
 using namespace loopscope;
 
 namespace {
@@ -47,9 +49,9 @@ AddUrlsDialog::AddUrlsDialog(const QString &defaultName, const BatchSettings &de
     m_text->setTabChangesFocus(true);
     m_name->setAccessibleName(tr("Batch name"));
     m_rejected->setAccessibleName(tr("Rejected lines"));
-    m_counts->setObjectName(u"validationCounts"_qs);
+    m_counts->setObjectName(u"validationCounts"_s);
     m_rejected->setMaximumHeight(110);
-    m_concurrency->setObjectName(u"concurrency"_qs);
+    m_concurrency->setObjectName(u"concurrency"_s);
     m_concurrency->setRange(1, 1000);
     m_concurrency->setValue(defaults.concurrency);
     m_perHost->setRange(1, 1000);
@@ -63,7 +65,7 @@ AddUrlsDialog::AddUrlsDialog(const QString &defaultName, const BatchSettings &de
     m_idleTimeout->setValue(defaults.idleTimeoutMs / 1000.0);
     m_retries->setRange(0, 20);
     m_retries->setValue(defaults.retries);
-    m_outputDir->setObjectName(u"outputDir"_qs);
+    m_outputDir->setObjectName(u"outputDir"_s);
     m_outputDir->setAccessibleName(tr("Save to folder"));
     m_outputDir->setPlaceholderText(tr("Don't save the bodies"));
     m_outputDir->setClearButtonEnabled(true);
@@ -73,7 +75,7 @@ AddUrlsDialog::AddUrlsDialog(const QString &defaultName, const BatchSettings &de
         if (!folder.isEmpty())
             m_outputDir->setText(QDir::toNativeSeparators(folder));
     });
-    m_overwrite->setObjectName(u"overwrite"_qs);
+    m_overwrite->setObjectName(u"overwrite"_s);
     m_overwrite->setToolTip(tr("Unchecked, a name already taken is saved as “name (1).ext”."));
     m_overwrite->setChecked(defaults.overwrite);
     auto *outputRow = new QHBoxLayout;

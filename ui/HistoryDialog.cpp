@@ -17,6 +17,8 @@
 #include <QtConcurrentRun>
 #include <QCoroFuture>
 
+using namespace Qt::StringLiterals;
+
 using namespace loopscope;
 
 HistoryDialog::HistoryDialog(History &history, QWidget *parent)
@@ -31,7 +33,7 @@ HistoryDialog::HistoryDialog(History &history, QWidget *parent)
 {
     setWindowTitle(tr("History"));
     m_view->setModel(m_model);
-    m_view->setObjectName(u"History"_qs);
+    m_view->setObjectName(u"History"_s);
     m_view->setAccessibleName(tr("Past batches"));
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_view->setSelectionMode(QAbstractItemView::SingleSelection);
@@ -39,12 +41,12 @@ HistoryDialog::HistoryDialog(History &history, QWidget *parent)
     m_view->setWordWrap(false);
     m_view->verticalHeader()->hide();
     m_view->horizontalHeader()->setStretchLastSection(true);
-    m_status->setObjectName(u"historyStatus"_qs);
+    m_status->setObjectName(u"historyStatus"_s);
     m_status->setText(tr("History in %1").arg(history.path()));
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_rerun->setObjectName(u"runAgain"_qs);
-    m_retryFailed->setObjectName(u"retryFailed"_qs);
-    m_export->setObjectName(u"export"_qs);
+    m_rerun->setObjectName(u"runAgain"_s);
+    m_retryFailed->setObjectName(u"retryFailed"_s);
+    m_export->setObjectName(u"export"_s);
 
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
     buttons->addButton(m_rerun, QDialogButtonBox::ActionRole);
@@ -127,13 +129,13 @@ QCoro::Task<> HistoryDialog::exportSelected()
     const HistoryBatch batch = m_model->batch(row);
     QString filter;
     const QString path = QFileDialog::getSaveFileName(this, tr("Export Batch %1").arg(batch.id),
-                                                      QStringLiteral("batch-%1.jsonl").arg(batch.id),
+                                                      u"batch-%1.jsonl"_s.arg(batch.id),
                                                       tr("JSON Lines (*.jsonl);;CSV (*.csv)"), &filter);
     if (path.isEmpty())
         co_return;
     QPointer<HistoryDialog> self(this);
     const QList<TaskRow> rows = co_await m_history.tasks(batch.id);
-    const TaskWriter::Format format = path.endsWith(u".csv"_qs, Qt::CaseInsensitive) ? TaskWriter::Format::Csv : TaskWriter::Format::Jsonl;
+    const TaskWriter::Format format = path.endsWith(u".csv"_s, Qt::CaseInsensitive) ? TaskWriter::Format::Csv : TaskWriter::Format::Jsonl;
     // The file is written on a pool thread: a large batch must not stall the window. The
     // future is named: GCC 12 destroys a lambda temporary inside co_await twice.
     QFuture<QString> writing = QtConcurrent::run([path, rows, format] {

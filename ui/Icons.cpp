@@ -2,6 +2,8 @@
 
 #include <QFile>
 
+using namespace Qt::StringLiterals;
+
 QIcon themedIcon(const QString &resourceName, const QString &themeName)
 {
     const QString path = u":/icons/" + resourceName + u".svg";
@@ -12,11 +14,11 @@ QIcon stateIcon(loopscope::TaskState state)
 {
     using loopscope::TaskState;
     static const QIcon icons[] = {
-        themedIcon(u"queued"_qs, u"appointment-soon"_qs),
-        themedIcon(u"running"_qs, u"media-playback-start"_qs),
-        themedIcon(u"succeeded"_qs, u"emblem-ok"_qs),
-        themedIcon(u"failed"_qs, u"dialog-error"_qs),
-        themedIcon(u"cancelled"_qs, u"process-stop"_qs),
+        themedIcon(u"queued"_s, u"appointment-soon"_s),
+        themedIcon(u"running"_s, u"media-playback-start"_s),
+        themedIcon(u"succeeded"_s, u"emblem-ok"_s),
+        themedIcon(u"failed"_s, u"dialog-error"_s),
+        themedIcon(u"cancelled"_s, u"process-stop"_s),
     };
     return icons[int(state)];
 }

@@ -35,6 +35,8 @@
 #include <QToolBar>
 #include <QVBoxLayout>
 
+using namespace Qt::StringLiterals;
+
 using namespace loopscope;
 
 namespace {
@@ -66,9 +68,9 @@ MainWindow::MainWindow(Engine &engine, History *history, QWidget *parent)
     , m_taskFilter(new TaskFilterProxy(m_tasks, this))
     , m_batches(new BatchListModel(this))
     , m_workers(new WorkerModel(this))
-    , m_batchView(makeTable(m_batches, u"batchView"_qs, tr("Queues"), this))
-    , m_workerView(makeTable(m_workers, u"workerView"_qs, tr("Workers"), this))
-    , m_taskView(makeTable(m_taskFilter, u"taskView"_qs, tr("Tasks"), this))
+    , m_batchView(makeTable(m_batches, u"batchView"_s, tr("Queues"), this))
+    , m_workerView(makeTable(m_workers, u"workerView"_s, tr("Workers"), this))
+    , m_taskView(makeTable(m_taskFilter, u"taskView"_s, tr("Tasks"), this))
     , m_selection(*m_taskView, *m_taskFilter, *m_batchView, *m_batches)
     , m_queue(new QueueController(m_launcher, this))
     , m_commands(engine, *m_queue, *m_tasks, *m_batches, m_selection, this)
@@ -76,7 +78,7 @@ MainWindow::MainWindow(Engine &engine, History *history, QWidget *parent)
     , m_resumePrompt(new ResumePrompt(m_launcher, this))
 {
     setWindowTitle(tr("Loopscope"));
-    setWindowIcon(themedIcon(u"loopscope"_qs, u"network-workgroup"_qs));
+    setWindowIcon(themedIcon(u"loopscope"_s, u"network-workgroup"_s));
     setAcceptDrops(true);
     createLayout();
     createActions();
@@ -148,9 +150,9 @@ void MainWindow::createLayout()
     m_topSplitter->setStretchFactor(0, 3);
     m_topSplitter->setStretchFactor(1, 2);
     m_topSplitter->setSizes({760, 440});
-    m_topSplitter->setObjectName(u"topSplitter"_qs);
+    m_topSplitter->setObjectName(u"topSplitter"_s);
     m_mainSplitter = new QSplitter(Qt::Vertical, this);
-    m_mainSplitter->setObjectName(u"mainSplitter"_qs);
+    m_mainSplitter->setObjectName(u"mainSplitter"_s);
     m_mainSplitter->addWidget(m_topSplitter);
     m_mainSplitter->addWidget(taskPanel);
     m_mainSplitter->setStretchFactor(0, 1);
@@ -172,28 +174,28 @@ void MainWindow::createActions()
         connect(a, &QAction::triggered, this, slot);
         return a;
     };
-    QAction *add = action(u"addUrlsAction"_qs, tr("&Add URLs…"), themedIcon(u"add"_qs, u"list-add"_qs), QKeySequence(Qt::CTRL | Qt::Key_N),
+    QAction *add = action(u"addUrlsAction"_s, tr("&Add URLs…"), themedIcon(u"add"_s, u"list-add"_s), QKeySequence(Qt::CTRL | Qt::Key_N),
                           [this] { m_queue->addUrls(); });
-    QAction *import = action(u"importAction"_qs, tr("&Import…"), themedIcon(u"import"_qs, u"document-open"_qs), QKeySequence::Open,
+    QAction *import = action(u"importAction"_s, tr("&Import…"), themedIcon(u"import"_s, u"document-open"_s), QKeySequence::Open,
                              [this] { m_queue->importDialog(); });
-    QAction *paste = action(u"pasteAction"_qs, tr("&Paste URLs"), QIcon::fromTheme(u"edit-paste"_qs), QKeySequence::Paste,
+    QAction *paste = action(u"pasteAction"_s, tr("&Paste URLs"), QIcon::fromTheme(u"edit-paste"_s), QKeySequence::Paste,
                             [this] { m_queue->pasteUrls(); });
-    m_cancelTasksAction = action(u"cancelTasksAction"_qs, tr("&Cancel Selected Tasks"), themedIcon(u"cancel-task"_qs, u"process-stop"_qs),
+    m_cancelTasksAction = action(u"cancelTasksAction"_s, tr("&Cancel Selected Tasks"), themedIcon(u"cancel-task"_s, u"process-stop"_s),
                                  QKeySequence::Delete, [this] { m_commands.cancelSelectedTasks(); });
-    m_cancelBatchAction = action(u"cancelBatchAction"_qs, tr("Cancel &Batch"), themedIcon(u"cancel-task"_qs, u"process-stop"_qs), {},
+    m_cancelBatchAction = action(u"cancelBatchAction"_s, tr("Cancel &Batch"), themedIcon(u"cancel-task"_s, u"process-stop"_s), {},
                                  [this] { m_commands.cancelSelectedBatch(); });
-    m_cancelAllAction = action(u"cancelAllAction"_qs, tr("Cancel &Everything"), themedIcon(u"cancel-all"_qs, u"process-stop"_qs),
+    m_cancelAllAction = action(u"cancelAllAction"_s, tr("Cancel &Everything"), themedIcon(u"cancel-all"_s, u"process-stop"_s),
                                QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Delete), [this] { m_commands.cancelEverything(); });
-    m_retryTasksAction = action(u"requeueTasksAction"_qs, tr("&Re-queue Selected Tasks"), themedIcon(u"retry"_qs, u"view-refresh"_qs),
+    m_retryTasksAction = action(u"requeueTasksAction"_s, tr("&Re-queue Selected Tasks"), themedIcon(u"retry"_s, u"view-refresh"_s),
                                 QKeySequence(Qt::CTRL | Qt::Key_R), [this] { m_commands.requeueSelectedTasks(); });
-    m_retryBatchAction = action(u"requeueBatchAction"_qs, tr("Re-queue &Failed and Cancelled"), themedIcon(u"retry"_qs, u"view-refresh"_qs),
+    m_retryBatchAction = action(u"requeueBatchAction"_s, tr("Re-queue &Failed and Cancelled"), themedIcon(u"retry"_s, u"view-refresh"_s),
                                 {}, [this] { m_commands.requeueFailedOfBatch(); });
-    m_detailsAction = action(u"detailsAction"_qs, tr("&Details…"), QIcon::fromTheme(u"document-properties"_qs), {},
+    m_detailsAction = action(u"detailsAction"_s, tr("&Details…"), QIcon::fromTheme(u"document-properties"_s), {},
                              [this] { m_commands.showSelectedTaskDetails(); });
-    QAction *quit = action(u"quitAction"_qs, tr("&Quit"), QIcon::fromTheme(u"application-exit"_qs), QKeySequence::Quit, &QWidget::close);
-    QAction *notifications = action(u"notificationsAction"_qs, tr("&Notifications…"), QIcon::fromTheme(u"mail-send"_qs), {},
+    QAction *quit = action(u"quitAction"_s, tr("&Quit"), QIcon::fromTheme(u"application-exit"_s), QKeySequence::Quit, &QWidget::close);
+    QAction *notifications = action(u"notificationsAction"_s, tr("&Notifications…"), QIcon::fromTheme(u"mail-send"_s), {},
                                     [this] { m_notifications->edit(); });
-    QAction *history = action(u"historyAction"_qs, tr("&History…"), QIcon::fromTheme(u"document-open-recent"_qs),
+    QAction *history = action(u"historyAction"_s, tr("&History…"), QIcon::fromTheme(u"document-open-recent"_s),
                               QKeySequence(Qt::CTRL | Qt::Key_H), &MainWindow::showHistory);
     history->setEnabled(m_launcher.history() != nullptr);
     m_cancelAllAction->setToolTip(tr("Cancel every running and queued task (%1)").arg(m_cancelAllAction->shortcut().toString(QKeySequence::NativeText)));
@@ -214,7 +216,7 @@ void MainWindow::createActions()
     settingsMenu->addAction(notifications);
 
     QToolBar *toolbar = addToolBar(tr("Main"));
-    toolbar->setObjectName(u"mainToolBar"_qs);
+    toolbar->setObjectName(u"mainToolBar"_s);
     toolbar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     toolbar->addActions({add, import});
     toolbar->addSeparator();
@@ -227,27 +229,27 @@ void MainWindow::createActions()
 void MainWindow::restoreSettings()
 {
     QSettings settings;
-    restoreGeometry(settings.value(u"window/geometry"_qs).toByteArray());
-    restoreState(settings.value(u"window/state"_qs).toByteArray());
-    m_mainSplitter->restoreState(settings.value(u"window/mainSplitter"_qs).toByteArray());
-    m_topSplitter->restoreState(settings.value(u"window/topSplitter"_qs).toByteArray());
-    m_taskView->horizontalHeader()->restoreState(settings.value(u"window/taskColumns"_qs).toByteArray());
-    m_batchView->horizontalHeader()->restoreState(settings.value(u"window/batchColumns"_qs).toByteArray());
-    m_workerView->horizontalHeader()->restoreState(settings.value(u"window/workerColumns"_qs).toByteArray());
-    if (!settings.contains(u"window/geometry"_qs))
+    restoreGeometry(settings.value(u"window/geometry"_s).toByteArray());
+    restoreState(settings.value(u"window/state"_s).toByteArray());
+    m_mainSplitter->restoreState(settings.value(u"window/mainSplitter"_s).toByteArray());
+    m_topSplitter->restoreState(settings.value(u"window/topSplitter"_s).toByteArray());
+    m_taskView->horizontalHeader()->restoreState(settings.value(u"window/taskColumns"_s).toByteArray());
+    m_batchView->horizontalHeader()->restoreState(settings.value(u"window/batchColumns"_s).toByteArray());
+    m_workerView->horizontalHeader()->restoreState(settings.value(u"window/workerColumns"_s).toByteArray());
+    if (!settings.contains(u"window/geometry"_s))
         resize(1200, 720);
 }
 
 void MainWindow::saveSettings() const
 {
     QSettings settings;
-    settings.setValue(u"window/geometry"_qs, saveGeometry());
-    settings.setValue(u"window/state"_qs, saveState());
-    settings.setValue(u"window/mainSplitter"_qs, m_mainSplitter->saveState());
-    settings.setValue(u"window/topSplitter"_qs, m_topSplitter->saveState());
-    settings.setValue(u"window/taskColumns"_qs, m_taskView->horizontalHeader()->saveState());
-    settings.setValue(u"window/batchColumns"_qs, m_batchView->horizontalHeader()->saveState());
-    settings.setValue(u"window/workerColumns"_qs, m_workerView->horizontalHeader()->saveState());
+    settings.setValue(u"window/geometry"_s, saveGeometry());
+    settings.setValue(u"window/state"_s, saveState());
+    settings.setValue(u"window/mainSplitter"_s, m_mainSplitter->saveState());
+    settings.setValue(u"window/topSplitter"_s, m_topSplitter->saveState());
+    settings.setValue(u"window/taskColumns"_s, m_taskView->horizontalHeader()->saveState());
+    settings.setValue(u"window/batchColumns"_s, m_batchView->horizontalHeader()->saveState());
+    settings.setValue(u"window/workerColumns"_s, m_workerView->horizontalHeader()->saveState());
 }
 
 void MainWindow::applyUpdate(const EngineUpdate &update)

@@ -4,34 +4,36 @@
 
 #include <QSettings>
 
+using namespace Qt::StringLiterals;
+
 using namespace loopscope;
 
 NotificationConfig NotificationConfig::load()
 {
     QSettings settings;
     NotificationConfig config;
-    config.when = settings.value(u"notify/when"_qs, config.when).toInt();
-    config.smtpUrl = settings.value(u"notify/smtpUrl"_qs).toString();
-    config.user = settings.value(u"notify/user"_qs).toString();
-    config.sender = settings.value(u"notify/sender"_qs).toString();
-    config.recipients = settings.value(u"notify/recipients"_qs).toString();
-    config.webhook = settings.value(u"notify/webhook"_qs).toString();
-    config.caFile = settings.value(u"notify/caFile"_qs).toString();
-    config.desktop = settings.value(u"notify/desktop"_qs, config.desktop).toBool();
+    config.when = settings.value(u"notify/when"_s, config.when).toInt();
+    config.smtpUrl = settings.value(u"notify/smtpUrl"_s).toString();
+    config.user = settings.value(u"notify/user"_s).toString();
+    config.sender = settings.value(u"notify/sender"_s).toString();
+    config.recipients = settings.value(u"notify/recipients"_s).toString();
+    config.webhook = settings.value(u"notify/webhook"_s).toString();
+    config.caFile = settings.value(u"notify/caFile"_s).toString();
+    config.desktop = settings.value(u"notify/desktop"_s, config.desktop).toBool();
     return config;
 }
 
 void NotificationConfig::save() const
 {
     QSettings settings;
-    settings.setValue(u"notify/when"_qs, when);
-    settings.setValue(u"notify/smtpUrl"_qs, smtpUrl);
-    settings.setValue(u"notify/user"_qs, user);
-    settings.setValue(u"notify/sender"_qs, sender);
-    settings.setValue(u"notify/recipients"_qs, recipients);
-    settings.setValue(u"notify/webhook"_qs, webhook);
-    settings.setValue(u"notify/caFile"_qs, caFile);
-    settings.setValue(u"notify/desktop"_qs, desktop);
+    settings.setValue(u"notify/when"_s, when);
+    settings.setValue(u"notify/smtpUrl"_s, smtpUrl);
+    settings.setValue(u"notify/user"_s, user);
+    settings.setValue(u"notify/sender"_s, sender);
+    settings.setValue(u"notify/recipients"_s, recipients);
+    settings.setValue(u"notify/webhook"_s, webhook);
+    settings.setValue(u"notify/caFile"_s, caFile);
+    settings.setValue(u"notify/desktop"_s, desktop);
 }
 
 std::optional<NotificationSettings> NotificationConfig::toSettings(const QString &password, QString *error) const

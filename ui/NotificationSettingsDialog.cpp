@@ -12,6 +12,8 @@
 #include <QPushButton>
 #include <QVBoxLayout>
 
+using namespace Qt::StringLiterals;
+
 using namespace loopscope;
 
 NotificationSettingsDialog::NotificationSettingsDialog(Engine &engine, const NotificationConfig &config, const QString &password,
@@ -33,20 +35,20 @@ NotificationSettingsDialog::NotificationSettingsDialog(Engine &engine, const Not
     setWindowTitle(tr("Notifications"));
     m_when->addItems({tr("Never"), tr("When any batch ends"), tr("When a batch ends with failures")});
     m_when->setCurrentIndex(config.when);
-    m_smtpUrl->setPlaceholderText(u"smtp://mail.example.org:587  or  smtps://mail.example.org"_qs);
+    m_smtpUrl->setPlaceholderText(u"smtp://mail.example.org:587  or  smtps://mail.example.org"_s);
     m_password->setEchoMode(QLineEdit::Password);
-    m_sender->setPlaceholderText(u"Loopscope <loopscope@example.org>"_qs);
+    m_sender->setPlaceholderText(u"Loopscope <loopscope@example.org>"_s);
     m_recipients->setPlaceholderText(tr("ops@example.org, Someone <someone@example.org>"));
-    m_webhook->setPlaceholderText(u"https://hooks.example.org/loopscope"_qs);
+    m_webhook->setPlaceholderText(u"https://hooks.example.org/loopscope"_s);
     m_caFile->setPlaceholderText(tr("Optional PEM file of extra trusted CA certificates"));
     m_desktop->setChecked(config.desktop);
     m_outcome->setWordWrap(true);
-    m_outcome->setObjectName(u"testOutcome"_qs);
-    m_testButton->setObjectName(u"sendTest"_qs);
+    m_outcome->setObjectName(u"testOutcome"_s);
+    m_testButton->setObjectName(u"sendTest"_s);
     m_outcome->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    const QList<std::pair<QLineEdit *, QString>> names{{m_smtpUrl, u"smtpUrl"_qs}, {m_user, u"user"_qs}, {m_password, u"password"_qs},
-                                                       {m_sender, u"sender"_qs}, {m_recipients, u"recipients"_qs},
-                                                       {m_webhook, u"webhook"_qs}, {m_caFile, u"caFile"_qs}};
+    const QList<std::pair<QLineEdit *, QString>> names{{m_smtpUrl, u"smtpUrl"_s}, {m_user, u"user"_s}, {m_password, u"password"_s},
+                                                       {m_sender, u"sender"_s}, {m_recipients, u"recipients"_s},
+                                                       {m_webhook, u"webhook"_s}, {m_caFile, u"caFile"_s}};
     for (const auto &[edit, name] : names)
         edit->setObjectName(name);
 

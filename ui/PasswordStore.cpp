@@ -5,10 +5,12 @@
 
 #include <memory>
 
+using namespace Qt::StringLiterals;
+
 namespace PasswordStore {
 
 namespace {
-const QString Service = QStringLiteral("loopscope");
+const QString Service = u"loopscope"_s;
 
 // Runs a job to its end. Auto-deletion is off, so the job outlives its finished() signal;
 // the wakeup is connected before start(), which may finish at once when no keychain exists.

@@ -15,6 +15,8 @@
 #include <QPointer>
 #include <QSettings>
 
+using namespace Qt::StringLiterals;
+
 using namespace loopscope;
 
 namespace {
@@ -48,7 +50,7 @@ void QueueController::queueUrls(const UrlList &urls, const QString &batchName, c
     }
     if (!urls.rejected.isEmpty()) {
         const QString first = urls.rejected.first().toString();
-        message += (message.isEmpty() ? QString() : u"; "_qs)
+        message += (message.isEmpty() ? QString() : u"; "_s)
                  + tr("%1 rejected, first: %2").arg(countOf(urls.rejected.size(), tr("line"), tr("lines")), first);
     }
     if (message.isEmpty())
@@ -95,11 +97,11 @@ void QueueController::addUrls()
 void QueueController::importDialog()
 {
     QSettings settings;
-    const QStringList paths = QFileDialog::getOpenFileNames(m_window, tr("Import URL Lists"), settings.value(u"import/folder"_qs).toString(),
+    const QStringList paths = QFileDialog::getOpenFileNames(m_window, tr("Import URL Lists"), settings.value(u"import/folder"_s).toString(),
                                                             tr("URL lists (*.txt *.list *.urls);;All files (*)"));
     if (paths.isEmpty())
         return;
-    settings.setValue(u"import/folder"_qs, QFileInfo(paths.first()).absolutePath());
+    settings.setValue(u"import/folder"_s, QFileInfo(paths.first()).absolutePath());
     importFiles(paths);
 }
 

@@ -9,12 +9,14 @@
 #include <QPlainTextEdit>
 #include <QVBoxLayout>
 
+using namespace Qt::StringLiterals;
+
 using namespace loopscope;
 
 namespace {
 QString when(qint64 monotonicMs)
 {
-    return monotonicMs < 0 ? QObject::tr("—") : EngineClock::toUtc(monotonicMs).toLocalTime().toString(u"yyyy-MM-dd HH:mm:ss.zzz"_qs);
+    return monotonicMs < 0 ? QObject::tr("—") : EngineClock::toUtc(monotonicMs).toLocalTime().toString(u"yyyy-MM-dd HH:mm:ss.zzz"_s);
 }
 
 // "3", then a line per attempt that ended: "1. HTTP 503 Service Unavailable (http)".
@@ -25,8 +27,8 @@ QString attemptsText(const TaskRecord &task)
         const AttemptRecord &attempt = task.attemptLog[n];
         const QString outcome = attempt.errorKind == ErrorKind::None
                                     ? QObject::tr("HTTP %1").arg(attempt.httpStatus)
-                                    : QStringLiteral("%1 (%2)").arg(attempt.error, errorKindName(attempt.errorKind));
-        text += QStringLiteral("\n%1. %2").arg(n + 1).arg(outcome);
+                                    : u"%1 (%2)"_s.arg(attempt.error, errorKindName(attempt.errorKind));
+        text += u"\n%1. %2"_s.arg(n + 1).arg(outcome);
     }
     return text;
 }

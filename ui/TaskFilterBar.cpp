@@ -10,6 +10,8 @@
 #include <QLineEdit>
 #include <QTimer>
 
+using namespace Qt::StringLiterals;
+
 namespace {
 constexpr int FilterDelayMs = 150;
 }
@@ -20,16 +22,16 @@ TaskFilterBar::TaskFilterBar(TaskFilterProxy &filter, const CurrentSelection &se
     , m_selection(selection)
 {
     auto *state = new QComboBox(this);
-    state->setObjectName(u"stateFilter"_qs);
+    state->setObjectName(u"stateFilter"_s);
     state->setAccessibleName(tr("State filter"));
     state->addItems({tr("All states"), tr("Queued"), tr("Running"), tr("Succeeded"), tr("Failed"), tr("Cancelled"), tr("Not succeeded")});
     m_text = new QLineEdit(this);
-    m_text->setObjectName(u"textFilter"_qs);
+    m_text->setObjectName(u"textFilter"_s);
     m_text->setAccessibleName(tr("Text filter"));
     m_text->setPlaceholderText(tr("Filter by URL or error…"));
     m_text->setClearButtonEnabled(true);
     m_allBatches = new QCheckBox(tr("&All batches"), this);
-    m_allBatches->setObjectName(u"allBatches"_qs);
+    m_allBatches->setObjectName(u"allBatches"_s);
     m_allBatches->setChecked(true);
     connect(state, &QComboBox::currentIndexChanged, this,
             [this](int index) { m_filter.setStateFilter(TaskFilterProxy::StateFilter(index)); });

@@ -1,5 +1,7 @@
 #include "BatchRecord.h"
 
+using namespace Qt::StringLiterals;
+
 namespace loopscope {
 
 int BatchRecord::done() const
@@ -27,7 +29,7 @@ double BatchRecord::gain(qint64 now) const
 
 QString workerName(int worker)
 {
-    return QStringLiteral("Worker %1").arg(worker + 1);
+    return u"Worker %1"_s.arg(worker + 1);
 }
 
 } // namespace loopscope

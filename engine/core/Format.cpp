@@ -2,17 +2,19 @@
 
 #include <QLocale>
 
+using namespace Qt::StringLiterals;
+
 namespace loopscope {
 
 QString formatSeconds(qint64 ms)
 {
-    return QString::number(double(ms) / 1000.0, 'f', 1) + QStringLiteral(" s");
+    return QString::number(double(ms) / 1000.0, 'f', 1) + u" s"_s;
 }
 
 QString formatBytes(qint64 bytes)
 {
     if (bytes < 1024)
-        return QString::number(bytes) + QStringLiteral(" B");
+        return QString::number(bytes) + u" B"_s;
     return QLocale::c().formattedDataSize(bytes, 1, QLocale::DataSizeIecFormat);
 }
 

@@ -4,6 +4,8 @@
 
 #include <QDateTime>
 
+using namespace Qt::StringLiterals;
+
 namespace loopscope {
 
 namespace {
@@ -27,7 +29,7 @@ QString csvField(const QString &text)
 {
     if (!text.contains(u',') && !text.contains(u'"') && !text.contains(u'\n') && !text.contains(u'\r'))
         return text;
-    return u'"' + QString(text).replace(u'"', u"\"\""_qs) + u'"';
+    return u'"' + QString(text).replace(u'"', u"\"\""_s) + u'"';
 }
 
 QString numberOrEmpty(qint64 value, bool present)
@@ -66,32 +68,32 @@ QJsonObject TaskRow::toJson() const
 {
     const auto time = [](qint64 utc) { return utc < 0 ? QJsonValue(QJsonValue::Null) : QJsonValue(isoTime(utc)); };
     return {
-        {QStringLiteral("id"), qint64(id)},
-        {QStringLiteral("batch"), qint64(batch)},
-        {QStringLiteral("url"), url},
-        {QStringLiteral("final_url"), orNull(finalUrl)},
-        {QStringLiteral("worker"), orNull(worker)},
-        {QStringLiteral("state"), state},
-        {QStringLiteral("http_status"), httpStatus > 0 ? QJsonValue(httpStatus) : QJsonValue(QJsonValue::Null)},
-        {QStringLiteral("attempts"), attempts},
-        {QStringLiteral("bytes"), bytes},
-        {QStringLiteral("queued_ms"), queuedMs},
-        {QStringLiteral("run_ms"), runMs},
-        {QStringLiteral("error"), orNull(error)},
-        {QStringLiteral("error_kind"), orNull(errorKind)},
-        {QStringLiteral("cancel_reason"), orNull(cancelReason)},
-        {QStringLiteral("queued_at"), time(queuedAt)},
-        {QStringLiteral("started_at"), time(startedAt)},
-        {QStringLiteral("finished_at"), time(finishedAt)},
-        {QStringLiteral("retry_of"), retryOf > 0 ? QJsonValue(qint64(retryOf)) : QJsonValue(QJsonValue::Null)},
-        {QStringLiteral("file"), orNull(file)},
+        {u"id"_s, qint64(id)},
+        {u"batch"_s, qint64(batch)},
+        {u"url"_s, url},
+        {u"final_url"_s, orNull(finalUrl)},
+        {u"worker"_s, orNull(worker)},
+        {u"state"_s, state},
+        {u"http_status"_s, httpStatus > 0 ? QJsonValue(httpStatus) : QJsonValue(QJsonValue::Null)},
+        {u"attempts"_s, attempts},
+        {u"bytes"_s, bytes},
+        {u"queued_ms"_s, queuedMs},
+        {u"run_ms"_s, runMs},
+        {u"error"_s, orNull(error)},
+        {u"error_kind"_s, orNull(errorKind)},
+        {u"cancel_reason"_s, orNull(cancelReason)},
+        {u"queued_at"_s, time(queuedAt)},
+        {u"started_at"_s, time(startedAt)},
+        {u"finished_at"_s, time(finishedAt)},
+        {u"retry_of"_s, retryOf > 0 ? QJsonValue(qint64(retryOf)) : QJsonValue(QJsonValue::Null)},
+        {u"file"_s, orNull(file)},
     };
 }
 
 QString TaskRow::csvHeader()
 {
-    return QStringLiteral("id,batch,url,final_url,worker,state,http_status,attempts,bytes,queued_ms,run_ms,error,error_kind,"
-                          "cancel_reason,queued_at,started_at,finished_at,retry_of,file");
+    return u"id,batch,url,final_url,worker,state,http_status,attempts,bytes,queued_ms,run_ms,error,error_kind,"
+                          "cancel_reason,queued_at,started_at,finished_at,retry_of,file"_s;
 }
 
 QString TaskRow::toCsv() const

@@ -1,5 +1,7 @@
 #include "TaskState.h"
 
+using namespace Qt::StringLiterals;
+
 namespace loopscope {
 
 bool isTerminal(TaskState state)
@@ -22,11 +24,11 @@ bool canMove(TaskState from, TaskState to)
 QString stateName(TaskState state)
 {
     switch (state) {
-    case TaskState::Queued: return QStringLiteral("queued");
-    case TaskState::Running: return QStringLiteral("running");
-    case TaskState::Succeeded: return QStringLiteral("succeeded");
-    case TaskState::Failed: return QStringLiteral("failed");
-    case TaskState::Cancelled: return QStringLiteral("cancelled");
+    case TaskState::Queued: return u"queued"_s;
+    case TaskState::Running: return u"running"_s;
+    case TaskState::Succeeded: return u"succeeded"_s;
+    case TaskState::Failed: return u"failed"_s;
+    case TaskState::Cancelled: return u"cancelled"_s;
     }
     return {};
 }
@@ -34,9 +36,9 @@ QString stateName(TaskState state)
 QString cancelReasonText(CancelReason reason)
 {
     switch (reason) {
-    case CancelReason::User: return QStringLiteral("cancelled by user");
-    case CancelReason::Batch: return QStringLiteral("batch cancelled");
-    case CancelReason::Shutdown: return QStringLiteral("cancelled at shutdown");
+    case CancelReason::User: return u"cancelled by user"_s;
+    case CancelReason::Batch: return u"batch cancelled"_s;
+    case CancelReason::Shutdown: return u"cancelled at shutdown"_s;
     case CancelReason::None: break;
     }
     return {};

@@ -4,6 +4,8 @@
 #include <QLocale>
 #include <QStringView>
 
+using namespace Qt::StringLiterals;
+
 namespace loopscope {
 
 namespace {
@@ -40,20 +42,20 @@ QString hostAndPort(const QUrl &url)
 QString urlProblem(const QString &line, QUrl *parsed)
 {
     if (line.size() > MaxUrlLength)
-        return QStringLiteral("URL longer than %1 characters").arg(QLocale(QLocale::English).toString(MaxUrlLength));
+        return u"URL longer than %1 characters"_s.arg(QLocale(QLocale::English).toString(MaxUrlLength));
     for (const QChar c : line) {
         if (c.isSpace())
-            return QStringLiteral("URL contains white space");
+            return u"URL contains white space"_s;
     }
     const QUrl url(line, QUrl::StrictMode);
     if (!url.isValid())
-        return QStringLiteral("not a valid URL: %1").arg(url.errorString());
+        return u"not a valid URL: %1"_s.arg(url.errorString());
     if (url.scheme().isEmpty())
-        return QStringLiteral("not a URL (no scheme): %1").arg(line.left(80));
+        return u"not a URL (no scheme): %1"_s.arg(line.left(80));
     if (url.scheme() != u"http" && url.scheme() != u"https")
-        return QStringLiteral("unsupported scheme \"%1\" (only http and https)").arg(url.scheme());
+        return u"unsupported scheme \"%1\" (only http and https)"_s.arg(url.scheme());
     if (url.host().isEmpty())
-        return QStringLiteral("URL has no host");
+        return u"URL has no host"_s;
     if (parsed)
         *parsed = url;
     return {};

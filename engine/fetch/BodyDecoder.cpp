@@ -2,6 +2,8 @@
 
 #include <zlib.h>
 
+using namespace Qt::StringLiterals;
+
 namespace loopscope {
 
 namespace {
@@ -52,8 +54,8 @@ Result<> BodyDecoder::decode(const QByteArray &encoded, const Sink &sink)
             continue;
         }
         if (status != Z_OK && status != Z_STREAM_END && status != Z_BUF_ERROR) {
-            const QString why = stream.msg ? QString::fromLatin1(stream.msg) : QStringLiteral("zlib error %1").arg(status);
-            return Failure{ErrorKind::Decompression, QStringLiteral("could not decompress the response: %1").arg(why)};
+            const QString why = stream.msg ? QString::fromLatin1(stream.msg) : u"zlib error %1"_s.arg(status);
+            return Failure{ErrorKind::Decompression, u"could not decompress the response: %1"_s.arg(why)};
         }
         m_started = true;
         m_ended = status == Z_STREAM_END;

@@ -8,10 +8,12 @@
 #include <cerrno>
 #include <cstdio>
 
+using namespace Qt::StringLiterals;
+
 namespace loopscope {
 
 DiskLoop::DiskLoop()
-    : m_loop(QStringLiteral("loopscope disk"))
+    : m_loop(u"loopscope disk"_s)
 {
 }
 
@@ -30,14 +32,14 @@ QString DiskLoop::place(const QString &partPath, const QString &folder, const QS
         if (overwrite) {
             // rename(2) replaces the old file in one step: no moment without either.
             if (std::rename(QFile::encodeName(partPath).constData(), QFile::encodeName(path).constData()) != 0) {
-                *error = QStringLiteral("cannot save %1: %2").arg(path, qt_error_string(errno));
+                *error = u"cannot save %1: %2"_s.arg(path, qt_error_string(errno));
                 return {};
             }
         } else if (QFile part(partPath); !part.rename(path)) {
             // Qt never replaces here; someone may have taken the name since it was checked.
             if (QFileInfo(path).exists())
                 continue;
-            *error = QStringLiteral("cannot save %1: %2").arg(path, part.errorString());
+            *error = u"cannot save %1: %2"_s.arg(path, part.errorString());
             return {};
         }
         m_placed.insert(path);

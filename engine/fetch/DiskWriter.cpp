@@ -6,6 +6,8 @@
 #include <QFile>
 #include <QFileInfo>
 
+using namespace Qt::StringLiterals;
+
 namespace loopscope {
 
 // One download's file as the disk loop sees it; touched only there.
@@ -25,15 +27,15 @@ struct DiskFile {
     void open()
     {
         if (!QDir().mkpath(folder)) {
-            error = QStringLiteral("cannot create the folder %1").arg(folder);
+            error = u"cannot create the folder %1"_s.arg(folder);
             return;
         }
         canonicalFolder = QFileInfo(folder).canonicalFilePath();
-        const QString part = canonicalFolder + u"/."_qs + name + u".part-"_qs + QString::number(task);
+        const QString part = canonicalFolder + u"/."_s + name + u".part-"_s + QString::number(task);
         // A safe name holds no separator and starts with no dot, so this always stays inside
         // the folder; checked all the same, as nothing may ever be written outside it.
         if (canonicalFolder.isEmpty() || QFileInfo(QDir::cleanPath(part)).path() != canonicalFolder) {
-            error = QStringLiteral("refusing to save \"%1\" outside the folder %2").arg(name, folder);
+            error = u"refusing to save \"%1\" outside the folder %2"_s.arg(name, folder);
             return;
         }
         partPath = part;
@@ -41,7 +43,7 @@ struct DiskFile {
         file = std::make_unique<QFile>(partPath);
         // NewOnly creates the file or fails: it never follows a link planted under that name.
         if (!file->open(QIODevice::WriteOnly | QIODevice::NewOnly | QIODevice::Unbuffered)) {
-            error = QStringLiteral("cannot create %1: %2").arg(partPath, file->errorString());
+            error = u"cannot create %1: %2"_s.arg(partPath, file->errorString());
             file.reset();
         }
     }
@@ -49,7 +51,7 @@ struct DiskFile {
     void write(const QByteArray &chunk)
     {
         if (file && file->write(chunk) != chunk.size())
-            fail(QStringLiteral("cannot write %1: %2").arg(target(), file->errorString()));
+            fail(u"cannot write %1: %2"_s.arg(target(), file->errorString()));
     }
 
     void fail(const QString &why)
@@ -75,7 +77,7 @@ struct DiskFile {
             return {};
         file->close();
         if (file->error() != QFileDevice::NoError) {
-            fail(QStringLiteral("cannot write %1: %2").arg(target(), file->errorString()));
+            fail(u"cannot write %1: %2"_s.arg(target(), file->errorString()));
             return {};
         }
         file.reset();

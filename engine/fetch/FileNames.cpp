@@ -2,6 +2,8 @@
 
 #include <QStringList>
 
+using namespace Qt::StringLiterals;
+
 namespace loopscope {
 
 namespace {
@@ -131,13 +133,13 @@ QString downloadFileName(const QByteArray &contentDisposition, const QUrl &final
     const QString segment = path.mid(path.lastIndexOf(u'/') + 1);
     if (const QString fromUrl = safeFileName(QUrl::fromPercentEncoding(segment.toLatin1())); !fromUrl.isEmpty())
         return fromUrl;
-    return QStringLiteral("index.html");
+    return u"index.html"_s;
 }
 
 QString numberedFileName(const QString &name, int n)
 {
     const auto [base, extension] = splitExtension(name);
-    const QString suffix = QStringLiteral(" (%1)").arg(n);
+    const QString suffix = u" (%1)"_s.arg(n);
     // Still within the limit with the number added.
     return utf8Prefix(base, MaxFileNameBytes - extension.toUtf8().size() - suffix.size()) + suffix + extension;
 }

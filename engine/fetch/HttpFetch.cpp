@@ -17,6 +17,8 @@
 #include <limits>
 #include <memory>
 
+using namespace Qt::StringLiterals;
+
 namespace loopscope {
 
 bool FetchOutcome::retryable() const
@@ -82,10 +84,10 @@ QString seconds(int ms) // "15", "0.3"
 QString cutShortText(const QNetworkReply &reply, const Progress &progress) // "connection closed after 1,024 of 2,049 bytes"
 {
     if (progress.announced >= 0)
-        return QStringLiteral("connection closed after %1 of %2 bytes").arg(number(progress.wire), number(progress.announced));
+        return u"connection closed after %1 of %2 bytes"_s.arg(number(progress.wire), number(progress.announced));
     if (reply.rawHeader("Transfer-Encoding").toLower().contains("chunked"))
-        return QStringLiteral("connection closed in the middle of the chunked body after %1 bytes").arg(number(progress.received));
-    return QStringLiteral("connection closed after %1 bytes").arg(number(progress.wire));
+        return u"connection closed in the middle of the chunked body after %1 bytes"_s.arg(number(progress.received));
+    return u"connection closed after %1 bytes"_s.arg(number(progress.wire));
 }
 
 QString location(const QNetworkReply &reply) // of a redirect, shortened for an error text
@@ -96,7 +98,7 @@ QString location(const QNetworkReply &reply) // of a redirect, shortened for an 
 QString httpErrorText(const QNetworkReply &reply, int status)
 {
     const QString reason = reply.attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString();
-    return reason.isEmpty() ? QStringLiteral("HTTP %1").arg(status) : QStringLiteral("HTTP %1 %2").arg(status).arg(reason);
+    return reason.isEmpty() ? u"HTTP %1"_s.arg(status) : u"HTTP %1 %2"_s.arg(status).arg(reason);
 }
 
 QNetworkRequest httpRequestFor(const FetchRequest &request)
@@ -106,7 +108,7 @@ QNetworkRequest httpRequestFor(const FetchRequest &request)
     // refuses https → http.
     httpRequest.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::NoLessSafeRedirectPolicy);
     httpRequest.setMaximumRedirectsAllowed(request.maxRedirects);
-    httpRequest.setHeader(QNetworkRequest::UserAgentHeader, QStringLiteral("Loopscope/" LOOPSCOPE_VERSION));
+    httpRequest.setHeader(QNetworkRequest::UserAgentHeader, QString(u"Loopscope/"_s + QString::fromLatin1(LOOPSCOPE_VERSION)));
     // Asking for the encodings ourselves turns Qt's decompression off (BodyDecoder does it), so
     // that the Content-Length stays in the reply and the bytes as they came can be counted.
     httpRequest.setRawHeader("Accept-Encoding", "gzip, deflate");
@@ -127,22 +129,22 @@ void describeStop(FetchOutcome &outcome, const Progress &progress, const FetchRe
         break;
     case Stop::Timeout:
         outcome.kind = ErrorKind::Timeout;
-        outcome.error = QStringLiteral("timed out after %1 s (total timeout)").arg(seconds(request.timeoutMs));
+        outcome.error = u"timed out after %1 s (total timeout)"_s.arg(seconds(request.timeoutMs));
         break;
     case Stop::IdleTimeout:
         outcome.kind = ErrorKind::IdleTimeout;
         if (outcome.httpStatus == 0)
-            outcome.error = QStringLiteral("no answer for %1 s (idle timeout)").arg(seconds(request.idleTimeoutMs));
+            outcome.error = u"no answer for %1 s (idle timeout)"_s.arg(seconds(request.idleTimeoutMs));
         else
-            outcome.error = QStringLiteral("nothing received for %1 s after %2 (idle timeout)")
+            outcome.error = u"nothing received for %1 s after %2 (idle timeout)"_s
                                 .arg(seconds(request.idleTimeoutMs),
-                                     progress.received == 0 ? u"the response headers"_qs : number(progress.received) + u" bytes"_qs);
+                                     progress.received == 0 ? u"the response headers"_s : number(progress.received) + u" bytes"_s);
         break;
     case Stop::TooLarge:
         outcome.kind = ErrorKind::TooLarge;
-        outcome.error = QStringLiteral("response larger than the %1-byte limit").arg(number(request.maxBytes));
+        outcome.error = u"response larger than the %1-byte limit"_s.arg(number(request.maxBytes));
         if (progress.announced > request.maxBytes)
-            outcome.error += QStringLiteral(" (Content-Length: %1)").arg(number(progress.announced));
+            outcome.error += u" (Content-Length: %1)"_s.arg(number(progress.announced));
         break;
     case Stop::Disk:
         outcome.kind = ErrorKind::Disk;
@@ -150,7 +152,7 @@ void describeStop(FetchOutcome &outcome, const Progress &progress, const FetchRe
         break;
     case Stop::Bomb:
         outcome.kind = ErrorKind::Decompression;
-        outcome.error = QStringLiteral("compressed response expands too much (decompression bomb?)");
+        outcome.error = u"compressed response expands too much (decompression bomb?)"_s;
         break;
     case Stop::Undecodable:
         outcome.kind = ErrorKind::Decompression;
@@ -162,11 +164,11 @@ void describeStop(FetchOutcome &outcome, const Progress &progress, const FetchRe
 QString tlsErrorText(const QStringList &certificateErrors, const QNetworkReply &reply)
 {
     if (certificateErrors.isEmpty())
-        return QStringLiteral("TLS: handshake failed (%1)").arg(reply.errorString());
+        return u"TLS: handshake failed (%1)"_s.arg(reply.errorString());
     QStringList reasons;
     for (const QString &error : certificateErrors)
         reasons << (error.isEmpty() ? error : error.front().toLower() + error.mid(1));
-    return QStringLiteral("TLS: certificate not trusted (%1)").arg(reasons.join(u"; "));
+    return u"TLS: certificate not trusted (%1)"_s.arg(reasons.join(u"; "));
 }
 
 // The kind and the words for an attempt that the network or the peer ended with an error.
@@ -178,22 +180,22 @@ void describeNetworkError(FetchOutcome &outcome, const QNetworkReply &reply, con
     };
     switch (reply.error()) {
     case QNetworkReply::ConnectionRefusedError:
-        return fail(ErrorKind::ConnectionRefused, u"connection refused by "_qs + hostAndPort(reply.url()));
+        return fail(ErrorKind::ConnectionRefused, u"connection refused by "_s + hostAndPort(reply.url()));
     case QNetworkReply::RemoteHostClosedError:
         if (outcome.httpStatus == 0 && progress.received == 0)
-            return fail(ErrorKind::ConnectionReset, QStringLiteral("connection closed by the server before any response"));
+            return fail(ErrorKind::ConnectionReset, u"connection closed by the server before any response"_s);
         return fail(ErrorKind::ConnectionReset, cutShortText(reply, progress));
     case QNetworkReply::HostNotFoundError:
-        return fail(ErrorKind::HostNotFound, u"host not found: "_qs + reply.url().host());
+        return fail(ErrorKind::HostNotFound, u"host not found: "_s + reply.url().host());
     case QNetworkReply::SslHandshakeFailedError:
         return fail(ErrorKind::Tls, tlsErrorText(progress.tlsErrors, reply));
     case QNetworkReply::TooManyRedirectsError:
-        return fail(ErrorKind::TooManyRedirects, QStringLiteral("too many redirects (more than %1)").arg(request.maxRedirects));
+        return fail(ErrorKind::TooManyRedirects, u"too many redirects (more than %1)"_s.arg(request.maxRedirects));
     case QNetworkReply::InsecureRedirectError:
-        return fail(ErrorKind::Refused, u"redirect from https to http refused: "_qs + location(reply));
+        return fail(ErrorKind::Refused, u"redirect from https to http refused: "_s + location(reply));
     case QNetworkReply::ProtocolUnknownError:
         if (outcome.httpStatus >= 300)
-            return fail(ErrorKind::Refused, u"redirect to an unsupported scheme: "_qs + location(reply));
+            return fail(ErrorKind::Refused, u"redirect to an unsupported scheme: "_s + location(reply));
         break;
     default:
         break;
@@ -210,7 +212,7 @@ void describeHttpError(FetchOutcome &outcome, const QNetworkReply &reply)
         return;
     outcome.retryAfterMs = retryAfterMs(reply.rawHeader("Retry-After"), QDateTime::currentDateTimeUtc());
     if (outcome.retryAfterMs && *outcome.retryAfterMs > MaxRetryAfterMs)
-        outcome.error += QStringLiteral("; the server asked to wait %1 s before another attempt, longer than the %2 s limit")
+        outcome.error += u"; the server asked to wait %1 s before another attempt, longer than the %2 s limit"_s
                              .arg(number((*outcome.retryAfterMs + 999) / 1000), seconds(MaxRetryAfterMs));
 }
 } // namespace
@@ -375,7 +377,7 @@ QCoro::Task<FetchOutcome> fetchOnce(QNetworkAccessManager &manager, FetchRequest
             outcome.error = cutShortText(*reply, progress);
         } else if (!decoder->isComplete() && progress.wire > 0) {
             outcome.kind = ErrorKind::Decompression;
-            outcome.error = QStringLiteral("compressed response ends before its compressed data does");
+            outcome.error = u"compressed response ends before its compressed data does"_s;
         }
     }
     if (!body)

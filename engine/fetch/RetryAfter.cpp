@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <limits>
 
+using namespace Qt::StringLiterals;
+
 namespace loopscope {
 
 namespace {
@@ -18,15 +20,15 @@ QDateTime httpDate(const QString &text, const QDateTime &nowUtc)
     QDateTime date;
     if (const qsizetype comma = simplified.indexOf(u", "); comma >= 0) {
         const QString rest = simplified.mid(comma + 2);
-        date = c.toDateTime(rest, u"dd MMM yyyy HH:mm:ss 'GMT'"_qs);
+        date = c.toDateTime(rest, u"dd MMM yyyy HH:mm:ss 'GMT'"_s);
         if (!date.isValid()) {
             // A two-digit year more than 50 years ahead means the last century (RFC 9110).
-            date = c.toDateTime(rest, u"dd-MMM-yy HH:mm:ss 'GMT'"_qs);
+            date = c.toDateTime(rest, u"dd-MMM-yy HH:mm:ss 'GMT'"_s);
             if (date.isValid() && date.date().year() + 100 <= nowUtc.date().year() + 50)
                 date = date.addYears(100);
         }
     } else {
-        date = c.toDateTime(simplified.section(u' ', 1), u"MMM d HH:mm:ss yyyy"_qs);
+        date = c.toDateTime(simplified.section(u' ', 1), u"MMM d HH:mm:ss yyyy"_s);
     }
     date.setTimeSpec(Qt::UTC);
     return date;

@@ -6,6 +6,8 @@
 
 #include <QStandardPaths>
 
+using namespace Qt::StringLiterals;
+
 namespace loopscope {
 
 template<typename Fn>
@@ -37,7 +39,7 @@ T reported(Result<T> result, HistoryRecorder &recorder)
 Result<std::unique_ptr<History>> History::open(const QString &path)
 {
     std::unique_ptr<History> history(new History);
-    history->m_loop = std::make_unique<WorkerLoop>(QStringLiteral("loopscope history"));
+    history->m_loop = std::make_unique<WorkerLoop>(u"loopscope history"_s);
     const QString wanted = path.isEmpty() ? defaultPath() : path;
     QFuture<Result<>> opened = history->m_loop->submit([history = history.get(), wanted]() -> QCoro::Task<Result<>> {
         Result<std::unique_ptr<HistoryDatabase>> db = HistoryDatabase::open(wanted);
@@ -57,7 +59,7 @@ QString History::defaultPath()
 {
     // Not AppDataLocation: the window names an organisation and the commands do not, and
     // both must find the same history.
-    return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + u"/loopscope/history.sqlite"_qs;
+    return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + u"/loopscope/history.sqlite"_s;
 }
 
 History::~History()

@@ -14,6 +14,8 @@
 
 #include <algorithm>
 
+using namespace Qt::StringLiterals;
+
 Q_LOGGING_CATEGORY(lcHistory, "loopscope.history", QtInfoMsg)
 
 namespace loopscope {
@@ -31,7 +33,7 @@ const QList<QStringList> &migrations()
             "  name TEXT NOT NULL,"
             "  created_at INTEGER NOT NULL,"
             "  settings TEXT NOT NULL,"
-            "  owner TEXT NOT NULL)"_qs,
+            "  owner TEXT NOT NULL)"_s,
             u"CREATE TABLE tasks ("
             "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
             "  batch_id INTEGER NOT NULL REFERENCES batches(id),"
@@ -48,25 +50,25 @@ const QList<QStringList> &migrations()
             "  started_at INTEGER,"
             "  finished_at INTEGER,"
             "  queued_ms INTEGER NOT NULL DEFAULT 0,"
-            "  run_ms INTEGER NOT NULL DEFAULT 0)"_qs,
-            u"CREATE INDEX tasks_by_batch ON tasks(batch_id, id)"_qs,
+            "  run_ms INTEGER NOT NULL DEFAULT 0)"_s,
+            u"CREATE INDEX tasks_by_batch ON tasks(batch_id, id)"_s,
         },
         // 2: error categories, retry links, and a row per attempt
         {
-            u"ALTER TABLE tasks ADD COLUMN error_kind TEXT"_qs,
-            u"ALTER TABLE tasks ADD COLUMN retry_of INTEGER REFERENCES tasks(id)"_qs,
-            u"ALTER TABLE batches ADD COLUMN retry_of INTEGER REFERENCES batches(id)"_qs,
+            u"ALTER TABLE tasks ADD COLUMN error_kind TEXT"_s,
+            u"ALTER TABLE tasks ADD COLUMN retry_of INTEGER REFERENCES tasks(id)"_s,
+            u"ALTER TABLE batches ADD COLUMN retry_of INTEGER REFERENCES batches(id)"_s,
             u"CREATE TABLE attempts ("
             "  task_id INTEGER NOT NULL REFERENCES tasks(id),"
             "  attempt INTEGER NOT NULL,"
             "  http_status INTEGER,"
             "  error TEXT,"
             "  error_kind TEXT,"
-            "  PRIMARY KEY (task_id, attempt))"_qs,
+            "  PRIMARY KEY (task_id, attempt))"_s,
         },
         // 3: where a downloaded body was saved
         {
-            u"ALTER TABLE tasks ADD COLUMN file TEXT"_qs,
+            u"ALTER TABLE tasks ADD COLUMN file TEXT"_s,
         },
     };
     return steps;
@@ -79,15 +81,15 @@ QString settingsToJson(const BatchSettings &settings)
     for (const QSslCertificate &certificate : settings.caCertificates)
         certificates += certificate.toPem();
     const QJsonObject object{
-        {u"concurrency"_qs, settings.concurrency},
-        {u"per_host"_qs, settings.perHost},
-        {u"timeout_ms"_qs, settings.timeoutMs},
-        {u"retries"_qs, settings.retries},
-        {u"idle_timeout_ms"_qs, settings.idleTimeoutMs},
-        {u"max_bytes"_qs, settings.maxBytes},
-        {u"ca_certificates"_qs, QString::fromLatin1(certificates)},
-        {u"output_dir"_qs, settings.outputDir},
-        {u"overwrite"_qs, settings.overwrite},
+        {u"concurrency"_s, settings.concurrency},
+        {u"per_host"_s, settings.perHost},
+        {u"timeout_ms"_s, settings.timeoutMs},
+        {u"retries"_s, settings.retries},
+        {u"idle_timeout_ms"_s, settings.idleTimeoutMs},
+        {u"max_bytes"_s, settings.maxBytes},
+        {u"ca_certificates"_s, QString::fromLatin1(certificates)},
+        {u"output_dir"_s, settings.outputDir},
+        {u"overwrite"_s, settings.overwrite},
     };
     return QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact));
 }
@@ -125,39 +127,39 @@ Result<std::unique_ptr<HistoryDatabase>> HistoryDatabase::open(const QString &pa
 {
     const QFileInfo file(path);
     if (!QDir().mkpath(file.absolutePath()))
-        return Failure{ErrorKind::Disk, QStringLiteral("history database %1: cannot create the folder %2").arg(path, file.absolutePath())};
+        return Failure{ErrorKind::Disk, u"history database %1: cannot create the folder %2"_s.arg(path, file.absolutePath())};
     std::unique_ptr<HistoryDatabase> history(new HistoryDatabase(
-        file.absoluteFilePath(), u"loopscope-history-"_qs + QUuid::createUuid().toString(QUuid::Id128), access));
+        file.absoluteFilePath(), u"loopscope-history-"_s + QUuid::createUuid().toString(QUuid::Id128), access));
     if (!history->m_db->open())
         return history->failure(history->m_db->lastError());
     // WAL: readers never wait for the writer, and a commit is one append. NORMAL sync keeps
     // every commit through a process crash (not through a power cut), at a fraction of FULL's cost.
-    for (const QString &pragma : {u"PRAGMA journal_mode=WAL"_qs, u"PRAGMA synchronous=NORMAL"_qs, u"PRAGMA busy_timeout=10000"_qs,
-                                  u"PRAGMA foreign_keys=ON"_qs}) {
+    for (const QString &pragma : {u"PRAGMA journal_mode=WAL"_s, u"PRAGMA synchronous=NORMAL"_s, u"PRAGMA busy_timeout=10000"_s,
+                                  u"PRAGMA foreign_keys=ON"_s}) {
         if (Result<> set = history->exec(pragma); !set)
             return set.failure();
     }
     if (Result<> migrated = history->migrate(); !migrated)
         return migrated.failure();
     // This process's mark of life: held until it ends, however it ends.
-    const QString runs = history->m_path + u".runs"_qs;
+    const QString runs = history->m_path + u".runs"_s;
     QDir().mkpath(runs);
     history->m_owner = QUuid::createUuid().toString(QUuid::Id128);
-    history->m_ownerLock = std::make_unique<QLockFile>(runs + u'/' + history->m_owner + u".lock"_qs);
+    history->m_ownerLock = std::make_unique<QLockFile>(runs + u'/' + history->m_owner + u".lock"_s);
     history->m_ownerLock->setStaleLockTime(0); // stale only when its process is gone, never by age
     if (!history->m_ownerLock->tryLock(0))
-        return Failure{ErrorKind::Disk, QStringLiteral("history database %1: cannot create a lock file in %2").arg(path, runs)};
+        return Failure{ErrorKind::Disk, u"history database %1: cannot create a lock file in %2"_s.arg(path, runs)};
     return history;
 }
 
 HistoryDatabase::HistoryDatabase(const QString &path, const QString &connectionName, Access access)
     : m_path(path)
     , m_connectionName(connectionName)
-    , m_db(std::make_unique<QSqlDatabase>(QSqlDatabase::addDatabase(u"QSQLITE"_qs, connectionName)))
+    , m_db(std::make_unique<QSqlDatabase>(QSqlDatabase::addDatabase(u"QSQLITE"_s, connectionName)))
 {
     m_db->setDatabaseName(path);
     if (access == Access::ReadOnly)
-        m_db->setConnectOptions(u"QSQLITE_OPEN_READONLY"_qs);
+        m_db->setConnectOptions(u"QSQLITE_OPEN_READONLY"_s);
 }
 
 HistoryDatabase::~HistoryDatabase()
@@ -172,7 +174,7 @@ Failure HistoryDatabase::failure(const QSqlError &error) const
     // SQLite's own sentence ("database or disk is full", "attempt to write a readonly
     // database") says what is wrong; the driver's ("Unable to fetch row") adds nothing.
     const QString said = error.databaseText().isEmpty() ? error.text() : error.databaseText();
-    return Failure{ErrorKind::Disk, QStringLiteral("history database %1: %2").arg(m_path, said)};
+    return Failure{ErrorKind::Disk, u"history database %1: %2"_s.arg(m_path, said)};
 }
 
 Result<> HistoryDatabase::exec(const QString &statement)
@@ -207,14 +209,14 @@ Result<T> HistoryDatabase::inTransaction(const QString &begin, const std::functi
         return began.failure();
     Result<T> done = body();
     if (done) {
-        if (Result<> committed = exec(u"COMMIT"_qs); !committed)
+        if (Result<> committed = exec(u"COMMIT"_s); !committed)
             done = committed.failure();
     }
     if (!done) {
         // Nothing of a failed transaction stays. SQLite itself rolls back after some errors
         // (a full disk, an I/O error), and then this ROLLBACK finds no transaction: the
         // failure to report is the first one either way.
-        if (Result<> rolledBack = exec(u"ROLLBACK"_qs); !rolledBack)
+        if (Result<> rolledBack = exec(u"ROLLBACK"_s); !rolledBack)
             qCDebug(lcHistory) << "history" << m_path << "rollback:" << rolledBack.error();
     }
     return done;
@@ -223,23 +225,23 @@ Result<T> HistoryDatabase::inTransaction(const QString &begin, const std::functi
 Result<> HistoryDatabase::migrate()
 {
     QSqlQuery version(*m_db);
-    if (!version.exec(u"PRAGMA user_version"_qs) || !version.next())
+    if (!version.exec(u"PRAGMA user_version"_s) || !version.next())
         return failure(version.lastError());
     const int from = version.value(0).toInt();
     version.finish();
     if (from > SchemaVersion)
-        return Failure{ErrorKind::Invalid, QStringLiteral("history database %1: it was written by a newer Loopscope (schema %2; this one knows up to %3)")
+        return Failure{ErrorKind::Invalid, u"history database %1: it was written by a newer Loopscope (schema %2; this one knows up to %3)"_s
                                                .arg(m_path).arg(from).arg(SchemaVersion)};
     if (from == SchemaVersion)
         return {};
-    Result<> migrated = inTransaction<void>(u"BEGIN IMMEDIATE"_qs, [&]() -> Result<> {
+    Result<> migrated = inTransaction<void>(u"BEGIN IMMEDIATE"_s, [&]() -> Result<> {
         for (int step = from; step < SchemaVersion; ++step) {
             for (const QString &statement : migrations()[step]) {
                 if (Result<> done = exec(statement); !done)
                     return done;
             }
         }
-        return exec(QStringLiteral("PRAGMA user_version=%1").arg(SchemaVersion));
+        return exec(u"PRAGMA user_version=%1"_s.arg(SchemaVersion));
     });
     if (migrated)
         qCDebug(lcHistory) << "history" << m_path << "migrated from schema" << from << "to" << SchemaVersion;
@@ -251,9 +253,9 @@ Result<BatchPlan> HistoryDatabase::createBatch(const QString &name, const QList<
 {
     // One transaction: the batch and every task appear together, and the tasks' ids are
     // consecutive because no other writer can come between them.
-    Result<BatchPlan> created = inTransaction<BatchPlan>(u"BEGIN IMMEDIATE"_qs, [&]() -> Result<BatchPlan> {
+    Result<BatchPlan> created = inTransaction<BatchPlan>(u"BEGIN IMMEDIATE"_s, [&]() -> Result<BatchPlan> {
         QSqlQuery insertBatch(*m_db);
-        if (Result<> ready = prepare(insertBatch, u"INSERT INTO batches (name, created_at, settings, owner) VALUES (?, ?, ?, ?)"_qs); !ready)
+        if (Result<> ready = prepare(insertBatch, u"INSERT INTO batches (name, created_at, settings, owner) VALUES (?, ?, ?, ?)"_s); !ready)
             return ready.failure();
         const qint64 now = QDateTime::currentMSecsSinceEpoch();
         insertBatch.addBindValue(name);
@@ -265,7 +267,7 @@ Result<BatchPlan> HistoryDatabase::createBatch(const QString &name, const QList<
         BatchPlan plan{insertBatch.lastInsertId().toULongLong(), name, settings, urls, {}};
         plan.taskIds.reserve(urls.size());
         QSqlQuery insertTask(*m_db);
-        if (Result<> ready = prepare(insertTask, u"INSERT INTO tasks (batch_id, url, queued_at, retry_of) VALUES (?, ?, ?, ?)"_qs); !ready)
+        if (Result<> ready = prepare(insertTask, u"INSERT INTO tasks (batch_id, url, queued_at, retry_of) VALUES (?, ?, ?, ?)"_s); !ready)
             return ready.failure();
         for (qsizetype i = 0; i < urls.size(); ++i) {
             insertTask.bindValue(0, plan.id);
@@ -278,7 +280,7 @@ Result<BatchPlan> HistoryDatabase::createBatch(const QString &name, const QList<
         }
         if (!retryOf.isEmpty()) {
             QSqlQuery link(*m_db);
-            if (Result<> ready = prepare(link, u"UPDATE batches SET retry_of = (SELECT batch_id FROM tasks WHERE id = ?) WHERE id = ?"_qs); !ready)
+            if (Result<> ready = prepare(link, u"UPDATE batches SET retry_of = (SELECT batch_id FROM tasks WHERE id = ?) WHERE id = ?"_s); !ready)
                 return ready.failure();
             link.addBindValue(retryOf.first());
             link.addBindValue(plan.id);
@@ -301,16 +303,16 @@ Result<> HistoryDatabase::record(const EngineUpdate &update)
     QSqlQuery write(*m_db);
     if (Result<> ready = prepare(write, u"UPDATE tasks SET state = ?, worker = ?, attempts = ?, http_status = ?, bytes = ?, final_url = ?,"
                                         " error = ?, cancel_reason = ?, queued_at = ?, started_at = ?, finished_at = ?, queued_ms = ?, run_ms = ?,"
-                                        " error_kind = ?, file = ? WHERE id = ?"_qs);
+                                        " error_kind = ?, file = ? WHERE id = ?"_s);
         !ready)
         return ready;
     // A resumed task numbers its attempts from 1 again; those replace the rows of the run
     // that died.
     QSqlQuery attempt(*m_db);
-    if (Result<> ready = prepare(attempt, u"INSERT OR REPLACE INTO attempts (task_id, attempt, http_status, error, error_kind) VALUES (?, ?, ?, ?, ?)"_qs);
+    if (Result<> ready = prepare(attempt, u"INSERT OR REPLACE INTO attempts (task_id, attempt, http_status, error, error_kind) VALUES (?, ?, ?, ?, ?)"_s);
         !ready)
         return ready;
-    return inTransaction<void>(u"BEGIN"_qs, [&]() -> Result<> {
+    return inTransaction<void>(u"BEGIN"_s, [&]() -> Result<> {
         for (const TaskRecord &task : update.tasks) {
             if (!m_ownBatches.count(task.batch))
                 continue;
@@ -345,7 +347,7 @@ bool HistoryDatabase::ownerIsGone(const QString &owner)
         return false;
     // A lock its owner still holds cannot be taken; one whose process died can (QLockFile
     // sees that the recorded process no longer runs).
-    QLockFile lock(m_path + u".runs/"_qs + owner + u".lock"_qs);
+    QLockFile lock(m_path + u".runs/"_s + owner + u".lock"_s);
     lock.setStaleLockTime(0);
     if (!lock.tryLock(0))
         return false;
@@ -378,14 +380,14 @@ const QString BatchSummarySelect =
     u"SELECT b.id, b.name, b.created_at, b.settings, b.retry_of, COUNT(t.id),"
     " SUM(t.state = 'succeeded'), SUM(t.state = 'failed'), SUM(t.state = 'cancelled'),"
     " SUM(t.state IN ('queued', 'running')), MIN(t.started_at), MAX(t.finished_at), SUM(t.run_ms), b.owner"
-    " FROM batches b LEFT JOIN tasks t ON t.batch_id = b.id"_qs;
+    " FROM batches b LEFT JOIN tasks t ON t.batch_id = b.id"_s;
 } // namespace
 
 Result<QList<HistoryBatch>> HistoryDatabase::orphaned()
 {
     QSqlQuery query(*m_db);
-    if (Result<> ready = prepare(query, BatchSummarySelect + u" WHERE b.id IN (SELECT DISTINCT batch_id FROM tasks WHERE "_qs
-                                            + QLatin1StringView(Unfinished) + u") GROUP BY b.id ORDER BY b.id"_qs);
+    if (Result<> ready = prepare(query, BatchSummarySelect + u" WHERE b.id IN (SELECT DISTINCT batch_id FROM tasks WHERE "_s
+                                            + QLatin1StringView(Unfinished) + u") GROUP BY b.id ORDER BY b.id"_s);
         !ready)
         return ready.failure();
     if (Result<> done = run(query); !done)
@@ -406,11 +408,11 @@ Result<QList<BatchPlan>> HistoryDatabase::takeOver(const QList<BatchId> &ids)
     QSqlQuery owner(*m_db);
     QSqlQuery take(*m_db);
     QSqlQuery tasks(*m_db);
-    if (Result<> ready = prepare(owner, u"SELECT owner, name, settings FROM batches WHERE id = ?"_qs); !ready)
+    if (Result<> ready = prepare(owner, u"SELECT owner, name, settings FROM batches WHERE id = ?"_s); !ready)
         return ready.failure();
-    if (Result<> ready = prepare(take, u"UPDATE batches SET owner = ? WHERE id = ? AND owner = ?"_qs); !ready)
+    if (Result<> ready = prepare(take, u"UPDATE batches SET owner = ? WHERE id = ? AND owner = ?"_s); !ready)
         return ready.failure();
-    if (Result<> ready = prepare(tasks, u"SELECT id, url FROM tasks WHERE batch_id = ? AND "_qs + QLatin1StringView(Unfinished) + u" ORDER BY id"_qs);
+    if (Result<> ready = prepare(tasks, u"SELECT id, url FROM tasks WHERE batch_id = ? AND "_s + QLatin1StringView(Unfinished) + u" ORDER BY id"_s);
         !ready)
         return ready.failure();
     QList<BatchPlan> plans;
@@ -452,13 +454,13 @@ Result<QList<BatchPlan>> HistoryDatabase::takeOver(const QList<BatchId> &ids)
 
 Result<QList<BatchPlan>> HistoryDatabase::claim(const QList<BatchId> &ids)
 {
-    Result<QList<BatchPlan>> claimed = inTransaction<QList<BatchPlan>>(u"BEGIN IMMEDIATE"_qs, [&]() -> Result<QList<BatchPlan>> {
+    Result<QList<BatchPlan>> claimed = inTransaction<QList<BatchPlan>>(u"BEGIN IMMEDIATE"_s, [&]() -> Result<QList<BatchPlan>> {
         Result<QList<BatchPlan>> plans = takeOver(ids);
         if (!plans)
             return plans;
         // Whatever was running when its process died starts again from the queue.
         QSqlQuery requeue(*m_db);
-        if (Result<> ready = prepare(requeue, u"UPDATE tasks SET state = 'queued', worker = NULL WHERE batch_id = ? AND state = 'running'"_qs);
+        if (Result<> ready = prepare(requeue, u"UPDATE tasks SET state = 'queued', worker = NULL WHERE batch_id = ? AND state = 'running'"_s);
             !ready)
             return ready.failure();
         for (const BatchPlan &plan : std::as_const(*plans)) {
@@ -477,14 +479,14 @@ Result<QList<BatchPlan>> HistoryDatabase::claim(const QList<BatchId> &ids)
 
 Result<> HistoryDatabase::discard(const QList<BatchId> &ids)
 {
-    return inTransaction<void>(u"BEGIN IMMEDIATE"_qs, [&]() -> Result<> {
+    return inTransaction<void>(u"BEGIN IMMEDIATE"_s, [&]() -> Result<> {
         const Result<QList<BatchPlan>> plans = takeOver(ids);
         if (!plans)
             return plans.failure();
         QSqlQuery cancel(*m_db);
         if (Result<> ready = prepare(cancel, u"UPDATE tasks SET state = 'cancelled', cancel_reason = 'not resumed',"
                                              " error = 'not resumed after its run ended unexpectedly', error_kind = 'cancelled', finished_at = ?"
-                                             " WHERE batch_id = ? AND "_qs + QLatin1StringView(Unfinished));
+                                             " WHERE batch_id = ? AND "_s + QLatin1StringView(Unfinished));
             !ready)
             return ready;
         for (const BatchPlan &plan : *plans) {
@@ -500,7 +502,7 @@ Result<> HistoryDatabase::discard(const QList<BatchId> &ids)
 Result<QList<HistoryBatch>> HistoryDatabase::batches(int newestFirstLimit)
 {
     QSqlQuery query(*m_db);
-    if (Result<> ready = prepare(query, BatchSummarySelect + u" GROUP BY b.id ORDER BY b.id DESC LIMIT ?"_qs); !ready)
+    if (Result<> ready = prepare(query, BatchSummarySelect + u" GROUP BY b.id ORDER BY b.id DESC LIMIT ?"_s); !ready)
         return ready.failure();
     query.addBindValue(newestFirstLimit);
     if (Result<> done = run(query); !done)
@@ -516,7 +518,7 @@ Result<QList<HistoryBatch>> HistoryDatabase::batches(int newestFirstLimit)
 Result<HistoryBatch> HistoryDatabase::batch(BatchId id)
 {
     QSqlQuery query(*m_db);
-    if (Result<> ready = prepare(query, BatchSummarySelect + u" WHERE b.id = ? GROUP BY b.id"_qs); !ready)
+    if (Result<> ready = prepare(query, BatchSummarySelect + u" WHERE b.id = ? GROUP BY b.id"_s); !ready)
         return ready.failure();
     query.addBindValue(id);
     if (Result<> done = run(query); !done)
@@ -525,13 +527,13 @@ Result<HistoryBatch> HistoryDatabase::batch(BatchId id)
         return batchFromQuery(query);
     if (query.lastError().isValid())
         return failure(query.lastError());
-    return Failure{ErrorKind::Invalid, QStringLiteral("no batch %1 in %2").arg(id).arg(m_path)};
+    return Failure{ErrorKind::Invalid, u"no batch %1 in %2"_s.arg(id).arg(m_path)};
 }
 
 Result<QList<AttemptRecord>> HistoryDatabase::attempts(TaskId task)
 {
     QSqlQuery query(*m_db);
-    if (Result<> ready = prepare(query, u"SELECT http_status, error_kind, error FROM attempts WHERE task_id = ? ORDER BY attempt"_qs); !ready)
+    if (Result<> ready = prepare(query, u"SELECT http_status, error_kind, error FROM attempts WHERE task_id = ? ORDER BY attempt"_s); !ready)
         return ready.failure();
     query.addBindValue(task);
     if (Result<> done = run(query); !done)
@@ -549,8 +551,8 @@ Result<> HistoryDatabase::forEachTask(BatchId batch, const std::function<void(co
     QSqlQuery query(*m_db);
     query.setForwardOnly(true); // rows stream through; a batch of 100,000 is never held whole
     const QString columns = u"SELECT id, batch_id, url, final_url, worker, state, http_status, attempts, bytes, queued_ms, run_ms,"
-                            " error, error_kind, cancel_reason, queued_at, started_at, finished_at, retry_of, file FROM tasks"_qs;
-    if (Result<> ready = prepare(query, batch ? columns + u" WHERE batch_id = ? ORDER BY id"_qs : columns + u" ORDER BY id"_qs); !ready)
+                            " error, error_kind, cancel_reason, queued_at, started_at, finished_at, retry_of, file FROM tasks"_s;
+    if (Result<> ready = prepare(query, batch ? columns + u" WHERE batch_id = ? ORDER BY id"_s : columns + u" ORDER BY id"_s); !ready)
         return ready;
     if (batch)
         query.addBindValue(batch);

@@ -7,6 +7,8 @@
 
 #include <algorithm>
 
+using namespace Qt::StringLiterals;
+
 namespace loopscope {
 
 namespace {
@@ -151,7 +153,7 @@ QByteArray rfc5322Date(const QDateTime &date)
     const int offset = date.offsetFromUtc();
     const int minutes = qAbs(offset) / 60;
     return (QLocale::c().toString(date, u"ddd, dd MMM yyyy hh:mm:ss ") + (offset < 0 ? u'-' : u'+')
-            + QStringLiteral("%1%2").arg(minutes / 60, 2, 10, QLatin1Char('0')).arg(minutes % 60, 2, 10, QLatin1Char('0')))
+            + u"%1%2"_s.arg(minutes / 60, 2, 10, QLatin1Char('0')).arg(minutes % 60, 2, 10, QLatin1Char('0')))
         .toLatin1();
 }
 
@@ -224,10 +226,10 @@ std::optional<MailAddress> parseMailAddress(const QString &text, QString *error)
         return std::nullopt;
     };
     if (std::any_of(text.begin(), text.end(), isControl))
-        return fail(QStringLiteral("address contains a line break or control character"));
+        return fail(u"address contains a line break or control character"_s);
     const QString s = text.trimmed();
     if (s.isEmpty())
-        return fail(QStringLiteral("empty address"));
+        return fail(u"empty address"_s);
 
     // Outside quoted strings, '@', ',' and ';' tell how many addresses there are, '<' and '>' where.
     qsizetype ats = 0, separators = 0, opens = 0, closes = 0, open = -1;
@@ -253,30 +255,30 @@ std::optional<MailAddress> parseMailAddress(const QString &text, QString *error)
         }
     }
     if (quoted)
-        return fail(QStringLiteral("unbalanced quotes"));
+        return fail(u"unbalanced quotes"_s);
     if (ats > 1 || separators > 0)
-        return fail(QStringLiteral("more than one address"));
+        return fail(u"more than one address"_s);
     if (ats == 0)
-        return fail(QStringLiteral("address has no '@'"));
+        return fail(u"address has no '@'"_s);
 
     MailAddress result;
     QString address = s;
     if (opens > 0 || closes > 0) {
         if (opens != 1 || closes != 1 || !s.endsWith(u'>'))
-            return fail(QStringLiteral("misplaced angle brackets"));
+            return fail(u"misplaced angle brackets"_s);
         address = s.mid(open + 1, s.size() - open - 2);
         const std::optional<QString> name = displayName(s.left(open).trimmed());
         if (!name)
-            return fail(QStringLiteral("display name needs quotes"));
+            return fail(u"display name needs quotes"_s);
         result.name = *name;
     }
     if (address.size() > MaxAddressLength)
-        return fail(QStringLiteral("address longer than %1 characters").arg(MaxAddressLength));
+        return fail(u"address longer than %1 characters"_s.arg(MaxAddressLength));
     if (std::any_of(address.begin(), address.end(), [](QChar c) { return c.isSpace(); }))
-        return fail(QStringLiteral("address contains white space"));
+        return fail(u"address contains white space"_s);
     const qsizetype at = address.indexOf(u'@');
     if (!isDotAtom(QStringView(address).left(at)) || !isDotAtom(QStringView(address).sliced(at + 1)))
-        return fail(QStringLiteral("not a plain address: %1").arg(address.left(80)));
+        return fail(u"not a plain address: %1"_s.arg(address.left(80)));
     result.address = address;
     return result;
 }

@@ -9,6 +9,8 @@
 
 #include <algorithm>
 
+using namespace Qt::StringLiterals;
+
 namespace loopscope {
 
 NotificationDispatcher::NotificationDispatcher(HttpTransport &http, std::function<TaskId(const QUrl &)> queueTask)
@@ -35,7 +37,7 @@ void NotificationDispatcher::batchEnded(const BatchRecord &batch, const QList<Ta
         QStringList addresses;
         for (const MailAddress &to : std::as_const(m_settings.recipients))
             addresses << to.address;
-        queue({Job::Channel::Email, batch.id, summary, m_settings, QUrl(u"mailto:"_qs + addresses.join(u','))});
+        queue({Job::Channel::Email, batch.id, summary, m_settings, QUrl(u"mailto:"_s + addresses.join(u','))});
     }
     if (m_settings.sendsWebhook())
         queue({Job::Channel::Webhook, batch.id, summary, m_settings, m_settings.webhook});
@@ -90,7 +92,7 @@ QCoro::Task<FetchOutcome> NotificationDispatcher::deliver(TaskId task, int timeo
     if (job == m_jobs.end()) {
         FetchOutcome nothingDue;
         nothingDue.kind = ErrorKind::Invalid;
-        nothingDue.error = QStringLiteral("no notification is due for this task");
+        nothingDue.error = u"no notification is due for this task"_s;
         co_return nothingDue;
     }
     const Job sending = job->second; // the map may change while this attempt runs
@@ -127,7 +129,7 @@ QCoro::Task<QList<TaskRecord>> NotificationDispatcher::whenNotified(BatchId sour
 QCoro::Task<QString> NotificationDispatcher::sendTest(NotificationSettings settings)
 {
     BatchRecord example;
-    example.name = QStringLiteral("Test from Loopscope");
+    example.name = u"Test from Loopscope"_s;
     const BatchSummary summary{example, {}};
     CancelToken token;
     QStringList outcomes;
@@ -135,15 +137,15 @@ QCoro::Task<QString> NotificationDispatcher::sendTest(NotificationSettings setti
     if (settings.sendsEmail()) {
         const Job email{Job::Channel::Email, 0, summary, settings, {}};
         const FetchOutcome outcome = co_await send(email, 30'000, token);
-        outcomes << (outcome.error.isEmpty() ? QStringLiteral("E-mail sent.") : QStringLiteral("E-mail failed: %1").arg(outcome.error));
+        outcomes << (outcome.error.isEmpty() ? u"E-mail sent."_s : u"E-mail failed: %1"_s.arg(outcome.error));
     }
     if (settings.sendsWebhook()) {
         const Job webhook{Job::Channel::Webhook, 0, summary, settings, settings.webhook};
         const FetchOutcome outcome = co_await send(webhook, 30'000, token);
-        outcomes << (outcome.kind == ErrorKind::None ? QStringLiteral("Webhook answered HTTP %1.").arg(outcome.httpStatus)
-                                                     : QStringLiteral("Webhook failed: %1").arg(outcome.error));
+        outcomes << (outcome.kind == ErrorKind::None ? u"Webhook answered HTTP %1."_s.arg(outcome.httpStatus)
+                                                     : u"Webhook failed: %1"_s.arg(outcome.error));
     }
-    co_return outcomes.isEmpty() ? QStringLiteral("Nothing to send: no recipients and no webhook.") : outcomes.join(u' ');
+    co_return outcomes.isEmpty() ? u"Nothing to send: no recipients and no webhook."_s : outcomes.join(u' ');
 }
 
 } // namespace loopscope

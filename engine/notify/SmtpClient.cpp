@@ -9,6 +9,8 @@
 #include <QSslSocket>
 #include <QTimer>
 
+using namespace Qt::StringLiterals;
+
 Q_LOGGING_CATEGORY(lcSmtp, "loopscope.smtp", QtInfoMsg)
 
 namespace loopscope {
@@ -16,9 +18,9 @@ namespace loopscope {
 QString SmtpServer::problem() const
 {
     if (!url.isValid() || url.host().isEmpty())
-        return QStringLiteral("SMTP server \"%1\" is not a valid URL with a host").arg(url.toString());
+        return u"SMTP server \"%1\" is not a valid URL with a host"_s.arg(url.toString());
     if (url.scheme() != u"smtp" && url.scheme() != u"smtps")
-        return QStringLiteral("SMTP server URL must start with smtp:// or smtps://, not \"%1://\"").arg(url.scheme());
+        return u"SMTP server URL must start with smtp:// or smtps://, not \"%1://\""_s.arg(url.scheme());
     return {};
 }
 
@@ -33,8 +35,8 @@ struct Reply {
 Failure refusal(const QString &host, const QString &step, const Reply &reply)
 {
     if (reply.code >= 400 && reply.code < 500)
-        return {ErrorKind::Temporary, QStringLiteral("mail server %1 refused %2 for now: %3").arg(host, step, reply.text())};
-    return {ErrorKind::Refused, QStringLiteral("mail server %1 refused %2: %3").arg(host, step, reply.text())};
+        return {ErrorKind::Temporary, u"mail server %1 refused %2 for now: %3"_s.arg(host, step, reply.text())};
+    return {ErrorKind::Refused, u"mail server %1 refused %2: %3"_s.arg(host, step, reply.text())};
 }
 
 // One SMTP conversation. Every wait listens to the socket, the step timer and the cancel
@@ -81,12 +83,12 @@ public:
             m_socket.connectToHost(m_server.url.host(), port);
         const bool ready = co_await waitFor([&] {
             return implicitTls ? m_socket.isEncrypted() : m_socket.state() == QAbstractSocket::ConnectedState;
-        }, QStringLiteral("connecting to %1:%2").arg(m_server.url.host()).arg(port));
+        }, u"connecting to %1:%2"_s.arg(m_server.url.host()).arg(port));
         // Not "ready && co_await …": GCC 12 runs a co_await on the right of && even when the
         // plain bool on its left is false, which read a greeting from a socket that failed.
         if (!ready)
             co_return false;
-        co_return co_await expect(220, QStringLiteral("greeting"));
+        co_return co_await expect(220, u"greeting"_s);
     }
 
     QCoro::Task<bool> startTls()
@@ -95,7 +97,7 @@ public:
             co_return false;
         m_buffer.clear(); // nothing said before the handshake may be trusted after it
         m_socket.startClientEncryption();
-        co_return co_await waitFor([&] { return m_socket.isEncrypted(); }, QStringLiteral("the TLS handshake"));
+        co_return co_await waitFor([&] { return m_socket.isEncrypted(); }, u"the TLS handshake"_s);
     }
 
     // Sends a command and reads its reply; false (with failure set) unless the code is expected.
@@ -141,7 +143,7 @@ private:
             }
             if (!m_timer.isActive()) {
                 failure = {ErrorKind::Timeout,
-                           QStringLiteral("timed out after %1 s waiting for %2").arg(m_server.stepTimeoutMs / 1000.0).arg(step)};
+                           u"timed out after %1 s waiting for %2"_s.arg(m_server.stepTimeoutMs / 1000.0).arg(step)};
                 m_socket.abort();
                 co_return false;
             }
@@ -165,7 +167,7 @@ private:
                 m_buffer += m_socket.readAll();
                 end = m_buffer.indexOf("\r\n");
                 return end >= 0;
-            }, QStringLiteral("the reply to %1").arg(step));
+            }, u"the reply to %1"_s.arg(step));
             if (!haveLine)
                 co_return std::nullopt;
             const QByteArray line = m_buffer.left(end);
@@ -175,7 +177,7 @@ private:
             reply.code = line.left(3).toInt(&ok);
             if (!ok || line.size() < 3) {
                 failure = {ErrorKind::Network,
-                           QStringLiteral("%1: the server sent something that is not SMTP: %2").arg(step, QString::fromUtf8(line.left(200)))};
+                           u"%1: the server sent something that is not SMTP: %2"_s.arg(step, QString::fromUtf8(line.left(200)))};
                 co_return std::nullopt;
             }
             reply.lines << QString::fromUtf8(line.mid(4));
@@ -189,20 +191,20 @@ private:
     {
         switch (m_socket.error()) {
         case QAbstractSocket::ConnectionRefusedError:
-            return {ErrorKind::ConnectionRefused, QStringLiteral("%1 failed: %2").arg(step, m_socket.errorString())};
+            return {ErrorKind::ConnectionRefused, u"%1 failed: %2"_s.arg(step, m_socket.errorString())};
         case QAbstractSocket::HostNotFoundError:
-            return {ErrorKind::HostNotFound, QStringLiteral("%1 failed: %2").arg(step, m_socket.errorString())};
+            return {ErrorKind::HostNotFound, u"%1 failed: %2"_s.arg(step, m_socket.errorString())};
         case QAbstractSocket::RemoteHostClosedError:
         case QAbstractSocket::UnknownSocketError: // unconnected without an error: closed in an orderly way
-            return {ErrorKind::ConnectionReset, QStringLiteral("%1 failed: the server closed the connection").arg(step)};
+            return {ErrorKind::ConnectionReset, u"%1 failed: the server closed the connection"_s.arg(step)};
         case QAbstractSocket::SslHandshakeFailedError:
         case QAbstractSocket::SslInternalError:
         case QAbstractSocket::SslInvalidUserDataError: {
             const QString problem = m_certificateProblems.isEmpty() ? m_socket.errorString() : m_certificateProblems.join(u"; ");
-            return {ErrorKind::Tls, QStringLiteral("TLS with %1 failed: %2").arg(m_server.url.host(), problem)};
+            return {ErrorKind::Tls, u"TLS with %1 failed: %2"_s.arg(m_server.url.host(), problem)};
         }
         default:
-            return {ErrorKind::Network, QStringLiteral("%1 failed: %2").arg(step, m_socket.errorString())};
+            return {ErrorKind::Network, u"%1 failed: %2"_s.arg(step, m_socket.errorString())};
         }
     }
 
@@ -247,7 +249,7 @@ QCoro::Task<Result<>> sendMail(SmtpServer server, MailMessage message, CancelTok
     if (const QString problem = server.problem(); !problem.isEmpty())
         co_return Failure{ErrorKind::Invalid, problem};
     if (message.to.isEmpty())
-        co_return Failure{ErrorKind::Invalid, QStringLiteral("no recipients")};
+        co_return Failure{ErrorKind::Invalid, u"no recipients"_s};
     Conversation smtp(server, token);
 
     // EHLO, falling back to HELO (which offers no extensions) when the server refuses it.
@@ -261,26 +263,26 @@ QCoro::Task<Result<>> sendMail(SmtpServer server, MailMessage message, CancelTok
 
     if (!co_await smtp.connect() || !co_await greet())
         co_return smtp.failure;
-    if (!smtp.isEncrypted() && offers(smtp.lastReply(), u"STARTTLS"_qs)) {
+    if (!smtp.isEncrypted() && offers(smtp.lastReply(), u"STARTTLS"_s)) {
         if (!co_await smtp.startTls() || !co_await greet())
             co_return smtp.failure;
     }
     if (!server.user().isEmpty()) {
         if (!smtp.isEncrypted())
             co_return Failure{ErrorKind::Refused,
-                              QStringLiteral("refusing to send the password without TLS: %1 offers no STARTTLS").arg(server.url.host())};
+                              u"refusing to send the password without TLS: %1 offers no STARTTLS"_s.arg(server.url.host())};
         const Reply ehlo = smtp.lastReply();
         const QByteArray user = server.user().toUtf8();
         const QByteArray password = server.password.toUtf8();
         bool authenticated = false;
-        if (offersAuth(ehlo, u"PLAIN"_qs)) {
+        if (offersAuth(ehlo, u"PLAIN"_s)) {
             authenticated = co_await smtp.command("AUTH PLAIN " + QByteArray('\0' + user + '\0' + password).toBase64(), 235,
-                                                  QStringLiteral("AUTH PLAIN"));
-        } else if (offersAuth(ehlo, u"LOGIN"_qs)) {
-            authenticated = co_await smtp.command("AUTH LOGIN", 334) && co_await smtp.command(user.toBase64(), 334, QStringLiteral("AUTH LOGIN user"))
-                         && co_await smtp.command(password.toBase64(), 235, QStringLiteral("AUTH LOGIN"));
+                                                  u"AUTH PLAIN"_s);
+        } else if (offersAuth(ehlo, u"LOGIN"_s)) {
+            authenticated = co_await smtp.command("AUTH LOGIN", 334) && co_await smtp.command(user.toBase64(), 334, u"AUTH LOGIN user"_s)
+                         && co_await smtp.command(password.toBase64(), 235, u"AUTH LOGIN"_s);
         } else {
-            co_return Failure{ErrorKind::Refused, QStringLiteral("%1 offers neither AUTH PLAIN nor AUTH LOGIN").arg(server.url.host())};
+            co_return Failure{ErrorKind::Refused, u"%1 offers neither AUTH PLAIN nor AUTH LOGIN"_s.arg(server.url.host())};
         }
         if (!authenticated)
             co_return smtp.failure;
@@ -294,7 +296,7 @@ QCoro::Task<Result<>> sendMail(SmtpServer server, MailMessage message, CancelTok
     if (!co_await smtp.command("DATA", 354))
         co_return smtp.failure;
     const QByteArray content = dotStuff(composeMessage(message)) + '.';
-    if (!co_await smtp.command(content, 250, QStringLiteral("the message")))
+    if (!co_await smtp.command(content, 250, u"the message"_s))
         co_return smtp.failure;
     smtp.quit();
     co_return Result<>();

@@ -9,6 +9,8 @@
 #include <QLoggingCategory>
 #include <QCoroFuture>
 
+using namespace Qt::StringLiterals;
+
 Q_LOGGING_CATEGORY(lcEngine, "loopscope.engine", QtInfoMsg)
 
 namespace loopscope {
@@ -161,7 +163,7 @@ TaskId BatchScheduler::queueNotificationTask(const QUrl &target)
     if (it == m_batches.end()) {
         // Two at a time (an e-mail and a webhook); a webhook gets three more tries on 5xx and
         // network errors.
-        const BatchPlan plan{NotificationBatchId, QStringLiteral("Notifications"), BatchSettings{2, 2, 60'000, 3}, {}, {},
+        const BatchPlan plan{NotificationBatchId, u"Notifications"_s, BatchSettings{2, 2, 60'000, 3}, {}, {},
                              BatchKind::Notifications};
         addBatch(plan, FirstNotificationTaskId);
         it = m_batches.find(NotificationBatchId);

@@ -2,11 +2,13 @@
 
 #include "BatchScheduler.h"
 
+using namespace Qt::StringLiterals;
+
 namespace loopscope {
 
 Engine::Engine(QObject *parent)
     : QObject(parent)
-    , m_loop(std::make_unique<WorkerLoop>(QStringLiteral("loopscope worker loop")))
+    , m_loop(std::make_unique<WorkerLoop>(u"loopscope worker loop"_s))
     , m_scheduler(new BatchScheduler)
 {
     qRegisterMetaType<EngineUpdate>();

@@ -4,10 +4,12 @@
 #include "Engine.h"
 #include "support/Waits.h"
 
+using namespace Qt::StringLiterals;
+
 // The batch's record once every task of it has ended.
 inline loopscope::Result<loopscope::BatchRecord> waitForBatch(const loopscope::Engine &engine, loopscope::BatchId id, int timeoutMs = 30'000)
 {
-    return resultWithin(engine.whenBatchFinished(id), timeoutMs, QStringLiteral("batch %1").arg(id));
+    return resultWithin(engine.whenBatchFinished(id), timeoutMs, u"batch %1"_s.arg(id));
 }
 
 // The final records of the batch's tasks, in the order they were queued. Ask while the batch
@@ -15,7 +17,7 @@ inline loopscope::Result<loopscope::BatchRecord> waitForBatch(const loopscope::E
 inline loopscope::Result<QList<loopscope::TaskRecord>> finishedTasks(const loopscope::Engine &engine, loopscope::BatchId id,
                                                                      int timeoutMs = 30'000)
 {
-    return resultWithin(engine.gather(id), timeoutMs, QStringLiteral("batch %1").arg(id));
+    return resultWithin(engine.gather(id), timeoutMs, u"batch %1"_s.arg(id));
 }
 
 // The final record of a batch of one URL.
@@ -25,6 +27,6 @@ inline loopscope::Result<loopscope::TaskRecord> finishedTask(const loopscope::En
     if (!tasks)
         return tasks.failure();
     if (tasks->size() != 1)
-        return loopscope::Failure{loopscope::ErrorKind::Invalid, QStringLiteral("batch %1 has %2 tasks, not one").arg(id).arg(tasks->size())};
+        return loopscope::Failure{loopscope::ErrorKind::Invalid, u"batch %1 has %2 tasks, not one"_s.arg(id).arg(tasks->size())};
     return tasks->first();
 }

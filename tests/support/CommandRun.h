@@ -8,6 +8,8 @@
 #include <QProcessEnvironment>
 #include <QStringList>
 
+using namespace Qt::StringLiterals;
+
 struct CommandRun {
     int exitCode = -1; // -1 when the process crashed
     QString out;
@@ -18,19 +20,19 @@ inline loopscope::Result<CommandRun> runLoopscope(const QStringList &arguments, 
                                                   const QProcessEnvironment &environment = QProcessEnvironment::systemEnvironment(),
                                                   int timeoutMs = 120'000)
 {
-    const QString command = u"loopscope "_qs + arguments.join(u' ');
+    const QString command = u"loopscope "_s + arguments.join(u' ');
     QProcess process;
     process.setProcessEnvironment(environment);
     process.start(qEnvironmentVariable("LOOPSCOPE_BIN"), arguments);
     if (!process.waitForStarted())
-        return loopscope::Failure{loopscope::ErrorKind::Invalid, command + u" did not start: "_qs + process.errorString()};
+        return loopscope::Failure{loopscope::ErrorKind::Invalid, command + u" did not start: "_s + process.errorString()};
     process.write(input);
     process.closeWriteChannel();
     if (!process.waitForFinished(timeoutMs)) {
         process.kill();
         process.waitForFinished();
-        return loopscope::Failure{loopscope::ErrorKind::Timeout, command + u" did not finish within "_qs + waitSeconds(timeoutMs)
-                                                                     + u"; its errors: "_qs + QString::fromUtf8(process.readAllStandardError())};
+        return loopscope::Failure{loopscope::ErrorKind::Timeout, command + u" did not finish within "_s + waitSeconds(timeoutMs)
+                                                                     + u"; its errors: "_s + QString::fromUtf8(process.readAllStandardError())};
     }
     return CommandRun{process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1, QString::fromUtf8(process.readAllStandardOutput()),
                       QString::fromUtf8(process.readAllStandardError())};

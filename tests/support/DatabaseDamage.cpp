@@ -6,6 +6,8 @@
 #include <QUuid>
 #include <QVariant>
 
+using namespace Qt::StringLiterals;
+
 namespace DatabaseDamage {
 
 namespace {
@@ -20,23 +22,23 @@ Layout layoutOf(const QString &path, const QString &where, const QString &table)
     Layout layout;
     const QString connection = QUuid::createUuid().toString();
     {
-        QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_qs, connection);
+        QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, connection);
         db.setDatabaseName(path);
-        db.setConnectOptions(u"QSQLITE_OPEN_READONLY"_qs);
+        db.setConnectOptions(u"QSQLITE_OPEN_READONLY"_s);
         if (!db.open()) {
-            layout.problem = path + u": cannot open"_qs;
+            layout.problem = path + u": cannot open"_s;
         } else {
             QSqlQuery query(db);
-            if (query.exec(u"PRAGMA page_size"_qs) && query.next())
+            if (query.exec(u"PRAGMA page_size"_s) && query.next())
                 layout.pageSize = query.value(0).toLongLong();
-            query.prepare(u"SELECT rootpage FROM sqlite_master WHERE "_qs + where);
+            query.prepare(u"SELECT rootpage FROM sqlite_master WHERE "_s + where);
             query.addBindValue(table);
             if (query.exec()) {
                 while (query.next())
                     layout.rootPages << query.value(0).toLongLong();
             }
             if (layout.pageSize <= 0 || layout.rootPages.isEmpty())
-                layout.problem = path + u": no table "_qs + table;
+                layout.problem = path + u": no table "_s + table;
         }
         db.close();
     }
@@ -47,21 +49,21 @@ Layout layoutOf(const QString &path, const QString &where, const QString &table)
 QString overwrite(QFile &file, qint64 page, qint64 pageSize)
 {
     if (page < 2) // page 1 holds the schema: damaged, nothing opens at all
-        return file.fileName() + u": will not damage page "_qs + QString::number(page);
+        return file.fileName() + u": will not damage page "_s + QString::number(page);
     if (!file.seek((page - 1) * pageSize) || file.write(QByteArray(pageSize, '\xff')) != pageSize)
-        return file.fileName() + u": "_qs + file.errorString();
+        return file.fileName() + u": "_s + file.errorString();
     return {};
 }
 } // namespace
 
 QString breakTable(const QString &path, const QString &table)
 {
-    const Layout layout = layoutOf(path, u"tbl_name = ?"_qs, table);
+    const Layout layout = layoutOf(path, u"tbl_name = ?"_s, table);
     if (!layout.problem.isEmpty())
         return layout.problem;
     QFile file(path);
     if (!file.open(QIODevice::ReadWrite))
-        return path + u": "_qs + file.errorString();
+        return path + u": "_s + file.errorString();
     for (const qint64 page : layout.rootPages) {
         if (const QString problem = overwrite(file, page, layout.pageSize); !problem.isEmpty())
             return problem;
@@ -71,19 +73,19 @@ QString breakTable(const QString &path, const QString &table)
 
 QString breakLastPage(const QString &path, const QString &table)
 {
-    const Layout layout = layoutOf(path, u"type = 'table' AND name = ?"_qs, table);
+    const Layout layout = layoutOf(path, u"type = 'table' AND name = ?"_s, table);
     if (!layout.problem.isEmpty())
         return layout.problem;
     QFile file(path);
     if (!file.open(QIODevice::ReadWrite))
-        return path + u": "_qs + file.errorString();
+        return path + u": "_s + file.errorString();
     // An interior page of a table (type 5) names its right-most child in bytes 8 to 11 of its
     // header, big-endian; with one level of interior pages, that child holds the last rows.
     if (!file.seek((layout.rootPages.first() - 1) * layout.pageSize))
-        return path + u": "_qs + file.errorString();
+        return path + u": "_s + file.errorString();
     const QByteArray header = file.read(12);
     if (header.size() != 12 || header[0] != 5)
-        return path + u": the table "_qs + table + u" fits in one page"_qs;
+        return path + u": the table "_s + table + u" fits in one page"_s;
     const qint64 child = (qint64(quint8(header[8])) << 24) | (quint8(header[9]) << 16) | (quint8(header[10]) << 8) | quint8(header[11]);
     return overwrite(file, child, layout.pageSize);
 }

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+using namespace Qt::StringLiterals;
+
 namespace SmtpFixture {
 
 QString dir()
@@ -33,14 +35,14 @@ QString caFile()
 QString url(const QString &server, const QString &user)
 {
     const QString userPart = user.isEmpty() ? QString() : user + u'@';
-    return u"smtp://"_qs + userPart + u"127.0.0.1:"_qs + QString::number(port(server));
+    return u"smtp://"_s + userPart + u"127.0.0.1:"_s + QString::number(port(server));
 }
 
 QStringList delivered(const QString &server, const QString &suffix)
 {
     // Named 1.eml, 2.eml, …: in number order, since names sort 10 before 2.
     QDir folder(dir() + u"/mail/" + server);
-    QStringList names = folder.entryList({u"*"_qs + suffix}, QDir::Files);
+    QStringList names = folder.entryList({u"*"_s + suffix}, QDir::Files);
     std::sort(names.begin(), names.end(), [&suffix](const QString &a, const QString &b) {
         return a.chopped(suffix.size()).toInt() < b.chopped(suffix.size()).toInt();
     });

@@ -44,6 +44,8 @@
 
 #include <memory>
 
+using namespace Qt::StringLiterals;
+
 class TestHttpServerPrivate;
 
 class TestHttpServer {

@@ -11,10 +11,12 @@
 
 #include <utility>
 
+using namespace Qt::StringLiterals;
+
 // "30 s", "0.5 s": how the wait messages write a timeout.
 inline QString waitSeconds(int timeoutMs)
 {
-    return QString::number(timeoutMs / 1000.0) + u" s"_qs;
+    return QString::number(timeoutMs / 1000.0) + u" s"_s;
 }
 
 // The future's result once it finished, turning this thread's event loop meanwhile; `what`
@@ -23,9 +25,9 @@ template<typename T>
 loopscope::Result<T> resultWithin(const QFuture<T> &future, int timeoutMs, const QString &what)
 {
     if (!QTest::qWaitFor([&future] { return future.isFinished(); }, timeoutMs))
-        return loopscope::Failure{loopscope::ErrorKind::Timeout, what + u" did not finish within "_qs + waitSeconds(timeoutMs)};
+        return loopscope::Failure{loopscope::ErrorKind::Timeout, what + u" did not finish within "_s + waitSeconds(timeoutMs)};
     if (future.resultCount() == 0)
-        return loopscope::Failure{loopscope::ErrorKind::Cancelled, what + u" ended without a result"_qs};
+        return loopscope::Failure{loopscope::ErrorKind::Cancelled, what + u" ended without a result"_s};
     return future.result();
 }
 
