@@ -1,3 +1,6 @@
+// Longer than the engine's other files for a reason: every SQL statement of the history lives
+// here, beside the schema and the migrations it depends on, so that a change of a table is
+// made and reviewed in one place and no other file speaks SQL.
 #include "HistoryDatabase.h"
 
 #include <QDateTime>
