@@ -369,6 +369,23 @@ private Q_SLOTS:
         QCOMPARE(observer.latest.at(104).batch, BatchId(41));
     }
 
+    void aFinishedBatchIsLetGoButItsAggregatesStay()
+    {
+        TestHttpServer server;
+        Engine engine;
+        const BatchId id = engine.addBatch(u"short"_s, repeat(server.url(u"/delay/10"_s), 3), BatchSettings{});
+        QFuture<QList<TaskRecord>> gathered = engine.gather(id);
+        ASSIGN_OR_FAIL(const BatchRecord done, waitForBatch(engine, id));
+        QCOMPARE(done.count(TaskState::Succeeded), 3);
+        QTRY_VERIFY(gathered.isFinished());
+        QCOMPARE(gathered.result().size(), 3);
+        // Asked after the end: the aggregates are kept, the tasks are no longer held.
+        ASSIGN_OR_FAIL(const BatchRecord late, waitForBatch(engine, id));
+        QCOMPARE(late.count(TaskState::Succeeded), 3);
+        ASSIGN_OR_FAIL(const QList<TaskRecord> held, resultWithin(engine.tasks(id), 5'000, u"the tasks of a finished batch"_s));
+        QVERIFY2(held.isEmpty(), qPrintable(u"%1 task records still held"_s.arg(held.size())));
+    }
+
     void emptyBatchFinishesAtOnce()
     {
         Engine engine;

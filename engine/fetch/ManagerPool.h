@@ -35,7 +35,6 @@ public:
     ManagerPool();
     ~ManagerPool();
     Lease acquire();
-    int size() const { return int(m_slots.size()); }
 
 private:
     std::vector<std::unique_ptr<Lease::Slot>> m_slots;

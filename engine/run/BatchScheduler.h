@@ -53,10 +53,6 @@ public:
     QCoro::Task<QList<TaskRecord>> whenNotified(BatchId source);
     QCoro::Task<QString> sendTestNotification(NotificationSettings settings);
 
-    // What the scheduler holds, for memory checks: batches still held, and the finished ones
-    // whose aggregates it keeps.
-    size_t heldBatches() const { return m_batches.size(); }
-
 private:
     struct Batch {
         std::unique_ptr<BatchRun> run;
