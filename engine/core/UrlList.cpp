@@ -1,7 +1,8 @@
 #include "UrlList.h"
 
+#include "Format.h"
+
 #include <QIODevice>
-#include <QLocale>
 #include <QStringView>
 
 using namespace Qt::StringLiterals;
@@ -42,7 +43,7 @@ QString hostAndPort(const QUrl &url)
 QString urlProblem(const QString &line, QUrl *parsed)
 {
     if (line.size() > MaxUrlLength)
-        return u"URL longer than %1 characters"_s.arg(QLocale(QLocale::English).toString(MaxUrlLength));
+        return u"URL longer than %1 characters"_s.arg(formatNumber(MaxUrlLength));
     for (const QChar c : line) {
         if (c.isSpace())
             return u"URL contains white space"_s;

@@ -69,11 +69,6 @@ struct Progress {
     QStringList tlsErrors;
 };
 
-QString number(qint64 value) // "1,024"
-{
-    return formatNumber(value);
-}
-
 QString seconds(int ms) // "15", "0.3"
 {
     return QString::number(ms / 1000.0);
@@ -84,10 +79,10 @@ QString seconds(int ms) // "15", "0.3"
 QString cutShortText(const QNetworkReply &reply, const Progress &progress) // "connection closed after 1,024 of 2,049 bytes"
 {
     if (progress.announced >= 0)
-        return u"connection closed after %1 of %2 bytes"_s.arg(number(progress.wire), number(progress.announced));
+        return u"connection closed after %1 of %2 bytes"_s.arg(formatNumber(progress.wire), formatNumber(progress.announced));
     if (reply.rawHeader("Transfer-Encoding").toLower().contains("chunked"))
-        return u"connection closed in the middle of the chunked body after %1 bytes"_s.arg(number(progress.received));
-    return u"connection closed after %1 bytes"_s.arg(number(progress.wire));
+        return u"connection closed in the middle of the chunked body after %1 bytes"_s.arg(formatNumber(progress.received));
+    return u"connection closed after %1 bytes"_s.arg(formatNumber(progress.wire));
 }
 
 QString location(const QNetworkReply &reply) // of a redirect, shortened for an error text
@@ -138,13 +133,13 @@ void describeStop(FetchOutcome &outcome, const Progress &progress, const FetchRe
         else
             outcome.error = u"nothing received for %1 s after %2 (idle timeout)"_s
                                 .arg(seconds(request.idleTimeoutMs),
-                                     progress.received == 0 ? u"the response headers"_s : number(progress.received) + u" bytes"_s);
+                                     progress.received == 0 ? u"the response headers"_s : formatNumber(progress.received) + u" bytes"_s);
         break;
     case Stop::TooLarge:
         outcome.kind = ErrorKind::TooLarge;
-        outcome.error = u"response larger than the %1-byte limit"_s.arg(number(request.maxBytes));
+        outcome.error = u"response larger than the %1-byte limit"_s.arg(formatNumber(request.maxBytes));
         if (progress.announced > request.maxBytes)
-            outcome.error += u" (Content-Length: %1)"_s.arg(number(progress.announced));
+            outcome.error += u" (Content-Length: %1)"_s.arg(formatNumber(progress.announced));
         break;
     case Stop::Disk:
         outcome.kind = ErrorKind::Disk;
@@ -213,7 +208,7 @@ void describeHttpError(FetchOutcome &outcome, const QNetworkReply &reply)
     outcome.retryAfterMs = retryAfterMs(reply.rawHeader("Retry-After"), QDateTime::currentDateTimeUtc());
     if (outcome.retryAfterMs && *outcome.retryAfterMs > MaxRetryAfterMs)
         outcome.error += u"; the server asked to wait %1 s before another attempt, longer than the %2 s limit"_s
-                             .arg(number((*outcome.retryAfterMs + 999) / 1000), seconds(MaxRetryAfterMs));
+                             .arg(formatNumber((*outcome.retryAfterMs + 999) / 1000), seconds(MaxRetryAfterMs));
 }
 } // namespace
 
