@@ -3,6 +3,7 @@
 // fails or is cancelled. The engine runs against the in-process server; assertions are about
 // files, names, states and kinds, never wall-clock budgets.
 #include "CancelToken.h"
+#include "CurlMulti.h"
 #include "DiskLoop.h"
 #include "DiskWriter.h"
 #include "Engine.h"
@@ -17,7 +18,6 @@
 #include <QDirIterator>
 #include <QFile>
 #include <QFileInfo>
-#include <QNetworkAccessManager>
 #include <QScopeGuard>
 #include <QSemaphore>
 #include <QTemporaryDir>
@@ -170,7 +170,7 @@ private Q_SLOTS:
     {
         TestHttpServer server;
         QTemporaryDir dir;
-        QNetworkAccessManager manager;
+        CurlMulti multi;
         DiskLoop disk;
         QSemaphore diskStalled;
         bool stalled = true;
@@ -186,9 +186,9 @@ private Q_SLOTS:
         FetchRequest request{server.url(u"/random/%1/5/big.bin"_s.arg(Size)), 0, 10, [&](qint64 received, qint64) {
                                  if (stalled)
                                      mostReadWhileStalled = std::max(mostReadWhileStalled, received);
-                             }, {}, {}, 0, 0, &writer};
+                             }, {}, {}, 0, 0, &writer, {}, false, nullptr};
         std::optional<FetchOutcome> outcome;
-        const auto download = [&]() -> QCoro::Task<> { outcome = co_await fetchOnce(manager, request, token); };
+        const auto download = [&]() -> QCoro::Task<> { outcome = co_await fetchOnce(multi, request, token); };
         download();
         QTRY_VERIFY_WITH_TIMEOUT(writer.unwritten() >= DiskWriter::MaxUnwritten, 60'000);
         // An observation window, not a synchronisation: however long the disk stalls, the

@@ -77,7 +77,7 @@ TaskRecord ended(TaskId id, BatchId batch, TaskState state, int status = 200)
     task.startedAt = 10;
     task.finishedAt = 30;
     if (isTerminal(state))
-        task.attemptLog << AttemptRecord{status, ErrorKind::None, {}};
+        task.attemptLog << AttemptRecord{status, ErrorKind::None, {}, {}};
     return task;
 }
 

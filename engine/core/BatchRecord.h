@@ -15,7 +15,7 @@ enum class BatchKind { Fetches, Notifications };
 
 struct BatchSettings {
     int concurrency = 8;        // named workers sharing the batch's queue
-    int perHost = 6;            // running tasks per host:port at most
+    int perHost = 0;            // running tasks per host:port at most; 0: as many as workers
     int timeoutMs = 30'000;     // per attempt, start to end; 0: no limit
     int retries = 2;            // further attempts after a retryable failure
     int idleTimeoutMs = 15'000; // an attempt that receives nothing for this long fails; 0: no limit
@@ -23,6 +23,12 @@ struct BatchSettings {
     QList<QSslCertificate> caCertificates{}; // trusted for https besides the system's
     QString outputDir{};        // bodies are saved into this folder; empty: counted and discarded
     bool overwrite = false;     // a saved body replaces an existing file of its name
+    qint64 limitRate = 0;       // bytes per second for the whole batch; 0: no limit
+    QString proxy{};            // every request goes through it; empty: as the environment says
+    bool http11 = false;        // never HTTP/2
+
+    // The per-host limit that applies: the one set, or the number of workers.
+    int hostLimit() const { return perHost > 0 ? perHost : concurrency; }
 };
 
 // What to run as one batch. The ids come from the caller when it keeps its own record of

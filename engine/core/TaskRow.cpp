@@ -4,6 +4,8 @@
 
 #include <QDateTime>
 
+#include <cmath>
+
 using namespace Qt::StringLiterals;
 
 namespace loopscope {
@@ -36,6 +38,22 @@ QString numberOrEmpty(qint64 value, bool present)
 {
     return present ? QString::number(value) : QString();
 }
+
+// Milliseconds to the microsecond curl measures in; null when unknown.
+QJsonValue msValue(double ms)
+{
+    return ms < 0 ? QJsonValue(QJsonValue::Null) : QJsonValue(std::round(ms * 1000.0) / 1000.0);
+}
+
+double msFrom(const QJsonValue &value)
+{
+    return value.isDouble() ? value.toDouble() : -1;
+}
+
+QString msText(double ms)
+{
+    return ms < 0 ? QString() : QString::number(std::round(ms * 1000.0) / 1000.0, 'f', 3);
+}
 } // namespace
 
 TaskRow TaskRow::from(const TaskRecord &task)
@@ -61,13 +79,47 @@ TaskRow TaskRow::from(const TaskRecord &task)
     row.startedAt = utcMs(task.startedAt);
     row.finishedAt = utcMs(task.finishedAt);
     row.file = task.savedPath;
+    row.timings = task.timings;
+    row.note = task.note;
     return row;
+}
+
+QJsonObject TaskRow::timingsJson(const AttemptTimings &timings)
+{
+    return {
+        {u"dns_ms"_s, msValue(timings.dnsMs)},         {u"connect_ms"_s, msValue(timings.connectMs)},
+        {u"tls_ms"_s, msValue(timings.tlsMs)},         {u"ttfb_ms"_s, msValue(timings.ttfbMs)},
+        {u"transfer_ms"_s, msValue(timings.transferMs())}, {u"total_ms"_s, msValue(timings.totalMs)},
+    };
+}
+
+QJsonObject TaskRow::connectionJson(const AttemptTimings &timings)
+{
+    return {
+        {u"http_version"_s, orNull(timings.httpVersion)},
+        {u"reused"_s, timings.remoteIp.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(timings.reused)},
+        {u"remote_ip"_s, orNull(timings.remoteIp)},
+    };
+}
+
+AttemptTimings TaskRow::timingsFromJson(const QJsonObject &object)
+{
+    AttemptTimings timings;
+    timings.dnsMs = msFrom(object.value(u"dns_ms"));
+    timings.connectMs = msFrom(object.value(u"connect_ms"));
+    timings.tlsMs = msFrom(object.value(u"tls_ms"));
+    timings.ttfbMs = msFrom(object.value(u"ttfb_ms"));
+    timings.totalMs = msFrom(object.value(u"total_ms"));
+    timings.httpVersion = object.value(u"http_version").toString();
+    timings.reused = object.value(u"reused").toBool();
+    timings.remoteIp = object.value(u"remote_ip").toString();
+    return timings;
 }
 
 QJsonObject TaskRow::toJson() const
 {
     const auto time = [](qint64 utc) { return utc < 0 ? QJsonValue(QJsonValue::Null) : QJsonValue(isoTime(utc)); };
-    return {
+    QJsonObject object{
         {u"id"_s, qint64(id)},
         {u"batch"_s, qint64(batch)},
         {u"url"_s, url},
@@ -87,13 +139,20 @@ QJsonObject TaskRow::toJson() const
         {u"finished_at"_s, time(finishedAt)},
         {u"retry_of"_s, retryOf > 0 ? QJsonValue(qint64(retryOf)) : QJsonValue(QJsonValue::Null)},
         {u"file"_s, orNull(file)},
+        {u"timings"_s, timings.known() ? QJsonValue(timingsJson(timings)) : QJsonValue(QJsonValue::Null)},
+        {u"note"_s, orNull(note)},
     };
+    const QJsonObject connection = connectionJson(timings);
+    for (auto it = connection.begin(); it != connection.end(); ++it)
+        object.insert(it.key(), it.value());
+    return object;
 }
 
 QString TaskRow::csvHeader()
 {
     return u"id,batch,url,final_url,worker,state,http_status,attempts,bytes,queued_ms,run_ms,error,error_kind,"
-                          "cancel_reason,queued_at,started_at,finished_at,retry_of,file"_s;
+                          "cancel_reason,queued_at,started_at,finished_at,retry_of,file,dns_ms,connect_ms,tls_ms,ttfb_ms,transfer_ms,"
+                          "total_ms,http_version,reused,remote_ip,note"_s;
 }
 
 QString TaskRow::toCsv() const
@@ -103,6 +162,9 @@ QString TaskRow::toCsv() const
         numberOrEmpty(httpStatus, httpStatus > 0), QString::number(attempts), QString::number(bytes),
         QString::number(queuedMs), QString::number(runMs), csvField(error), errorKind, csvField(cancelReason),
         isoTime(queuedAt), isoTime(startedAt), isoTime(finishedAt), numberOrEmpty(qint64(retryOf), retryOf > 0), csvField(file),
+        msText(timings.dnsMs), msText(timings.connectMs), msText(timings.tlsMs), msText(timings.ttfbMs), msText(timings.transferMs()),
+        msText(timings.totalMs), timings.httpVersion, timings.remoteIp.isEmpty() ? QString() : (timings.reused ? u"true"_s : u"false"_s),
+        timings.remoteIp, csvField(note),
     };
     return fields.join(u',');
 }

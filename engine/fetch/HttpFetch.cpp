@@ -1,20 +1,21 @@
 #include "HttpFetch.h"
 
 #include "BodyDecoder.h"
-#include "RetryAfter.h"
 #include "CancelToken.h"
+#include "CurlMulti.h"
+#include "CurlTransfer.h"
 #include "DiskWriter.h"
 #include "FileNames.h"
 #include "Format.h"
+#include "ProxyEnvironment.h"
+#include "RateLimit.h"
+#include "RetryAfter.h"
 #include "UrlList.h"
 
-#include <QNetworkAccessManager>
-#include <QNetworkReply>
-#include <QSslConfiguration>
+#include <QDateTime>
 #include <QTimer>
-#include <QCoroNetworkReply>
 
-#include <limits>
+#include <cerrno>
 #include <memory>
 
 using namespace Qt::StringLiterals;
@@ -42,22 +43,36 @@ bool FetchOutcome::retryable() const
 
 namespace {
 // Beyond this many decompressed bytes, a gzip or deflate body that expanded more than 40-fold
-// is stopped as a decompression bomb (the rule Qt applies when it decompresses).
+// is stopped as a decompression bomb.
 constexpr qint64 DecompressionCheckThreshold = 10 * 1024 * 1024;
 constexpr qint64 DecompressionMaxRatio = 40;
-// A saved body is read in pieces of this size, and Qt buffers at most this much of it when the
-// fetch pauses for the disk: it then stops reading from the socket.
-constexpr qint64 BodyChunkBytes = 256 * 1024;
-constexpr qint64 SavedBodyBufferBytes = 1024 * 1024;
-
-// A reply may be released from inside its own finished() signal (abort() emits it
-// synchronously and resumes this coroutine), so it must outlive the current call.
-struct DeleteLater {
-    void operator()(QObject *object) const { object->deleteLater(); }
-};
 
 // Why this side ended an attempt before the server did.
-enum class Stop { None, Timeout, IdleTimeout, TooLarge, Disk, Bomb, Undecodable };
+enum class Stop { None, Timeout, IdleTimeout, TooLarge, Disk, Bomb, Undecodable, InsecureRedirect, UnsupportedRedirect };
+
+// The head of the response being received; a redirect's is replaced by the next one's.
+struct ResponseHead {
+    int status = 0;
+    QByteArray reason;
+    QList<std::pair<QByteArray, QByteArray>> headers;
+    bool complete = false; // the blank line after the headers arrived
+
+    QByteArray header(const QByteArray &name) const
+    {
+        for (const auto &[key, value] : headers) {
+            if (key.compare(name, Qt::CaseInsensitive) == 0)
+                return value;
+        }
+        return {};
+    }
+    bool chunked() const { return header("Transfer-Encoding").toLower().contains("chunked"); }
+    qint64 contentLength() const
+    {
+        bool ok = false;
+        const qint64 length = header("Content-Length").trimmed().toLongLong(&ok);
+        return ok && length >= 0 ? length : -1;
+    }
+};
 
 // What an attempt saw while it ran.
 struct Progress {
@@ -65,8 +80,7 @@ struct Progress {
     qint64 wire = 0;       // body bytes as they came, before decompression
     qint64 announced = -1; // Content-Length, of the bytes as they come; -1: not given
     Stop stop = Stop::None;
-    QString undecodable; // why the body did not decompress
-    QStringList tlsErrors;
+    QString stopDetail; // why the body did not decompress; where a refused redirect led
 };
 
 QString seconds(int ms) // "15", "0.3"
@@ -74,47 +88,109 @@ QString seconds(int ms) // "15", "0.3"
     return QString::number(ms / 1000.0);
 }
 
-// A body that ended before it was complete. Qt reads a reset as an orderly close, so the text
-// cannot tell the two apart: "closed" is true of both.
-QString cutShortText(const QNetworkReply &reply, const Progress &progress) // "connection closed after 1,024 of 2,049 bytes"
+QString httpErrorText(const ResponseHead &head)
 {
-    if (progress.announced >= 0)
-        return u"connection closed after %1 of %2 bytes"_s.arg(formatNumber(progress.wire), formatNumber(progress.announced));
-    if (reply.rawHeader("Transfer-Encoding").toLower().contains("chunked"))
-        return u"connection closed in the middle of the chunked body after %1 bytes"_s.arg(formatNumber(progress.received));
-    return u"connection closed after %1 bytes"_s.arg(formatNumber(progress.wire));
+    return head.reason.isEmpty() ? u"HTTP %1"_s.arg(head.status) : u"HTTP %1 %2"_s.arg(head.status).arg(QString::fromLatin1(head.reason));
 }
 
-QString location(const QNetworkReply &reply) // of a redirect, shortened for an error text
+// "HTTP/1.1 503 Service Unavailable\r\n" or "HTTP/2 200 \r\n"
+void readStatusLine(QByteArrayView line, ResponseHead &head)
 {
-    return QString::fromUtf8(reply.rawHeader("Location")).left(200);
+    const QList<QByteArray> parts = line.trimmed().toByteArray().split(' ');
+    head = ResponseHead();
+    head.status = parts.size() >= 2 ? parts[1].toInt() : 0;
+    if (parts.size() >= 3)
+        head.reason = line.trimmed().toByteArray().mid(parts[0].size() + parts[1].size() + 2).trimmed();
 }
 
-QString httpErrorText(const QNetworkReply &reply, int status)
+std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> requestHeaders(const FetchRequest &request)
 {
-    const QString reason = reply.attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString();
-    return reason.isEmpty() ? u"HTTP %1"_s.arg(status) : u"HTTP %1 %2"_s.arg(status).arg(reason);
-}
-
-QNetworkRequest httpRequestFor(const FetchRequest &request)
-{
-    QNetworkRequest httpRequest(request.url);
-    // Qt itself refuses redirects to schemes other than http and https, and this policy also
-    // refuses https → http.
-    httpRequest.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::NoLessSafeRedirectPolicy);
-    httpRequest.setMaximumRedirectsAllowed(request.maxRedirects);
-    httpRequest.setHeader(QNetworkRequest::UserAgentHeader, QString(u"Loopscope/"_s + QString::fromLatin1(LOOPSCOPE_VERSION)));
-    // Asking for the encodings ourselves turns Qt's decompression off (BodyDecoder does it), so
-    // that the Content-Length stays in the reply and the bytes as they came can be counted.
-    httpRequest.setRawHeader("Accept-Encoding", "gzip, deflate");
-    if (!request.extraCaCertificates.isEmpty()) {
-        QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
-        tls.addCaCertificates(request.extraCaCertificates);
-        httpRequest.setSslConfiguration(tls);
-    }
+    curl_slist *list = nullptr;
+    // Asked for here rather than through CURLOPT_ACCEPT_ENCODING, so that curl passes the body
+    // on as it came: BodyDecoder undoes it, counting what came against the Content-Length.
+    list = curl_slist_append(list, "Accept-Encoding: gzip, deflate");
+    // No waiting for a "100 Continue" that many servers never send.
+    list = curl_slist_append(list, "Expect:");
     if (!request.jsonBody.isEmpty())
-        httpRequest.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
-    return httpRequest;
+        list = curl_slist_append(list, "Content-Type: application/json");
+    return {list, &curl_slist_free_all};
+}
+
+QByteArray pemOf(const QList<QSslCertificate> &certificates)
+{
+    QByteArray pem;
+    for (const QSslCertificate &certificate : certificates)
+        pem += certificate.toPem();
+    return pem;
+}
+
+void configure(CURL *easy, const FetchRequest &request, curl_slist *headers, const QByteArray &caPem, const QByteArray &proxy)
+{
+    static const QByteArray userAgent = "Loopscope/" LOOPSCOPE_VERSION;
+    curl_easy_setopt(easy, CURLOPT_URL, request.url.toEncoded().constData());
+    curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(easy, CURLOPT_MAXREDIRS, long(request.maxRedirects));
+    curl_easy_setopt(easy, CURLOPT_USERAGENT, userAgent.constData());
+    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, request.http11 ? CURL_HTTP_VERSION_1_1 : CURL_HTTP_VERSION_2TLS);
+    // The empty string turns off curl's own reading of the environment: proxyFor() chose.
+    curl_easy_setopt(easy, CURLOPT_PROXY, proxy.constData());
+    if (!caPem.isEmpty()) {
+        curl_blob blob{const_cast<char *>(caPem.constData()), size_t(caPem.size()), CURL_BLOB_COPY};
+        curl_easy_setopt(easy, CURLOPT_CAINFO_BLOB, &blob);
+    }
+    if (!request.jsonBody.isEmpty()) {
+        curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.jsonBody.size()));
+        curl_easy_setopt(easy, CURLOPT_COPYPOSTFIELDS, request.jsonBody.constData());
+    }
+}
+
+AttemptTimings timingsOf(CURL *easy, const QUrl &url)
+{
+    const auto ms = [easy](CURLINFO info) {
+        curl_off_t us = 0;
+        curl_easy_getinfo(easy, info, &us);
+        return double(us) / 1000.0;
+    };
+    AttemptTimings timings;
+    timings.totalMs = ms(CURLINFO_TOTAL_TIME_T);
+    timings.dnsMs = ms(CURLINFO_NAMELOOKUP_TIME_T);
+    timings.connectMs = ms(CURLINFO_CONNECT_TIME_T);
+    timings.tlsMs = ms(CURLINFO_APPCONNECT_TIME_T);
+    timings.ttfbMs = ms(CURLINFO_STARTTRANSFER_TIME_T);
+    long connects = 0;
+    curl_easy_getinfo(easy, CURLINFO_NUM_CONNECTS, &connects);
+    long version = 0;
+    curl_easy_getinfo(easy, CURLINFO_HTTP_VERSION, &version);
+    const char *ip = nullptr;
+    curl_easy_getinfo(easy, CURLINFO_PRIMARY_IP, &ip);
+    timings.remoteIp = QString::fromLatin1(ip ? ip : "");
+    timings.reused = connects == 0 && !timings.remoteIp.isEmpty();
+    switch (version) {
+    case CURL_HTTP_VERSION_1_0:
+        timings.httpVersion = u"1.0"_s;
+        break;
+    case CURL_HTTP_VERSION_1_1:
+        timings.httpVersion = u"1.1"_s;
+        break;
+    case CURL_HTTP_VERSION_2_0:
+        timings.httpVersion = u"2"_s;
+        break;
+    case CURL_HTTP_VERSION_3:
+        timings.httpVersion = u"3"_s;
+        break;
+    default:
+        break;
+    }
+    // Without a handshake of its own (plain http, a reused connection) the TLS phase ends
+    // where the connection was ready; a phase that never came stays unknown.
+    if (timings.tlsMs <= 0 && (url.scheme() != u"https" || timings.reused))
+        timings.tlsMs = timings.connectMs;
+    if (timings.ttfbMs <= 0 && timings.remoteIp.isEmpty())
+        timings.ttfbMs = -1;
+    return timings;
 }
 
 void describeStop(FetchOutcome &outcome, const Progress &progress, const FetchRequest &request)
@@ -151,107 +227,199 @@ void describeStop(FetchOutcome &outcome, const Progress &progress, const FetchRe
         break;
     case Stop::Undecodable:
         outcome.kind = ErrorKind::Decompression;
-        outcome.error = progress.undecodable;
+        outcome.error = progress.stopDetail;
+        break;
+    case Stop::InsecureRedirect:
+        outcome.kind = ErrorKind::Refused;
+        outcome.error = u"redirect from https to http refused: "_s + progress.stopDetail;
+        break;
+    case Stop::UnsupportedRedirect:
+        outcome.kind = ErrorKind::Refused;
+        outcome.error = u"redirect to an unsupported scheme: "_s + progress.stopDetail;
         break;
     }
 }
 
-QString tlsErrorText(const QStringList &certificateErrors, const QNetworkReply &reply)
+// A body that ended before it was complete, closed cleanly or reset.
+QString cutShortText(const ResponseHead &head, const Progress &progress, bool reset) // "body cut short: connection closed after 1,024 of 2,049 bytes"
 {
-    if (certificateErrors.isEmpty())
-        return u"TLS: handshake failed (%1)"_s.arg(reply.errorString());
-    QStringList reasons;
-    for (const QString &error : certificateErrors)
-        reasons << (error.isEmpty() ? error : error.front().toLower() + error.mid(1));
-    return u"TLS: certificate not trusted (%1)"_s.arg(reasons.join(u"; "));
+    const QString how = reset ? u"body cut short: connection reset by the server after "_s : u"body cut short: connection closed "_s;
+    if (progress.announced >= 0)
+        return how + (reset ? u""_s : u"after "_s) + u"%1 of %2 bytes"_s.arg(formatNumber(progress.wire), formatNumber(progress.announced));
+    if (head.chunked())
+        return how + (reset ? u""_s : u"in the middle of the chunked body after "_s) + u"%1 bytes"_s.arg(formatNumber(progress.wire));
+    return how + (reset ? u""_s : u"after "_s) + u"%1 bytes"_s.arg(formatNumber(progress.wire));
+}
+
+// Why a connection could not be made: the system's words for its error ("connection refused"),
+// which curl 7.88 replaces with "Couldn't connect to server"; else curl's own.
+QString connectError(long osError, const QString &curlText)
+{
+    const QString reason = osError != 0 ? qt_error_string(int(osError)) : curlText;
+    return reason.isEmpty() ? reason : reason.front().toLower() + reason.mid(1);
 }
 
 // The kind and the words for an attempt that the network or the peer ended with an error.
-void describeNetworkError(FetchOutcome &outcome, const QNetworkReply &reply, const Progress &progress, const FetchRequest &request)
+void describeTransferError(FetchOutcome &outcome, CURL *easy, CURLcode code, const QString &curlText, const ResponseHead &head,
+                           const Progress &progress, const FetchRequest &request, const QString &proxy)
 {
+    long osError = 0;
+    curl_easy_getinfo(easy, CURLINFO_OS_ERRNO, &osError);
     const auto fail = [&outcome](ErrorKind kind, const QString &error) {
         outcome.kind = kind;
         outcome.error = error;
     };
-    switch (reply.error()) {
-    case QNetworkReply::ConnectionRefusedError:
-        return fail(ErrorKind::ConnectionRefused, u"connection refused by "_s + hostAndPort(reply.url()));
-    case QNetworkReply::RemoteHostClosedError:
-        if (outcome.httpStatus == 0 && progress.received == 0)
-            return fail(ErrorKind::ConnectionReset, u"connection closed by the server before any response"_s);
-        return fail(ErrorKind::ConnectionReset, cutShortText(reply, progress));
-    case QNetworkReply::HostNotFoundError:
-        return fail(ErrorKind::HostNotFound, u"host not found: "_s + reply.url().host());
-    case QNetworkReply::SslHandshakeFailedError:
-        return fail(ErrorKind::Tls, tlsErrorText(progress.tlsErrors, reply));
-    case QNetworkReply::TooManyRedirectsError:
+    const QString proxyName = proxy.isEmpty() ? QString() : hostAndPort(QUrl(proxy.contains(u"://"_s) ? proxy : u"http://"_s + proxy));
+    const bool before = !head.complete && progress.wire == 0;
+    switch (code) {
+    case CURLE_COULDNT_CONNECT:
+        if (!proxy.isEmpty())
+            return fail(ErrorKind::ConnectionRefused, u"cannot connect to the proxy %1: %2"_s.arg(proxyName, connectError(osError, curlText)));
+        if (osError == ECONNREFUSED)
+            return fail(ErrorKind::ConnectionRefused, u"connection refused by "_s + hostAndPort(request.url));
+        return fail(ErrorKind::Network, u"cannot connect to %1: %2"_s.arg(hostAndPort(request.url), connectError(osError, curlText)));
+    case CURLE_COULDNT_RESOLVE_HOST:
+        return fail(ErrorKind::HostNotFound, u"host not found: "_s + QUrl(outcome.finalUrl).host());
+    case CURLE_COULDNT_RESOLVE_PROXY:
+        return fail(ErrorKind::HostNotFound, u"proxy host not found: "_s + proxyName);
+    case CURLE_PEER_FAILED_VERIFICATION: {
+        QString reason = curlText;
+        reason.remove(u"SSL certificate problem: "_s);
+        return fail(ErrorKind::Tls, u"TLS: certificate not trusted (%1)"_s.arg(reason));
+    }
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+        return fail(ErrorKind::Tls, u"TLS: handshake failed (%1)"_s.arg(curlText));
+    case CURLE_TOO_MANY_REDIRECTS:
         return fail(ErrorKind::TooManyRedirects, u"too many redirects (more than %1)"_s.arg(request.maxRedirects));
-    case QNetworkReply::InsecureRedirectError:
-        return fail(ErrorKind::Refused, u"redirect from https to http refused: "_s + location(reply));
-    case QNetworkReply::ProtocolUnknownError:
-        if (outcome.httpStatus >= 300)
-            return fail(ErrorKind::Refused, u"redirect to an unsupported scheme: "_s + location(reply));
-        break;
+    case CURLE_GOT_NOTHING:
+        return fail(ErrorKind::ConnectionReset, u"connection closed by the server before any response"_s);
+    case CURLE_UNSUPPORTED_PROTOCOL: // a response without a status line: curl takes it for HTTP/0.9
+    case CURLE_WEIRD_SERVER_REPLY:
+        return fail(ErrorKind::MalformedResponse, u"malformed response"_s);
+    case CURLE_PARTIAL_FILE:
+        return fail(ErrorKind::ConnectionReset, cutShortText(head, progress, false));
+    case CURLE_RECV_ERROR:
+        if (curlText.contains(u"chunked-encoding"_s))
+            return fail(ErrorKind::MalformedResponse, u"malformed response: a chunk size is not a number"_s);
+        if (before)
+            return fail(ErrorKind::ConnectionReset, u"connection reset by the server before any response"_s);
+        return fail(ErrorKind::ConnectionReset, cutShortText(head, progress, true));
+    case CURLE_SEND_ERROR:
+        return fail(ErrorKind::ConnectionReset, u"connection reset by the server while sending the request"_s);
+    case CURLE_PROXY:
+        return fail(ErrorKind::Network, u"proxy %1: %2"_s.arg(proxyName, curlText));
     default:
         break;
     }
-    fail(ErrorKind::Network, reply.errorString());
+    fail(ErrorKind::Network, curlText.isEmpty() ? QString::fromUtf8(curl_easy_strerror(code)) : curlText);
 }
 
 // An error status; when it is worth another attempt, the wait the server asked for.
-void describeHttpError(FetchOutcome &outcome, const QNetworkReply &reply)
+void describeHttpError(FetchOutcome &outcome, const ResponseHead &head)
 {
     outcome.kind = ErrorKind::Http;
-    outcome.error = httpErrorText(reply, outcome.httpStatus);
-    if (!outcome.retryable() || !reply.hasRawHeader("Retry-After"))
+    outcome.error = httpErrorText(head);
+    const QByteArray retryAfter = head.header("Retry-After");
+    if (!outcome.retryable() || retryAfter.isEmpty())
         return;
-    outcome.retryAfterMs = retryAfterMs(reply.rawHeader("Retry-After"), QDateTime::currentDateTimeUtc());
+    outcome.retryAfterMs = retryAfterMs(retryAfter, QDateTime::currentDateTimeUtc());
     if (outcome.retryAfterMs && *outcome.retryAfterMs > MaxRetryAfterMs)
         outcome.error += u"; the server asked to wait %1 s before another attempt, longer than the %2 s limit"_s
                              .arg(formatNumber((*outcome.retryAfterMs + 999) / 1000), seconds(MaxRetryAfterMs));
 }
+
+QUrl effectiveUrl(CURL *easy)
+{
+    const char *url = nullptr;
+    curl_easy_getinfo(easy, CURLINFO_EFFECTIVE_URL, &url);
+    return QUrl::fromEncoded(url ? url : "");
+}
 } // namespace
 
-QCoro::Task<FetchOutcome> fetchOnce(QNetworkAccessManager &manager, FetchRequest request, CancelToken &token)
+QCoro::Task<FetchOutcome> fetchOnce(CurlMulti &multi, FetchRequest request, CancelToken &token)
 {
-    const QNetworkRequest httpRequest = httpRequestFor(request);
-    const std::unique_ptr<QNetworkReply, DeleteLater> reply(request.jsonBody.isEmpty() ? manager.get(httpRequest)
-                                                                                       : manager.post(httpRequest, request.jsonBody));
+    CurlTransfer transfer;
+    const auto headers = requestHeaders(request);
+    const QByteArray caPem = pemOf(request.extraCaCertificates);
+    const QString proxy = proxyFor(request.url, request.proxy);
+    configure(transfer.handle(), request, headers.get(), caPem, proxy.toUtf8());
+
     DiskWriter *const body = request.body;
-    if (body)
-        reply->setReadBufferSize(SavedBodyBufferBytes);
-    // The receiver of every connection below: as it goes with this frame, so do they, while
-    // the reply itself lingers until deleteLater.
-    QObject scope;
+    ResponseHead head;
     Progress progress;
+    auto decoder = std::make_unique<BodyDecoder>(QByteArray()); // replaced once the final head is in
     QTimer timeout;
     QTimer idle;
+    QTimer unpause; // when the rate limit has credit again
     timeout.setSingleShot(true);
     idle.setSingleShot(true);
+    unpause.setSingleShot(true);
     const auto restartIdle = [&] {
         if (request.idleTimeoutMs > 0)
             idle.start(request.idleTimeoutMs);
     };
+    // Outside curl's callbacks only: there, a stop is a refusal that curl turns into the end.
     const auto stopNow = [&](Stop why) {
-        progress.stop = why;
-        reply->abort();
+        if (progress.stop == Stop::None)
+            progress.stop = why;
+        transfer.stop();
     };
-    // From inside the reply's own signals the abort waits for the next turn of the loop: it
-    // resumes this coroutine, which must not run in the middle of Qt's delivery.
-    const auto stopSoon = [&](Stop why) {
-        if (progress.stop != Stop::None)
-            return;
-        progress.stop = why;
-        QMetaObject::invokeMethod(reply.get(), &QNetworkReply::abort, Qt::QueuedConnection);
+    const auto saving = [&] { return body && head.status >= 200 && head.status < 300; };
+    const auto reportProgress = [&] {
+        if (request.onProgress)
+            request.onProgress(progress.received, decoder->isDecoding() ? -1 : progress.announced);
     };
-    const auto stopTooLarge = [&] { stopSoon(Stop::TooLarge); };
-    const auto saving = [&] {
-        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-        return body && status >= 200 && status < 300;
+
+    // The final response's head, once its blank line arrives; a redirect's only says where next.
+    const auto headEnded = [&]() -> bool {
+        head.complete = true;
+        restartIdle();
+        if (head.status >= 100 && head.status < 200)
+            return true; // an interim response; the real one follows
+        const QByteArray location = head.header("Location");
+        if (head.status >= 300 && head.status < 400 && !location.isEmpty()) {
+            const QUrl from = effectiveUrl(transfer.handle());
+            const QUrl to = from.resolved(QUrl::fromEncoded(location.trimmed()));
+            if (to.scheme() != u"http" && to.scheme() != u"https") {
+                progress.stop = Stop::UnsupportedRedirect;
+                progress.stopDetail = QString::fromUtf8(location.trimmed()).left(200);
+                return false;
+            }
+            if (from.scheme() == u"https" && to.scheme() == u"http") {
+                progress.stop = Stop::InsecureRedirect;
+                progress.stopDetail = QString::fromUtf8(location.trimmed()).left(200);
+                return false;
+            }
+            return true; // curl follows it and ignores its body
+        }
+        progress.announced = head.contentLength();
+        decoder = std::make_unique<BodyDecoder>(head.header("Content-Encoding").trimmed());
+        // A compressed length says little about the decompressed size: that is limited as it grows.
+        if (request.maxBytes > 0 && !decoder->isDecoding() && progress.announced > request.maxBytes) {
+            progress.stop = Stop::TooLarge;
+            return false;
+        }
+        if (saving())
+            body->start(downloadFileName(head.header("Content-Disposition"), effectiveUrl(transfer.handle())));
+        return true;
     };
-    const auto startBody = [&] { body->start(downloadFileName(reply->rawHeader("Content-Disposition"), reply->url())); };
-    // Replaced by one for the response's Content-Encoding once its headers are in.
-    auto decoder = std::make_unique<BodyDecoder>(QByteArray());
+    transfer.onHeader([&](QByteArrayView line) {
+        if (line.startsWith("HTTP/")) {
+            readStatusLine(line, head);
+            restartIdle();
+            return true;
+        }
+        if (line == "\r\n" || line == "\n")
+            return headEnded();
+        const qsizetype colon = line.indexOf(':');
+        if (colon > 0)
+            head.headers.append({line.first(colon).trimmed().toByteArray(), line.sliced(colon + 1).trimmed().toByteArray()});
+        return true;
+    });
+
     // Counts each decoded piece, stops a body that grows too large or expands too much, and
     // hands it to the disk when the body is saved.
     const auto takeDecoded = [&](const QByteArray &piece) {
@@ -259,127 +427,106 @@ QCoro::Task<FetchOutcome> fetchOnce(QNetworkAccessManager &manager, FetchRequest
         if (saving())
             body->write(piece);
         if (request.maxBytes > 0 && progress.received > request.maxBytes) {
-            stopTooLarge();
+            progress.stop = Stop::TooLarge;
             return false;
         }
         if (decoder->isDecoding() && progress.received > DecompressionCheckThreshold
             && progress.received > DecompressionMaxRatio * progress.wire) {
-            stopSoon(Stop::Bomb);
+            progress.stop = Stop::Bomb;
             return false;
         }
         return true;
     };
-    // Takes what has arrived; while the disk is too far behind, leaves it in the reply, whose
-    // bounded buffer then stops Qt from reading the socket.
-    const auto takeBody = [&](qint64 limit) {
-        if (saving() && !body->isStarted())
-            startBody();
-        while (progress.stop == Stop::None && reply->bytesAvailable() > 0 && (!saving() || body->unwritten() < limit)) {
-            const QByteArray chunk = reply->read(BodyChunkBytes);
-            progress.wire += chunk.size();
-            const Result<> decoded = decoder->decode(chunk, takeDecoded);
-            if (!decoded) {
-                progress.undecodable = decoded.error();
-                stopSoon(Stop::Undecodable);
-            }
+    transfer.onBody([&](QByteArrayView bytes) {
+        if (progress.stop != Stop::None)
+            return CurlTransfer::Taken::Refuse;
+        // Held back, not read: curl offers the same bytes again once unpaused, and the socket
+        // meanwhile fills, which slows the server down.
+        if (saving() && body->unwritten() >= DiskWriter::MaxUnwritten)
+            return CurlTransfer::Taken::Pause;
+        if (request.rateLimit && !request.rateLimit->take(bytes.size())) {
+            unpause.start(request.rateLimit->waitMs());
+            return CurlTransfer::Taken::Pause;
         }
-    };
-    const auto bodyArrived = [&] {
-        takeBody(DiskWriter::MaxUnwritten);
-        if (request.onProgress)
-            request.onProgress(progress.received, decoder->isDecoding() ? -1 : progress.announced);
-    };
+        restartIdle();
+        progress.wire += bytes.size();
+        const Result<> decoded = decoder->decode(bytes.toByteArray(), takeDecoded);
+        if (!decoded && progress.stop == Stop::None) {
+            progress.stop = Stop::Undecodable;
+            progress.stopDetail = decoded.error();
+        }
+        reportProgress();
+        return progress.stop == Stop::None ? CurlTransfer::Taken::Take : CurlTransfer::Taken::Refuse;
+    });
 
-    QObject::connect(reply.get(), &QNetworkReply::metaDataChanged, &scope, [&] {
-        restartIdle();
-        const QVariant length = reply->header(QNetworkRequest::ContentLengthHeader);
-        progress.announced = length.isValid() ? length.toLongLong() : -1;
-        decoder = std::make_unique<BodyDecoder>(reply->rawHeader("Content-Encoding"));
-        // A compressed length says little about the decompressed size: that is limited as it grows.
-        if (request.maxBytes > 0 && !decoder->isDecoding() && progress.announced > request.maxBytes)
-            stopTooLarge();
-    });
-    QObject::connect(reply.get(), &QIODevice::readyRead, &scope, [&] {
-        restartIdle();
-        bodyArrived();
-    });
+    QObject scope; // the receiver of the connections below, gone with this frame
+    QObject::connect(&unpause, &QTimer::timeout, &scope, [&] { transfer.unpause(); });
     if (body) {
         // Waiting for the disk is not the network falling idle.
         QObject::connect(body, &DiskWriter::progressed, &scope, [&] {
-            if (reply->isFinished())
-                return;
             restartIdle();
             if (body->hasFailed())
-                stopSoon(Stop::Disk);
-            else if (progress.stop == Stop::None)
-                bodyArrived();
+                stopNow(Stop::Disk);
+            else if (!unpause.isActive())
+                transfer.unpause();
         });
     }
-    QObject::connect(reply.get(), &QNetworkReply::redirected, &scope, restartIdle);
-    QObject::connect(reply.get(), &QNetworkReply::sslErrors, &scope, [&](const QList<QSslError> &errors) {
-        for (const QSslError &error : errors)
-            progress.tlsErrors << error.errorString();
-    });
     QObject::connect(&timeout, &QTimer::timeout, &scope, [&] { stopNow(Stop::Timeout); });
     QObject::connect(&idle, &QTimer::timeout, &scope, [&] { stopNow(Stop::IdleTimeout); });
-    QObject::connect(&token, &CancelToken::cancelled, &scope, [&] { reply->abort(); });
+    QObject::connect(&token, &CancelToken::cancelled, &scope, [&] { transfer.stop(); });
 
-    if (token.isCancelled()) {
-        reply->abort();
-    } else {
+    CURLcode code = CURLE_ABORTED_BY_CALLBACK;
+    if (!token.isCancelled()) {
         if (request.timeoutMs > 0)
             timeout.start(request.timeoutMs);
         restartIdle();
+        code = co_await transfer.run(multi);
     }
-
-    co_await reply.get();
     timeout.stop();
     idle.stop();
+    unpause.stop();
 
     FetchOutcome outcome;
-    outcome.finalUrl = reply->url();
-    outcome.headers = reply->rawHeaderPairs();
-    outcome.httpStatus = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    outcome.finalUrl = effectiveUrl(transfer.handle());
+    if (outcome.finalUrl.isEmpty())
+        outcome.finalUrl = request.url;
+    outcome.headers = head.headers;
+    outcome.httpStatus = head.status;
+    outcome.timings = timingsOf(transfer.handle(), request.url);
     if (token.isCancelled()) {
         outcome.kind = ErrorKind::Cancelled;
         outcome.error = cancelReasonText(token.reason());
     } else if (progress.stop != Stop::None) {
         describeStop(outcome, progress, request);
     } else if (outcome.httpStatus >= 400) {
-        describeHttpError(outcome, *reply);
-    } else if (reply->error() != QNetworkReply::NoError) {
-        describeNetworkError(outcome, *reply, progress, request);
+        describeHttpError(outcome, head);
+    } else if (code != CURLE_OK) {
+        describeTransferError(outcome, transfer.handle(), code, transfer.errorText(), head, progress, request, proxy);
     } else if (outcome.httpStatus >= 300) {
         // A redirect without a usable Location: nothing more to follow.
         outcome.kind = ErrorKind::Http;
-        outcome.error = httpErrorText(*reply, outcome.httpStatus);
+        outcome.error = httpErrorText(head);
     }
     if (outcome.kind == ErrorKind::None && body && body->hasFailed()) {
         outcome.kind = ErrorKind::Disk;
         outcome.error = body->error();
     }
     if (outcome.kind == ErrorKind::None) {
-        // What the reply still buffers is at most its read buffer: take it whatever the disk's lag.
-        takeBody(std::numeric_limits<qint64>::max());
-        if (request.onProgress)
-            request.onProgress(progress.received, decoder->isDecoding() ? -1 : progress.announced);
-        if (progress.stop != Stop::None) {
-            describeStop(outcome, progress, request);
-        } else if (progress.wire < progress.announced) {
-            // With a bounded read buffer, Qt 6.4 can end a reply that the server closed mid-body
-            // without an error; the announced length tells.
-            outcome.kind = ErrorKind::ConnectionReset;
-            outcome.error = cutShortText(*reply, progress);
-        } else if (!decoder->isComplete() && progress.wire > 0) {
+        reportProgress();
+        if (!decoder->isComplete() && progress.wire > 0) {
             outcome.kind = ErrorKind::Decompression;
             outcome.error = u"compressed response ends before its compressed data does"_s;
+        } else if (progress.announced < 0 && !head.chunked() && outcome.timings.httpVersion.startsWith(u'1')
+                   && head.status != 204 && head.status != 304) {
+            // HTTP/1 without a length or chunks ends a body by closing: complete or cut, it looks the same.
+            outcome.note = u"length not announced"_s;
         }
     }
     if (!body)
         co_return outcome;
     if (outcome.kind == ErrorKind::None) {
         if (!body->isStarted()) // an empty body is an empty file
-            startBody();
+            body->start(downloadFileName(head.header("Content-Disposition"), outcome.finalUrl));
         outcome.savedPath = co_await body->commit();
         if (outcome.savedPath.isEmpty()) {
             outcome.kind = ErrorKind::Disk;

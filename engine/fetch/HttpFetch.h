@@ -1,6 +1,7 @@
 #pragma once
 
 #include "ErrorKind.h"
+#include "TaskRecord.h"
 
 #include <QSslCertificate>
 #include <QCoroTask>
@@ -10,12 +11,12 @@
 #include <functional>
 #include <optional>
 
-class QNetworkAccessManager;
-
 namespace loopscope {
 
 class CancelToken;
+class CurlMulti;
 class DiskWriter;
+class RateLimit;
 
 // How one HTTP attempt ended.
 struct FetchOutcome {
@@ -26,6 +27,8 @@ struct FetchOutcome {
     QString error;
     std::optional<qint64> retryAfterMs; // the wait the response's Retry-After asked for
     QString savedPath; // where the body was saved, when it was
+    AttemptTimings timings;
+    QString note; // what a success adds: "length not announced", "resumed at 1,024 bytes"
 
     // Worth another attempt: a timeout, a refused or broken connection, other network trouble,
     // 5xx, 408 and 429, a mail server's 4xx; not when the server asked to wait longer than MaxRetryAfterMs.
@@ -43,14 +46,20 @@ struct FetchRequest {
     int idleTimeoutMs = 15'000; // the longest time without receiving anything; 0: no limit
     qint64 maxBytes = 0;        // the largest body accepted, after decompression; 0: no limit
     DiskWriter *body = nullptr; // set: a successful response's body is saved through it
+    QString proxy;              // empty: the one the environment names for the URL, if any
+    bool http11 = false;        // never HTTP/2, not even over TLS
+    RateLimit *rateLimit = nullptr; // shared by the attempts whose bytes it limits
 };
 
-// One GET (or JSON POST) on the worker loop. The body is counted and discarded as it arrives, or
-// streamed to disk through request.body (reading pauses while the disk lags behind), so memory
-// stays flat whatever the size; a saved body gets its final name only once complete. Cancelling the token, reaching a timeout or exceeding the size limit
-// aborts the reply; only http and https redirects are followed; a body that decompresses into far
-// more than it was is stopped as a decompression bomb. A failed attempt's error says what happened
-// in words and its kind says it as a category.
-QCoro::Task<FetchOutcome> fetchOnce(QNetworkAccessManager &manager, FetchRequest request, CancelToken &token);
+// One GET (or JSON POST) on the worker loop, through libcurl. The body is counted and discarded
+// as it arrives, or streamed to disk through request.body (the transfer pauses while the disk
+// lags behind), so memory stays flat whatever the size; a saved body gets its final name only
+// once complete. Cancelling the token, reaching a timeout or exceeding the size limit stops
+// the transfer in the same turn of the loop; only http and https redirects are followed, and
+// never from https to http; a body that decompresses into far more than it was is stopped as a
+// decompression bomb. A body shorter than its Content-Length or chunked framing says, or one
+// ended by a reset, is a failure. A failed attempt's error says what happened in words and its
+// kind says it as a category.
+QCoro::Task<FetchOutcome> fetchOnce(CurlMulti &multi, FetchRequest request, CancelToken &token);
 
 } // namespace loopscope

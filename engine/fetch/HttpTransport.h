@@ -1,17 +1,18 @@
 #pragma once
 
 #include "HttpFetch.h"
-#include "ManagerPool.h"
 #include "TaskRecord.h"
 
 #include <memory>
 
 namespace loopscope {
 
+class CurlMulti;
 class DiskLoop;
 
-// The worker loop's HTTP side: the connections every attempt shares and the disk thread that
-// saved bodies go through, started with the first download. Worker-thread only.
+// The worker loop's HTTP side: the libcurl multi handle every attempt shares (its connections,
+// kept alive and multiplexed) and the disk thread that saved bodies go through, each started
+// when first needed. Worker-thread only.
 class HttpTransport {
 public:
     HttpTransport();
@@ -22,12 +23,18 @@ public:
     // One attempt. With a folder, the body is saved there under a part file of this attempt's
     // own making, which takes its final name only once complete and is removed otherwise.
     QCoro::Task<FetchOutcome> attempt(FetchRequest request, QString folder, bool overwrite, TaskId task, CancelToken &token);
+    // The most connections curl opens per host:port and in all (the scheduler keeps to these
+    // too; this keeps curl from opening more for transfers it multiplexes).
+    void setConnectionLimits(int perHost, int total);
 
 private:
+    CurlMulti &multi();
     DiskLoop &disk();
 
-    ManagerPool m_pool;
+    std::unique_ptr<CurlMulti> m_multi;
     std::unique_ptr<DiskLoop> m_disk;
+    int m_perHost = 0;
+    int m_total = 0;
 };
 
 } // namespace loopscope

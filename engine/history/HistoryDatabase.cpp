@@ -73,6 +73,12 @@ const QList<QStringList> &migrations()
         {
             u"ALTER TABLE tasks ADD COLUMN file TEXT"_s,
         },
+        // 4: where each attempt's time went (JSON, as TaskRow writes it), and a task's note
+        {
+            u"ALTER TABLE tasks ADD COLUMN timings TEXT"_s,
+            u"ALTER TABLE tasks ADD COLUMN note TEXT"_s,
+            u"ALTER TABLE attempts ADD COLUMN timings TEXT"_s,
+        },
     };
     return steps;
 }
@@ -93,6 +99,9 @@ QString settingsToJson(const BatchSettings &settings)
         {u"ca_certificates"_s, QString::fromLatin1(certificates)},
         {u"output_dir"_s, settings.outputDir},
         {u"overwrite"_s, settings.overwrite},
+        {u"limit_rate"_s, settings.limitRate},
+        {u"proxy"_s, settings.proxy},
+        {u"http11"_s, settings.http11},
     };
     return QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact));
 }
@@ -110,6 +119,9 @@ BatchSettings settingsFromJson(const QString &text)
     settings.caCertificates = QSslCertificate::fromData(object.value(u"ca_certificates").toString().toLatin1());
     settings.outputDir = object.value(u"output_dir").toString();
     settings.overwrite = object.value(u"overwrite").toBool();
+    settings.limitRate = object.value(u"limit_rate").toInteger(settings.limitRate);
+    settings.proxy = object.value(u"proxy").toString();
+    settings.http11 = object.value(u"http11").toBool();
     return settings;
 }
 
@@ -121,6 +133,22 @@ QVariant timeOrNull(qint64 utcMs)
 QVariant textOrNull(const QString &text)
 {
     return text.isEmpty() ? QVariant() : QVariant(text);
+}
+
+QVariant timingsOrNull(const AttemptTimings &timings)
+{
+    if (!timings.known())
+        return {};
+    QJsonObject object = TaskRow::timingsJson(timings);
+    const QJsonObject connection = TaskRow::connectionJson(timings);
+    for (auto it = connection.begin(); it != connection.end(); ++it)
+        object.insert(it.key(), it.value());
+    return QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact));
+}
+
+AttemptTimings timingsFrom(const QVariant &text)
+{
+    return TaskRow::timingsFromJson(QJsonDocument::fromJson(text.toString().toUtf8()).object());
 }
 
 constexpr auto Unfinished = "state IN ('queued', 'running')";
@@ -306,13 +334,13 @@ Result<> HistoryDatabase::record(const EngineUpdate &update)
     QSqlQuery write(*m_db);
     if (Result<> ready = prepare(write, u"UPDATE tasks SET state = ?, worker = ?, attempts = ?, http_status = ?, bytes = ?, final_url = ?,"
                                         " error = ?, cancel_reason = ?, queued_at = ?, started_at = ?, finished_at = ?, queued_ms = ?, run_ms = ?,"
-                                        " error_kind = ?, file = ? WHERE id = ?"_s);
+                                        " error_kind = ?, file = ?, timings = ?, note = ? WHERE id = ?"_s);
         !ready)
         return ready;
     // A resumed task numbers its attempts from 1 again; those replace the rows of the run
     // that died.
     QSqlQuery attempt(*m_db);
-    if (Result<> ready = prepare(attempt, u"INSERT OR REPLACE INTO attempts (task_id, attempt, http_status, error, error_kind) VALUES (?, ?, ?, ?, ?)"_s);
+    if (Result<> ready = prepare(attempt, u"INSERT OR REPLACE INTO attempts (task_id, attempt, http_status, error, error_kind, timings) VALUES (?, ?, ?, ?, ?, ?)"_s);
         !ready)
         return ready;
     return inTransaction<void>(u"BEGIN"_s, [&]() -> Result<> {
@@ -324,7 +352,7 @@ Result<> HistoryDatabase::record(const EngineUpdate &update)
                                       row.httpStatus > 0 ? QVariant(row.httpStatus) : QVariant(), row.bytes, textOrNull(row.finalUrl),
                                       textOrNull(row.error), textOrNull(row.cancelReason), timeOrNull(row.queuedAt), timeOrNull(row.startedAt),
                                       timeOrNull(row.finishedAt), row.queuedMs, row.runMs, textOrNull(row.errorKind), textOrNull(row.file),
-                                      qint64(row.id)};
+                                      timingsOrNull(row.timings), textOrNull(row.note), qint64(row.id)};
             for (int i = 0; i < values.size(); ++i)
                 write.bindValue(i, values[i]);
             if (Result<> written = run(write); !written)
@@ -333,7 +361,7 @@ Result<> HistoryDatabase::record(const EngineUpdate &update)
             for (qsizetype n = 0; isTerminal(task.state) && n < task.attemptLog.size(); ++n) {
                 const AttemptRecord &ended = task.attemptLog[n];
                 const QVariantList values{qint64(task.id), int(n + 1), ended.httpStatus > 0 ? QVariant(ended.httpStatus) : QVariant(),
-                                          textOrNull(ended.error), textOrNull(errorKindName(ended.errorKind))};
+                                          textOrNull(ended.error), textOrNull(errorKindName(ended.errorKind)), timingsOrNull(ended.timings)};
                 for (int i = 0; i < values.size(); ++i)
                     attempt.bindValue(i, values[i]);
                 if (Result<> written = run(attempt); !written)
@@ -536,14 +564,14 @@ Result<HistoryBatch> HistoryDatabase::batch(BatchId id)
 Result<QList<AttemptRecord>> HistoryDatabase::attempts(TaskId task)
 {
     QSqlQuery query(*m_db);
-    if (Result<> ready = prepare(query, u"SELECT http_status, error_kind, error FROM attempts WHERE task_id = ? ORDER BY attempt"_s); !ready)
+    if (Result<> ready = prepare(query, u"SELECT http_status, error_kind, error, timings FROM attempts WHERE task_id = ? ORDER BY attempt"_s); !ready)
         return ready.failure();
     query.addBindValue(task);
     if (Result<> done = run(query); !done)
         return done.failure();
     QList<AttemptRecord> found;
     while (query.next())
-        found.append({query.value(0).toInt(), errorKindNamed(query.value(1).toString()), query.value(2).toString()});
+        found.append({query.value(0).toInt(), errorKindNamed(query.value(1).toString()), query.value(2).toString(), timingsFrom(query.value(3))});
     if (query.lastError().isValid())
         return failure(query.lastError());
     return found;
@@ -554,7 +582,7 @@ Result<> HistoryDatabase::forEachTask(BatchId batch, const std::function<void(co
     QSqlQuery query(*m_db);
     query.setForwardOnly(true); // rows stream through; a batch of 100,000 is never held whole
     const QString columns = u"SELECT id, batch_id, url, final_url, worker, state, http_status, attempts, bytes, queued_ms, run_ms,"
-                            " error, error_kind, cancel_reason, queued_at, started_at, finished_at, retry_of, file FROM tasks"_s;
+                            " error, error_kind, cancel_reason, queued_at, started_at, finished_at, retry_of, file, timings, note FROM tasks"_s;
     if (Result<> ready = prepare(query, batch ? columns + u" WHERE batch_id = ? ORDER BY id"_s : columns + u" ORDER BY id"_s); !ready)
         return ready;
     if (batch)
@@ -583,6 +611,8 @@ Result<> HistoryDatabase::forEachTask(BatchId batch, const std::function<void(co
         row.finishedAt = time(16);
         row.retryOf = query.value(17).toULongLong();
         row.file = query.value(18).toString();
+        row.timings = timingsFrom(query.value(19));
+        row.note = query.value(20).toString();
         visit(row);
     }
     // A damaged page ends the rows as the end of the table does; only the error tells them apart.

@@ -23,7 +23,7 @@ namespace loopscope {
 // Not thread-safe: use it from the thread that opened it.
 class HistoryDatabase {
 public:
-    static constexpr int SchemaVersion = 3;
+    static constexpr int SchemaVersion = 4;
 
     // ReadOnly opens the file as one the process may not write: every change then fails as it
     // would there (tests use it, since they run as root, whom file modes do not stop).

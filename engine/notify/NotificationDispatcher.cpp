@@ -111,8 +111,11 @@ QCoro::Task<FetchOutcome> NotificationDispatcher::send(const Job &job, int timeo
         outcome.error = sent.error();
         co_return outcome;
     }
-    FetchRequest request{job.settings.webhook, timeoutMs, 10, {}, QJsonDocument(job.summary.json()).toJson(QJsonDocument::Compact),
-                         job.settings.smtp.extraCaCertificates};
+    FetchRequest request;
+    request.url = job.settings.webhook;
+    request.timeoutMs = timeoutMs;
+    request.jsonBody = QJsonDocument(job.summary.json()).toJson(QJsonDocument::Compact);
+    request.extraCaCertificates = job.settings.smtp.extraCaCertificates;
     const QString notSaved; // named: GCC 12 destroys temporaries inside co_await twice
     co_return co_await m_http.attempt(std::move(request), notSaved, false, 0, token);
 }

@@ -17,7 +17,8 @@ QCoro::Task<FetchOutcome> attemptUntilSettled(TaskRecord &task, int retries, Can
         touched();
         outcome = co_await attempt(token);
         task.attemptLog.append({outcome.httpStatus, token.isCancelled() ? ErrorKind::Cancelled : outcome.kind,
-                                token.isCancelled() ? cancelReasonText(token.reason()) : outcome.error});
+                                token.isCancelled() ? cancelReasonText(token.reason()) : outcome.error, outcome.timings});
+        task.timings = outcome.timings;
         if (token.isCancelled() || !outcome.retryable() || tried >= retries)
             break;
         // The server's Retry-After, when it sent one, instead of the backoff.

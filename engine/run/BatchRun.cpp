@@ -9,7 +9,7 @@ namespace loopscope {
 BatchRun::BatchRun(const BatchPlan &plan, qint64 now, TaskId appendFrom)
     : m_nextAppended(plan.taskIds.isEmpty() ? appendFrom : plan.taskIds.last() + 1)
     , m_taskChanged(size_t(plan.urls.size()), 1)
-    , m_queue(plan.settings.perHost)
+    , m_queue(plan.settings.hostLimit())
     , m_workers(size_t(plan.settings.concurrency))
 {
     Q_ASSERT(plan.taskIds.size() == plan.urls.size() && std::is_sorted(plan.taskIds.begin(), plan.taskIds.end()));

@@ -33,6 +33,9 @@ void BatchScheduler::addBatch(const BatchPlan &plan, TaskId appendFrom)
     Batch &batch = m_batches[plan.id];
     batch.run = std::make_unique<BatchRun>(plan, EngineClock::now(), appendFrom);
     batch.finished.start();
+    if (plan.settings.limitRate > 0)
+        batch.rateLimit = std::make_unique<RateLimit>(plan.settings.limitRate);
+    limitConnections();
     m_batchByFirstTask.emplace(batch.run->record().firstTask, plan.id);
     qCDebug(lcEngine) << "batch" << plan.id << plan.name << "with" << plan.urls.size() << "tasks";
     m_publisher.add(*batch.run);
@@ -88,7 +91,8 @@ QCoro::Task<> BatchScheduler::runTask(Batch &batch, int index, QString host, int
                              task.bytesReceived = received;
                              task.bytesTotal = total;
                              touched();
-                         }, {}, settings.caCertificates, settings.idleTimeoutMs, settings.maxBytes};
+                         }, {}, settings.caCertificates, settings.idleTimeoutMs, settings.maxBytes, nullptr,
+                         settings.proxy, settings.http11, batch.rateLimit.get()};
     const Attempt attempt = [&](CancelToken &attemptToken) {
         return notifies ? m_notifications.deliver(task.id, settings.timeoutMs, attemptToken)
                         : m_http.attempt(request, settings.outputDir, settings.overwrite, task.id, attemptToken);
@@ -99,6 +103,8 @@ QCoro::Task<> BatchScheduler::runTask(Batch &batch, int index, QString host, int
     task.finalUrl = outcome.finalUrl;
     task.responseHeaders = outcome.headers;
     task.savedPath = outcome.savedPath;
+    task.timings = outcome.timings;
+    task.note = outcome.note;
     const TaskEnd end = finishTask(outcome, token.reason());
     task.cancelReason = end.cancelReason;
     task.error = end.error;
@@ -155,6 +161,20 @@ void BatchScheduler::finishedBatchPublished(BatchId id)
     m_publisher.remove(id);
     m_batchByFirstTask.erase(record.firstTask);
     m_batches.erase(it);
+    limitConnections();
+}
+
+void BatchScheduler::limitConnections()
+{
+    // The batches' own limits decide how many tasks run; curl gets room for all of them, and
+    // for no more than that even when HTTP/2 lets it multiplex.
+    int perHost = 0;
+    int total = 0;
+    for (const auto &[id, batch] : m_batches) {
+        perHost = std::max(perHost, batch.run->record().settings.hostLimit());
+        total += batch.run->record().settings.concurrency;
+    }
+    m_http.setConnectionLimits(perHost, total);
 }
 
 TaskId BatchScheduler::queueNotificationTask(const QUrl &target)

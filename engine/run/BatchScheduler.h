@@ -3,6 +3,7 @@
 #include "BatchRun.h"
 #include "HttpTransport.h"
 #include "NotificationDispatcher.h"
+#include "RateLimit.h"
 #include "UpdatePublisher.h"
 
 #include <QFuture>
@@ -58,6 +59,7 @@ private:
         std::unique_ptr<BatchRun> run;
         QPromise<BatchRecord> finished;
         std::optional<QPromise<QList<TaskRecord>>> gathered; // when someone asked
+        std::unique_ptr<RateLimit> rateLimit; // shared by the batch's transfers, when it has one
     };
     // Aggregates of finished batches kept for late askers; the oldest go beyond this many.
     static constexpr size_t KeptFinishedBatches = 1'000;
@@ -69,6 +71,7 @@ private:
     void finishedBatchPublished(BatchId id);
     Batch *batchOfTask(TaskId id);
     TaskId queueNotificationTask(const QUrl &target);
+    void limitConnections();
 
     UpdatePublisher m_publisher;
     HttpTransport m_http;
