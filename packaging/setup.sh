@@ -15,7 +15,7 @@ shift || true
 
 BUILD_PACKAGES=(cmake ninja-build g++ pkg-config qt6-base-dev qt6-base-dev-tools libgl-dev
                 qcoro-qt6-dev qtkeychain-qt6-dev libqt6sql6-sqlite libqt6svg6 zlib1g-dev
-                libcurl4-openssl-dev)
+                libcurl4-openssl-dev libsqlite3-dev)
 TEST_PACKAGES=(nginx libnginx-mod-http-echo python3-aiosmtpd openssl xvfb xauth)
 
 as_root() {

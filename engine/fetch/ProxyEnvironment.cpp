@@ -45,4 +45,12 @@ QString proxyFor(const QUrl &url, const QString &given, const QProcessEnvironmen
     return proxy;
 }
 
+QString proxyFor(const QUrl &url, const QString &given)
+{
+    if (!given.isEmpty())
+        return given;
+    static const QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    return proxyFor(url, given, environment);
+}
+
 } // namespace loopscope

@@ -12,7 +12,9 @@ namespace loopscope {
 // all_proxy (ALL_PROXY); none when no_proxy (NO_PROXY) names the host ("*", the host itself,
 // or a domain it is in). Chosen here rather than inside curl so that an error can name the proxy.
 // Returns the proxy URL, or an empty string for a direct connection.
-QString proxyFor(const QUrl &url, const QString &given,
-                 const QProcessEnvironment &environment = QProcessEnvironment::systemEnvironment());
+QString proxyFor(const QUrl &url, const QString &given, const QProcessEnvironment &environment);
+// The same, with the process's environment as it was when first asked: reading it anew for
+// each of a million requests would cost more than the requests.
+QString proxyFor(const QUrl &url, const QString &given);
 
 } // namespace loopscope

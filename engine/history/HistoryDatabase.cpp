@@ -3,6 +3,8 @@
 // made and reviewed in one place and no other file speaks SQL.
 #include "HistoryDatabase.h"
 
+#include "SqliteStatement.h"
+
 #include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
@@ -125,25 +127,18 @@ BatchSettings settingsFromJson(const QString &text)
     return settings;
 }
 
-QVariant timeOrNull(qint64 utcMs)
-{
-    return utcMs < 0 ? QVariant() : QVariant(utcMs);
-}
-
-QVariant textOrNull(const QString &text)
-{
-    return text.isEmpty() ? QVariant() : QVariant(text);
-}
-
-QVariant timingsOrNull(const AttemptTimings &timings)
+// The JSON of TaskRow's timings and connection fields, written out by hand: a QJsonObject for
+// each of 100,000 rows costs more than writing the rows. Empty (NULL) when unknown.
+QString timingsText(const AttemptTimings &timings)
 {
     if (!timings.known())
         return {};
-    QJsonObject object = TaskRow::timingsJson(timings);
-    const QJsonObject connection = TaskRow::connectionJson(timings);
-    for (auto it = connection.begin(); it != connection.end(); ++it)
-        object.insert(it.key(), it.value());
-    return QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact));
+    const auto ms = [](double value) { return value < 0 ? u"null"_s : QString::number(value, 'f', 3); };
+    const auto text = [](const QString &value) { return value.isEmpty() ? u"null"_s : u'"' + value + u'"'; };
+    return QString(u"{\"dns_ms\":" + ms(timings.dnsMs) + u",\"connect_ms\":" + ms(timings.connectMs) + u",\"tls_ms\":" + ms(timings.tlsMs)
+                   + u",\"ttfb_ms\":" + ms(timings.ttfbMs) + u",\"total_ms\":" + ms(timings.totalMs) + u",\"http_version\":"
+                   + text(timings.httpVersion) + u",\"reused\":" + (timings.reused ? u"true" : u"false") + u",\"remote_ip\":"
+                   + text(timings.remoteIp) + u'}');
 }
 
 AttemptTimings timingsFrom(const QVariant &text)
@@ -297,17 +292,21 @@ Result<BatchPlan> HistoryDatabase::createBatch(const QString &name, const QList<
             return inserted.failure();
         BatchPlan plan{insertBatch.lastInsertId().toULongLong(), name, settings, urls, {}};
         plan.taskIds.reserve(urls.size());
-        QSqlQuery insertTask(*m_db);
-        if (Result<> ready = prepare(insertTask, u"INSERT INTO tasks (batch_id, url, queued_at, retry_of) VALUES (?, ?, ?, ?)"_s); !ready)
-            return ready.failure();
+        Result<SqliteStatement> insertTask =
+            SqliteStatement::prepare(*m_db, "INSERT INTO tasks (batch_id, url, queued_at, retry_of) VALUES (?1, ?2, ?3, ?4)", m_path);
+        if (!insertTask)
+            return insertTask.failure();
         for (qsizetype i = 0; i < urls.size(); ++i) {
-            insertTask.bindValue(0, plan.id);
-            insertTask.bindValue(1, urls[i].toString(QUrl::FullyEncoded));
-            insertTask.bindValue(2, now);
-            insertTask.bindValue(3, i < retryOf.size() && retryOf[i] > 0 ? QVariant(retryOf[i]) : QVariant());
-            if (Result<> inserted = run(insertTask); !inserted)
+            insertTask->bind(1, qint64(plan.id));
+            insertTask->bind(2, urls[i].toString(QUrl::FullyEncoded));
+            insertTask->bind(3, now);
+            if (i < retryOf.size() && retryOf[i] > 0)
+                insertTask->bind(4, qint64(retryOf[i]));
+            else
+                insertTask->bindNull(4);
+            if (Result<> inserted = insertTask->run(); !inserted)
                 return inserted.failure();
-            plan.taskIds.append(insertTask.lastInsertId().toULongLong());
+            plan.taskIds.append(TaskId(insertTask->lastInsertId()));
         }
         if (!retryOf.isEmpty()) {
             QSqlQuery link(*m_db);
@@ -331,40 +330,68 @@ Result<> HistoryDatabase::record(const EngineUpdate &update)
                                     [this](const TaskRecord &task) { return m_ownBatches.count(task.batch) > 0; });
     if (!anyOwn)
         return {};
-    QSqlQuery write(*m_db);
-    if (Result<> ready = prepare(write, u"UPDATE tasks SET state = ?, worker = ?, attempts = ?, http_status = ?, bytes = ?, final_url = ?,"
-                                        " error = ?, cancel_reason = ?, queued_at = ?, started_at = ?, finished_at = ?, queued_ms = ?, run_ms = ?,"
-                                        " error_kind = ?, file = ?, timings = ?, note = ? WHERE id = ?"_s);
-        !ready)
-        return ready;
+    Result<SqliteStatement> write = SqliteStatement::prepare(
+        *m_db,
+        "UPDATE tasks SET state = ?1, worker = ?2, attempts = ?3, http_status = ?4, bytes = ?5, final_url = ?6, error = ?7,"
+        " cancel_reason = ?8, queued_at = ?9, started_at = ?10, finished_at = ?11, queued_ms = ?12, run_ms = ?13, error_kind = ?14,"
+        " file = ?15, timings = ?16, note = ?17 WHERE id = ?18",
+        m_path);
+    if (!write)
+        return write.failure();
     // A resumed task numbers its attempts from 1 again; those replace the rows of the run
     // that died.
-    QSqlQuery attempt(*m_db);
-    if (Result<> ready = prepare(attempt, u"INSERT OR REPLACE INTO attempts (task_id, attempt, http_status, error, error_kind, timings) VALUES (?, ?, ?, ?, ?, ?)"_s);
-        !ready)
-        return ready;
+    Result<SqliteStatement> attempt = SqliteStatement::prepare(
+        *m_db, "INSERT OR REPLACE INTO attempts (task_id, attempt, http_status, error, error_kind, timings) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        m_path);
+    if (!attempt)
+        return attempt.failure();
+    const auto bindTime = [](SqliteStatement &statement, int index, qint64 utcMs) {
+        if (utcMs < 0)
+            statement.bindNull(index);
+        else
+            statement.bind(index, utcMs);
+    };
+    const auto bindStatus = [](SqliteStatement &statement, int index, int status) {
+        if (status > 0)
+            statement.bind(index, qint64(status));
+        else
+            statement.bindNull(index);
+    };
     return inTransaction<void>(u"BEGIN"_s, [&]() -> Result<> {
         for (const TaskRecord &task : update.tasks) {
             if (!m_ownBatches.count(task.batch))
                 continue;
             const TaskRow row = TaskRow::from(task);
-            const QVariantList values{row.state, textOrNull(row.worker), row.attempts,
-                                      row.httpStatus > 0 ? QVariant(row.httpStatus) : QVariant(), row.bytes, textOrNull(row.finalUrl),
-                                      textOrNull(row.error), textOrNull(row.cancelReason), timeOrNull(row.queuedAt), timeOrNull(row.startedAt),
-                                      timeOrNull(row.finishedAt), row.queuedMs, row.runMs, textOrNull(row.errorKind), textOrNull(row.file),
-                                      timingsOrNull(row.timings), textOrNull(row.note), qint64(row.id)};
-            for (int i = 0; i < values.size(); ++i)
-                write.bindValue(i, values[i]);
-            if (Result<> written = run(write); !written)
+            write->bind(1, row.state);
+            write->bind(2, row.worker);
+            write->bind(3, qint64(row.attempts));
+            bindStatus(*write, 4, row.httpStatus);
+            write->bind(5, row.bytes);
+            write->bind(6, row.finalUrl);
+            write->bind(7, row.error);
+            write->bind(8, row.cancelReason);
+            bindTime(*write, 9, row.queuedAt);
+            bindTime(*write, 10, row.startedAt);
+            bindTime(*write, 11, row.finishedAt);
+            write->bind(12, row.queuedMs);
+            write->bind(13, row.runMs);
+            write->bind(14, row.errorKind);
+            write->bind(15, row.file);
+            write->bind(16, timingsText(row.timings));
+            write->bind(17, row.note);
+            write->bind(18, qint64(row.id));
+            if (Result<> written = write->run(); !written)
                 return written;
             // Only once the task has ended: its attempts no longer change then.
             for (qsizetype n = 0; isTerminal(task.state) && n < task.attemptLog.size(); ++n) {
                 const AttemptRecord &ended = task.attemptLog[n];
-                const QVariantList values{qint64(task.id), int(n + 1), ended.httpStatus > 0 ? QVariant(ended.httpStatus) : QVariant(),
-                                          textOrNull(ended.error), textOrNull(errorKindName(ended.errorKind)), timingsOrNull(ended.timings)};
-                for (int i = 0; i < values.size(); ++i)
-                    attempt.bindValue(i, values[i]);
-                if (Result<> written = run(attempt); !written)
+                attempt->bind(1, qint64(task.id));
+                attempt->bind(2, qint64(n + 1));
+                bindStatus(*attempt, 3, ended.httpStatus);
+                attempt->bind(4, ended.error);
+                attempt->bind(5, errorKindName(ended.errorKind));
+                attempt->bind(6, timingsText(ended.timings));
+                if (Result<> written = attempt->run(); !written)
                     return written;
             }
         }
