@@ -26,6 +26,30 @@ CommandLineOption::Reader CommandLineOption::byteCount(qint64 &target, const QSt
     };
 }
 
+CommandLineOption::Reader CommandLineOption::rate(qint64 &target, const QString &error)
+{
+    return [&target, error](const QString &value) -> Result<> {
+        QString digits = value;
+        qint64 unit = 1;
+        if (!digits.isEmpty()) {
+            switch (digits.back().toLower().unicode()) {
+            case 'k': unit = qint64(1) << 10; break;
+            case 'm': unit = qint64(1) << 20; break;
+            case 'g': unit = qint64(1) << 30; break;
+            default: break;
+            }
+            if (unit > 1)
+                digits.chop(1);
+        }
+        bool ok = false;
+        const qint64 number = digits.toLongLong(&ok);
+        if (!ok || number < 0 || number > (qint64(1) << 40) / unit)
+            return Failure{ErrorKind::Invalid, error.arg(value)};
+        target = number * unit;
+        return {};
+    };
+}
+
 CommandLineOption::Reader CommandLineOption::seconds(int &target, const QString &error)
 {
     return [&target, error](const QString &value) -> Result<> {

@@ -24,6 +24,8 @@ struct CommandLineOption {
     static Reader wholeNumber(int &target, int minimum, const QString &error);
     // A number of bytes from 0.
     static Reader byteCount(qint64 &target, const QString &error);
+    // Bytes per second from 0: a whole number with an optional k, M or G (×1024 each, as curl).
+    static Reader rate(qint64 &target, const QString &error);
     // Seconds (a fraction allowed) from 0 to a day, kept as milliseconds.
     static Reader seconds(int &target, const QString &error);
     static Reader text(QString &target);

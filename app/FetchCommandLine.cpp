@@ -84,6 +84,15 @@ Result<> readWebhook(const QString &url, NotificationSettings &settings)
     return {};
 }
 
+Result<> readProxy(const QString &url, BatchSettings &settings)
+{
+    const QUrl proxy(url, QUrl::StrictMode);
+    if (!proxy.isValid() || proxy.host().isEmpty() || (proxy.scheme() != u"http" && proxy.scheme() != u"https"))
+        return Failure{ErrorKind::Invalid, u"--proxy needs an http:// or https:// URL with a host, not \"%1\""_s.arg(url)};
+    settings.proxy = url;
+    return {};
+}
+
 // --smtp and --from matter only when there is an e-mail to send, and then both must be usable.
 Result<> readMailServer(const std::optional<QString> &smtpUrl, const std::optional<QString> &from, NotificationSettings &settings)
 {
@@ -149,8 +158,8 @@ std::optional<FetchCommand::Options> parse(FetchCommand::Mode mode, const QStrin
         {QCommandLineOption({u"j"_s, u"concurrency"_s}, u"Workers fetching at once (default 8)."_s,
                             u"N"_s, u"8"_s),
          Option::wholeNumber(settings.concurrency, 1, u"--concurrency needs a positive whole number, not \"%1\""_s)},
-        {QCommandLineOption(u"per-host"_s, u"Running tasks per host at most (default 6)."_s,
-                            u"N"_s, u"6"_s),
+        {QCommandLineOption(u"per-host"_s, u"Running tasks per host at most (default: as many as --concurrency)."_s,
+                            u"N"_s),
          Option::wholeNumber(settings.perHost, 1, u"--per-host needs a positive whole number, not \"%1\""_s)},
         {QCommandLineOption(u"timeout"_s, u"Seconds allowed for each attempt, start to end (default 30; 0: no limit)."_s,
                             u"SECONDS"_s, u"30"_s),
@@ -164,6 +173,15 @@ std::optional<FetchCommand::Options> parse(FetchCommand::Mode mode, const QStrin
         {QCommandLineOption(u"max-size"_s, u"Fail a response larger than BYTES (default 0: no limit)."_s,
                             u"BYTES"_s, u"0"_s),
          Option::byteCount(settings.maxBytes, u"--max-size needs a number of bytes from 0 (no limit), not \"%1\""_s)},
+        {QCommandLineOption(u"limit-rate"_s, u"Bytes per second the batch may receive, in all (k, M, G: ×1024; default 0: no limit)."_s,
+                            u"RATE"_s),
+         Option::rate(settings.limitRate, u"--limit-rate needs bytes per second such as 500k or 2M, not \"%1\""_s)},
+        {QCommandLineOption(u"proxy"_s, u"Fetch through this HTTP proxy: http://[user:password@]host[:port] (default: the"
+                                        " http_proxy, https_proxy and no_proxy variables)."_s,
+                            u"URL"_s),
+         [&settings](const QString &url) { return readProxy(url, settings); }},
+        {QCommandLineOption(u"http1.1"_s, u"Speak HTTP/1.1 only (default: HTTP/2 where the server offers it over TLS)."_s),
+         Option::switchOn(settings.http11)},
         {QCommandLineOption(u"output-dir"_s, u"Save each body into DIR (created if missing), named from the response or the URL."_s,
                             u"DIR"_s),
          [&settings](const QString &dir) { return prepareOutputDir(dir, settings.outputDir); }},

@@ -25,8 +25,14 @@ QString shownPath(const QString &path)
 void TaskPrinter::print(const EngineUpdate &update)
 {
     // A batch's record comes with every update that carries its tasks.
-    for (const BatchRecord &batch : update.batches)
+    for (const BatchRecord &batch : update.batches) {
         m_attemptsAllowed.insert(batch.id, batch.settings.retries + 1);
+        // Once per batch: the limit is the user's to raise, and saying it per task would bury the rest.
+        if (!m_quiet && !batch.blockedHost.isEmpty() && m_followed.contains(batch.id) && !m_blockedSaid.contains(batch.id)) {
+            m_blockedSaid.insert(batch.id);
+            m_out << batch.blockedText() << " (--per-host " << batch.settings.hostLimit() << ")\n";
+        }
+    }
     for (const TaskRecord &task : update.tasks) {
         if (m_followed.contains(task.batch))
             printTask(task);

@@ -39,4 +39,5 @@ private:
     QHash<loopscope::TaskId, quint8> m_printed;
     QHash<loopscope::TaskId, int> m_waitsPrinted; // the last attempt whose retry wait was printed
     QHash<loopscope::BatchId, int> m_attemptsAllowed;
+    QSet<loopscope::BatchId> m_blockedSaid; // batches whose per-host wait was printed, once each
 };

@@ -68,28 +68,48 @@ private Q_SLOTS:
     {
         HostQueue queue(2);
         const auto waiting = [](int) { return true; };
-        queue.push(0, u"a"_s);
-        queue.push(1, u"a"_s);
-        queue.push(2, u"a"_s);
-        queue.push(3, u"b"_s);
+        queue.push(0, u"a"_s, u"A"_s);
+        queue.push(1, u"a"_s, u"A"_s);
+        queue.push(2, u"a"_s, u"A"_s);
+        queue.push(3, u"b"_s, u"B"_s);
+        QCOMPARE(queue.blockedHost(), QString());
         QCOMPARE(queue.take(waiting)->task, 0);
         QCOMPARE(queue.take(waiting)->task, 1);
         // Host a is at its limit: its third task waits, b's runs.
+        QCOMPARE(queue.blockedHost(), u"A"_s);
         QCOMPARE(queue.take(waiting)->task, 3);
         QVERIFY(!queue.take(waiting));
+        QCOMPARE(queue.blockedHost(), u"A"_s);
         queue.release(u"a"_s);
+        QCOMPARE(queue.blockedHost(), QString());
         const auto next = queue.take(waiting);
         QCOMPARE(next->task, 2);
         QCOMPARE(next->host, u"a"_s);
         QVERIFY(!queue.take(waiting));
+        QCOMPARE(queue.blockedHost(), QString()); // at its limit, but nothing waits
+    }
+
+    void hostQueueNamesTheHostWaitedOnLongest()
+    {
+        HostQueue queue(1);
+        const auto waiting = [](int) { return true; };
+        queue.push(0, u"a"_s, u"A"_s);
+        queue.push(1, u"b"_s, u"B"_s);
+        queue.push(2, u"b"_s, u"B"_s);
+        queue.push(3, u"a"_s, u"A"_s);
+        QCOMPARE(queue.take(waiting)->task, 0);
+        QCOMPARE(queue.take(waiting)->task, 1);
+        QCOMPARE(queue.blockedHost(), u"B"_s); // task 2 is older than task 3
+        queue.release(u"b"_s);
+        QCOMPARE(queue.blockedHost(), u"A"_s);
     }
 
     void hostQueueSkipsCancelledTasks()
     {
         HostQueue queue(1);
-        queue.push(0, u"a"_s);
-        queue.push(1, u"a"_s);
-        queue.push(2, u"b"_s);
+        queue.push(0, u"a"_s, u"A"_s);
+        queue.push(1, u"a"_s, u"A"_s);
+        queue.push(2, u"b"_s, u"B"_s);
         const auto notZero = [](int task) { return task != 0; };
         QCOMPARE(queue.take(notZero)->task, 1);
         QCOMPARE(queue.take(notZero)->task, 2);

@@ -34,6 +34,7 @@ AddUrlsDialog::AddUrlsDialog(const QString &defaultName, const BatchSettings &de
     , m_rejected(new QListWidget(this))
     , m_concurrency(new QSpinBox(this))
     , m_perHost(new QSpinBox(this))
+    , m_limitRate(new QSpinBox(this))
     , m_timeout(new QDoubleSpinBox(this))
     , m_idleTimeout(new QDoubleSpinBox(this))
     , m_retries(new QSpinBox(this))
@@ -54,8 +55,16 @@ AddUrlsDialog::AddUrlsDialog(const QString &defaultName, const BatchSettings &de
     m_concurrency->setObjectName(u"concurrency"_s);
     m_concurrency->setRange(1, 1000);
     m_concurrency->setValue(defaults.concurrency);
-    m_perHost->setRange(1, 1000);
+    m_perHost->setObjectName(u"perHost"_s);
+    m_perHost->setRange(0, 1000);
+    m_perHost->setSpecialValueText(tr("as many as workers")); // shown at 0
     m_perHost->setValue(defaults.perHost);
+    m_limitRate->setObjectName(u"limitRate"_s);
+    m_limitRate->setRange(0, 1 << 30); // KiB/s, up to 1 TiB/s
+    m_limitRate->setSuffix(tr(" KiB/s"));
+    m_limitRate->setSpecialValueText(tr("no limit"));
+    m_limitRate->setToolTip(tr("What the whole batch may receive per second, all workers together."));
+    m_limitRate->setValue(int(defaults.limitRate / 1024));
     for (QDoubleSpinBox *seconds : {m_timeout, m_idleTimeout}) {
         seconds->setRange(0, 3600);
         seconds->setSuffix(tr(" s"));
@@ -87,6 +96,7 @@ AddUrlsDialog::AddUrlsDialog(const QString &defaultName, const BatchSettings &de
     form->addRow(tr("&Name:"), m_name);
     form->addRow(tr("&Workers:"), m_concurrency);
     form->addRow(tr("Per &host:"), m_perHost);
+    form->addRow(tr("&Limit rate:"), m_limitRate);
     form->addRow(tr("&Timeout per attempt:"), m_timeout);
     form->addRow(tr("&Idle timeout:"), m_idleTimeout);
     form->addRow(tr("&Retries:"), m_retries);
@@ -151,6 +161,7 @@ BatchSettings AddUrlsDialog::settings() const
     BatchSettings settings = m_defaults;
     settings.concurrency = m_concurrency->value();
     settings.perHost = m_perHost->value();
+    settings.limitRate = qint64(m_limitRate->value()) * 1024;
     settings.timeoutMs = int(m_timeout->value() * 1000);
     settings.idleTimeoutMs = int(m_idleTimeout->value() * 1000);
     settings.retries = m_retries->value();

@@ -38,6 +38,7 @@ private:
     QListWidget *m_rejected;
     QSpinBox *m_concurrency;
     QSpinBox *m_perHost;
+    QSpinBox *m_limitRate;
     QDoubleSpinBox *m_timeout;
     QDoubleSpinBox *m_idleTimeout;
     QSpinBox *m_retries;

@@ -66,13 +66,14 @@ QVariant BatchListModel::data(const QModelIndex &index, int role) const
         }
         return {};
     case Qt::ToolTipRole:
-        return tr("%1: %2 tasks, %3 workers, %4 per host, %5 s timeout, %6 retries")
+        return tr("%1: %2 tasks, %3 workers, %4 per host, %5 s timeout, %6 retries%7")
             .arg(batch.name)
             .arg(batch.total)
             .arg(batch.settings.concurrency)
-            .arg(batch.settings.perHost)
+            .arg(batch.settings.hostLimit())
             .arg(batch.settings.timeoutMs / 1000.0)
-            .arg(batch.settings.retries);
+            .arg(batch.settings.retries)
+            .arg(batch.settings.limitRate > 0 ? tr(", at most %1/s").arg(formatBytes(batch.settings.limitRate)) : QString());
     case Qt::TextAlignmentRole:
         return index.column() == Name || index.column() == Work ? QVariant() : QVariant(int(Qt::AlignRight | Qt::AlignVCenter));
     case ProgressRole:

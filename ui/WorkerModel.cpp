@@ -45,10 +45,12 @@ QVariant WorkerModel::data(const QModelIndex &index, int role) const
     return {};
 }
 
-QString WorkerModel::doing(const Row &row)
+QString WorkerModel::doing(const Row &row) const
 {
-    if (!row.task)
-        return tr("idle");
+    if (!row.task) {
+        const QString blocked = m_blocked.value(row.batch);
+        return blocked.isEmpty() ? tr("idle") : blocked;
+    }
     if (row.retryAt >= 0)
         return tr("waiting %1 to retry %2")
             .arg(formatSeconds(EngineClock::msUntil(row.retryAt)), row.url.toDisplayString());
@@ -81,6 +83,20 @@ void WorkerModel::apply(const EngineUpdate &update)
         }
     }
     ChangedRows changed;
+    // Idle workers say why when per-host limits hold them back.
+    for (const BatchRecord &batch : update.batches) {
+        const QString blocked = batch.finished() ? QString() : batch.blockedText();
+        if (blocked == m_blocked.value(batch.id))
+            continue;
+        if (blocked.isEmpty())
+            m_blocked.remove(batch.id);
+        else
+            m_blocked.insert(batch.id, blocked);
+        for (size_t i = 0; i < m_rows.size(); ++i) {
+            if (m_rows[i].batch == batch.id && !m_rows[i].task)
+                changed.add(int(i));
+        }
+    }
     for (const TaskRecord &task : update.tasks) {
         if (task.worker.isEmpty())
             continue;

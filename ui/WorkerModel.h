@@ -3,6 +3,7 @@
 #include "BatchRecord.h"
 
 #include <QAbstractTableModel>
+#include <QHash>
 
 #include <vector>
 
@@ -32,8 +33,9 @@ private:
         qint64 since = -1;
         qint64 retryAt = -1; // waiting to try the task again until then
     };
-    static QString doing(const Row &row);
+    QString doing(const Row &row) const;
     int rowOf(loopscope::BatchId batch, const QString &worker) const;
 
     std::vector<Row> m_rows;
+    QHash<loopscope::BatchId, QString> m_blocked; // why a batch's idle workers wait, if they do
 };

@@ -27,6 +27,11 @@ double BatchRecord::gain(qint64 now) const
     return elapsed > 0 ? double(sumRunMs(now)) / double(elapsed) : 0.0;
 }
 
+QString BatchRecord::blockedText() const
+{
+    return blockedHost.isEmpty() ? QString() : u"waiting: %1 of %1 connections to %2 in use"_s.arg(settings.hostLimit()).arg(blockedHost);
+}
+
 QString workerName(int worker)
 {
     return u"Worker %1"_s.arg(worker + 1);

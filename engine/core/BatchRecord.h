@@ -55,6 +55,9 @@ struct BatchRecord {
     qint64 lastFinishedAt = -1;
     qint64 finishedRunMs = 0; // sum of the run times of finished tasks
     qint64 runningSince = 0;  // sum of the start times of running tasks, for the live sum
+    // When a worker is free while tasks are queued because each of their hosts has all its
+    // settings.hostLimit() connections in use: the host waited on longest. Empty otherwise.
+    QString blockedHost;
 
     int count(TaskState state) const { return counts[static_cast<int>(state)]; }
     int done() const;
@@ -63,6 +66,9 @@ struct BatchRecord {
     qint64 elapsedMs(qint64 now) const;
     // Sum of every task's run time, running ones included.
     qint64 sumRunMs(qint64 now) const;
+    // Why free workers wait, in the user's words: "waiting: 6 of 6 connections to example.org
+    // in use"; empty when blockedHost is.
+    QString blockedText() const;
     // How much concurrency saved: sum of task times / elapsed time (0 until known).
     double gain(qint64 now) const;
 };

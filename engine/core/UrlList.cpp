@@ -40,6 +40,11 @@ QString hostAndPort(const QUrl &url)
     return host + u':' + QString::number(url.port(url.scheme() == u"https" ? 443 : 80));
 }
 
+QString shownHost(const QUrl &url)
+{
+    return url.port() < 0 ? url.host() : hostAndPort(url);
+}
+
 QString urlProblem(const QString &line, QUrl *parsed)
 {
     if (line.size() > MaxUrlLength)

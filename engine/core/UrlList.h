@@ -28,6 +28,8 @@ struct UrlList {
 // "host:port" of an http(s) URL, the scheme's default port filled in; an IPv6 literal in
 // brackets ("[::1]:8080"). The per-host limit counts by it, and error texts name it.
 QString hostAndPort(const QUrl &url);
+// The host as a person reads it: "example.org", with the port only when the URL names one.
+QString shownHost(const QUrl &url);
 
 // Why a line is not an http(s) URL the engine can fetch, or an empty string if it is.
 QString urlProblem(const QString &line, QUrl *parsed = nullptr);

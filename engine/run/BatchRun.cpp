@@ -29,7 +29,7 @@ BatchRun::BatchRun(const BatchPlan &plan, qint64 now, TaskId appendFrom)
         task.url = plan.urls[i];
         task.queuedAt = now;
         m_changedTasks.push_back(i);
-        m_queue.push(i, hostAndPort(task.url));
+        m_queue.push(i, hostAndPort(task.url), shownHost(task.url));
     }
 }
 
@@ -57,7 +57,7 @@ int BatchRun::append(const QUrl &url, qint64 now)
     ++m_record.counts[int(TaskState::Queued)];
     m_taskChanged.push_back(0);
     touch(index);
-    m_queue.push(index, hostAndPort(url));
+    m_queue.push(index, hostAndPort(url), shownHost(url));
     return index;
 }
 
@@ -93,6 +93,14 @@ void BatchRun::touch(int index)
         m_taskChanged[size_t(index)] = 1;
         m_changedTasks.push_back(index);
     }
+}
+
+void BatchRun::setBlockedHost(const QString &host)
+{
+    if (m_record.blockedHost == host)
+        return;
+    m_record.blockedHost = host;
+    m_batchChanged = true;
 }
 
 int BatchRun::freeWorker() const

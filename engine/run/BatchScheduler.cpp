@@ -68,6 +68,7 @@ void BatchScheduler::dispatch(Batch &batch)
             runTask(batch, next->task, next->host, worker);
         }
     } while (m_dispatchAgain);
+    run.setBlockedHost(run.freeWorker() >= 0 ? run.queue().blockedHost() : QString());
     m_dispatching = false;
 }
 

@@ -2,18 +2,29 @@
 
 namespace loopscope {
 
-void HostQueue::markReady(const QString &host, const Host &state)
+void HostQueue::file(const QString &host, const Host &state)
 {
-    if (!state.waiting.empty() && state.running < m_limit)
-        m_ready.emplace(state.waiting.front().seq, host);
+    if (!state.waiting.empty())
+        (state.running < m_limit ? m_ready : m_blocked).emplace(state.waiting.front().seq, host);
 }
 
-void HostQueue::push(int task, const QString &host)
+void HostQueue::unfile(const QString &host, const Host &state)
+{
+    if (state.waiting.empty())
+        return;
+    const std::pair<quint64, QString> key{state.waiting.front().seq, host};
+    m_ready.erase(key);
+    m_blocked.erase(key);
+}
+
+void HostQueue::push(int task, const QString &host, const QString &shown)
 {
     Host &state = m_hosts[host];
+    if (state.shown.isEmpty())
+        state.shown = shown;
     state.waiting.push_back({m_nextSeq++, task});
     if (state.waiting.size() == 1)
-        markReady(host, state);
+        file(host, state);
 }
 
 std::optional<HostQueue::Taken> HostQueue::take(const std::function<bool(int)> &stillWaiting)
@@ -25,13 +36,13 @@ std::optional<HostQueue::Taken> HostQueue::take(const std::function<bool(int)> &
         if (!stillWaiting(state.waiting.front().task)) {
             // A cancelled task: drop it, and let the host compete again with its next one.
             state.waiting.pop_front();
-            markReady(host, state);
+            file(host, state);
             continue;
         }
         const int task = state.waiting.front().task;
         state.waiting.pop_front();
         ++state.running;
-        markReady(host, state);
+        file(host, state);
         return Taken{task, host};
     }
     return std::nullopt;
@@ -40,16 +51,22 @@ std::optional<HostQueue::Taken> HostQueue::take(const std::function<bool(int)> &
 void HostQueue::release(const QString &host)
 {
     Host &state = m_hosts[host];
+    unfile(host, state);
     --state.running;
-    if (state.running == m_limit - 1)
-        markReady(host, state);
+    file(host, state);
 }
 
 void HostQueue::clear()
 {
     m_ready.clear();
+    m_blocked.clear();
     for (Host &state : m_hosts)
         state.waiting.clear();
+}
+
+QString HostQueue::blockedHost() const
+{
+    return m_blocked.empty() ? QString() : m_hosts.constFind(m_blocked.begin()->second)->shown;
 }
 
 } // namespace loopscope

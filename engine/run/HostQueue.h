@@ -23,10 +23,14 @@ public:
 
     explicit HostQueue(int perHostLimit) : m_limit(perHostLimit) {}
 
-    void push(int task, const QString &host);
+    // shown: the host as the user wrote it, for blockedHost().
+    void push(int task, const QString &host, const QString &shown);
     std::optional<Taken> take(const std::function<bool(int task)> &stillWaiting);
     void release(const QString &host); // a task taken for this host has ended
     void clear();
+    // The host, as shown, whose oldest task has waited longest for one of its connections to
+    // free up; empty when no task waits for that reason.
+    QString blockedHost() const;
 
 private:
     struct Entry {
@@ -36,14 +40,19 @@ private:
     struct Host {
         std::deque<Entry> waiting;
         int running = 0;
+        QString shown;
     };
-    void markReady(const QString &host, const Host &state);
+    // A host with waiting tasks is in m_ready or in m_blocked, by the age of its oldest task.
+    void file(const QString &host, const Host &state);
+    void unfile(const QString &host, const Host &state);
 
     int m_limit;
     quint64 m_nextSeq = 0;
     QHash<QString, Host> m_hosts;
     // Hosts with waiting tasks and room to run one, keyed by the age of their oldest task.
     std::set<std::pair<quint64, QString>> m_ready;
+    // Hosts with waiting tasks and every connection in use.
+    std::set<std::pair<quint64, QString>> m_blocked;
 };
 
 } // namespace loopscope
