@@ -465,7 +465,12 @@ private Q_SLOTS:
         QVERIFY2(plain.contains(u"Content-Length: 5"_s), qPrintable(plain)); // the response headers
         QVERIFY(plain.contains(u"succeeded"_s));
         const QString retried = detailsOf(2); // every attempt, and how it ended
-        QVERIFY2(retried.contains(u"2\n1. HTTP 503 Service Unavailable (http)\n2. HTTP 200"_s), qPrintable(retried));
+        static const QRegularExpression attempts(uR"(2\n1\. HTTP 503 Service Unavailable \(http\), [0-9.]+ ms\n2\. HTTP 200, [0-9.]+ ms)"_s);
+        QVERIFY2(retried.contains(attempts), qPrintable(retried));
+        // Where the last attempt's time went, and over what connection.
+        QVERIFY2(retried.contains(QRegularExpression(u"name lookup [0-9.]+ ms, connected [0-9.]+ ms, .* first byte [0-9.]+ ms, total [0-9.]+ ms"_s)),
+                 qPrintable(retried));
+        QVERIFY2(retried.contains(QRegularExpression(u"HTTP/1\\.1, 127\\.0\\.0\\.1, (reused|new connection)"_s)), qPrintable(retried));
         const QString failed = detailsOf(3);
         QVERIFY2(failed.contains(u"HTTP 404 Not Found"_s) && failed.contains(u"\nhttp\n"_s), qPrintable(failed)); // the error kind
     }
