@@ -179,14 +179,19 @@ private Q_SLOTS:
             if (std::exchange(stalled, false))
                 diskStalled.release();
         });
-        DiskWriter writer(disk, dir.path(), false, 1);
+        DiskWriter writer(disk, dir.path(), false, 1, QUrl(u"http://127.0.0.1/"_s));
         CancelToken token;
         qint64 mostReadWhileStalled = 0;
         constexpr int Size = 40 * 1024 * 1024;
-        FetchRequest request{server.url(u"/random/%1/5/big.bin"_s.arg(Size)), 0, 10, [&](qint64 received, qint64) {
-                                 if (stalled)
-                                     mostReadWhileStalled = std::max(mostReadWhileStalled, received);
-                             }, {}, {}, 0, 0, &writer, {}, false, nullptr};
+        FetchRequest request;
+        request.url = server.url(u"/random/%1/5/big.bin"_s.arg(Size));
+        request.timeoutMs = 0;
+        request.idleTimeoutMs = 0;
+        request.onProgress = [&](qint64 received, qint64) {
+            if (stalled)
+                mostReadWhileStalled = std::max(mostReadWhileStalled, received);
+        };
+        request.body = &writer;
         std::optional<FetchOutcome> outcome;
         const auto download = [&]() -> QCoro::Task<> { outcome = co_await fetchOnce(multi, request, token); };
         download();

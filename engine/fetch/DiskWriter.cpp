@@ -16,22 +16,73 @@ struct DiskFile {
     QString folder; // as given
     bool overwrite;
     TaskId task;
+    QByteArray source; // the URL, as a part's .resume file records it
     QString name;
     QString canonicalFolder;
     QString partPath;
     std::unique_ptr<QFile> file;
     QString error; // the first thing that went wrong
+    QString foundPath; // a part an earlier run left, while it may still be continued
+    QString foundName;
 
     QString target() const { return QDir(folder).filePath(name); } // the file as the user will look for it
+    QString suffix() const { return u".part-"_s + QString::number(task); }
+    static QString resumeFileOf(const QString &part) { return part + u".resume"_s; }
 
-    void open()
+    // The parts of this task in the folder: the one that can go on, if any, is kept.
+    DiskWriter::Part find()
     {
+        canonicalFolder = QFileInfo(folder).canonicalFilePath();
+        if (canonicalFolder.isEmpty())
+            return {};
+        DiskWriter::Part part;
+        const QDir dir(canonicalFolder);
+        for (const QString &entry : dir.entryList({u".*"_s + suffix()}, QDir::Files | QDir::Hidden | QDir::NoSymLinks)) {
+            const QString path = dir.filePath(entry);
+            QFile resume(resumeFileOf(path));
+            QList<QByteArray> lines;
+            if (resume.size() < 64 * 1024 && resume.open(QIODevice::ReadOnly))
+                lines = resume.readAll().split('\n');
+            const qint64 bytes = QFileInfo(path).size();
+            if (foundPath.isEmpty() && lines.size() >= 2 && lines[0] == source && !lines[1].isEmpty() && bytes > 0) {
+                foundPath = path;
+                foundName = entry.sliced(1, entry.size() - 1 - suffix().size());
+                part = {bytes, lines[1]};
+            } else {
+                removeWithResumeFile(path);
+            }
+        }
+        return part;
+    }
+
+    static void removeWithResumeFile(const QString &part)
+    {
+        QFile::remove(part);
+        QFile::remove(resumeFileOf(part));
+    }
+
+    // What a later run needs to continue this part; without a validator it cannot ask for the rest.
+    void writeResumeFile(const QByteArray &validator)
+    {
+        if (validator.isEmpty())
+            return;
+        QFile resume(resumeFileOf(partPath));
+        if (resume.open(QIODevice::WriteOnly | QIODevice::Truncate))
+            resume.write(source + '\n' + validator + '\n');
+    }
+
+    void open(const QByteArray &validator)
+    {
+        if (!foundPath.isEmpty()) { // the response starts the body anew
+            removeWithResumeFile(foundPath);
+            foundPath.clear();
+        }
         if (!QDir().mkpath(folder)) {
             error = u"cannot create the folder %1"_s.arg(folder);
             return;
         }
         canonicalFolder = QFileInfo(folder).canonicalFilePath();
-        const QString part = canonicalFolder + u"/."_s + name + u".part-"_s + QString::number(task);
+        const QString part = canonicalFolder + u"/."_s + name + suffix();
         // A safe name holds no separator and starts with no dot, so this always stays inside
         // the folder; checked all the same, as nothing may ever be written outside it.
         if (canonicalFolder.isEmpty() || QFileInfo(QDir::cleanPath(part)).path() != canonicalFolder) {
@@ -39,11 +90,26 @@ struct DiskFile {
             return;
         }
         partPath = part;
-        QFile::remove(partPath); // left by a run that died
+        removeWithResumeFile(partPath); // left by a run that died
         file = std::make_unique<QFile>(partPath);
         // NewOnly creates the file or fails: it never follows a link planted under that name.
         if (!file->open(QIODevice::WriteOnly | QIODevice::NewOnly | QIODevice::Unbuffered)) {
             error = u"cannot create %1: %2"_s.arg(partPath, file->errorString());
+            file.reset();
+            return;
+        }
+        writeResumeFile(validator);
+    }
+
+    // find() listed the part without following links; it is appended to as it is.
+    void reopen()
+    {
+        name = foundName;
+        partPath = foundPath;
+        foundPath.clear();
+        file = std::make_unique<QFile>(partPath);
+        if (!file->open(QIODevice::WriteOnly | QIODevice::Append | QIODevice::Unbuffered)) {
+            error = u"cannot open %1: %2"_s.arg(partPath, file->errorString());
             file.reset();
         }
     }
@@ -62,11 +128,15 @@ struct DiskFile {
 
     void removePart()
     {
+        if (!foundPath.isEmpty()) { // found, then not used: the response was no body to add to
+            removeWithResumeFile(foundPath);
+            foundPath.clear();
+        }
         if (!file)
             return;
         file->close();
         file.reset();
-        QFile::remove(partPath);
+        removeWithResumeFile(partPath);
     }
 
     // Keeps the complete body under its final name; returns the name used, or an empty
@@ -81,6 +151,7 @@ struct DiskFile {
             return {};
         }
         file.reset();
+        QFile::remove(resumeFileOf(partPath));
         const QString placed = disk->place(partPath, canonicalFolder, name, overwrite, &error);
         if (placed.isEmpty())
             QFile::remove(partPath);
@@ -88,11 +159,29 @@ struct DiskFile {
     }
 };
 
-DiskWriter::DiskWriter(DiskLoop &disk, const QString &folder, bool overwrite, TaskId task)
+DiskWriter::DiskWriter(DiskLoop &disk, const QString &folder, bool overwrite, TaskId task, const QUrl &source)
     : m_disk(disk)
     , m_folder(folder)
-    , m_file(std::make_shared<DiskFile>(DiskFile{&disk, folder, overwrite, task, {}, {}, {}, {}, {}}))
+    , m_file(std::make_shared<DiskFile>(DiskFile{&disk, folder, overwrite, task, source.toEncoded(), {}, {}, {}, {}, {}, {}, {}}))
 {
+}
+
+QCoro::Task<DiskWriter::Part> DiskWriter::findPart()
+{
+    Q_ASSERT(!m_started);
+    m_disk.loop().post([file = m_file, self = this] {
+        const Part part = file->find();
+        QMetaObject::invokeMethod(self, [self, part] { self->found(part); }, Qt::QueuedConnection);
+    });
+    co_await m_found.next();
+    co_return m_part;
+}
+
+void DiskWriter::found(const Part &part)
+{
+    m_part = part;
+    m_open = m_part.bytes > 0; // discard() must remove it if it is not continued
+    m_found.fire();
 }
 
 DiskWriter::~DiskWriter()
@@ -100,13 +189,24 @@ DiskWriter::~DiskWriter()
     Q_ASSERT(!m_open); // or the disk loop could still report to a writer that is gone
 }
 
-void DiskWriter::start(const QString &name)
+void DiskWriter::start(const QString &name, const QByteArray &validator)
 {
     Q_ASSERT(!m_started);
     m_started = m_open = true;
-    m_disk.loop().post([file = m_file, name, self = this] {
+    m_disk.loop().post([file = m_file, name, validator, self = this] {
         file->name = name;
-        file->open();
+        file->open(validator);
+        if (!file->error.isEmpty())
+            QMetaObject::invokeMethod(self, [self, error = file->error] { self->wrote(0, error); }, Qt::QueuedConnection);
+    });
+}
+
+void DiskWriter::resume()
+{
+    Q_ASSERT(!m_started && m_part.bytes > 0);
+    m_started = m_open = true;
+    m_disk.loop().post([file = m_file, self = this] {
+        file->reopen();
         if (!file->error.isEmpty())
             QMetaObject::invokeMethod(self, [self, error = file->error] { self->wrote(0, error); }, Qt::QueuedConnection);
     });

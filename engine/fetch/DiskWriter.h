@@ -5,6 +5,7 @@
 
 #include <QObject>
 #include <QCoroTask>
+#include <QUrl>
 
 #include <memory>
 
@@ -17,8 +18,10 @@ struct DiskFile;
 // touching the file there: the open QFile lives on the disk loop, which receives the chunks
 // in order as posted calls and reports back what it wrote. The body goes to
 // ".NAME.part-<task>" first and takes its final name only once complete, so a failed or
-// cancelled download leaves nothing behind. Lives on the worker thread; commit() or
-// discard() must have finished before it is destroyed.
+// cancelled download leaves nothing behind. Only a process that dies mid-body leaves its part,
+// with ".NAME.part-<task>.resume" beside it naming the URL and the validator (ETag or
+// Last-Modified) the body came with: the next run of that task finds it and continues it.
+// Lives on the worker thread; commit() or discard() must have finished before it is destroyed.
 class DiskWriter : public QObject {
     Q_OBJECT
 public:
@@ -26,12 +29,25 @@ public:
     // reading from the network until the disk catches up.
     static constexpr qint64 MaxUnwritten = 8 * 1024 * 1024;
 
-    DiskWriter(DiskLoop &disk, const QString &folder, bool overwrite, TaskId task);
+    // source: the URL whose body this is, as the part it leaves records it.
+    DiskWriter(DiskLoop &disk, const QString &folder, bool overwrite, TaskId task, const QUrl &source);
     ~DiskWriter() override;
 
+    // A part an earlier run of this task left for the same URL, with a validator to ask for the
+    // rest by (If-Range); 0 bytes when there is none. Parts of this task that cannot continue
+    // are removed. Called, when at all, before start() or resume().
+    struct Part {
+        qint64 bytes = 0;
+        QByteArray validator;
+    };
+    QCoro::Task<Part> findPart();
+
     bool isStarted() const { return m_started; }
-    // Creates the part file for a body to be saved as name (a safe file name).
-    void start(const QString &name);
+    // Creates the part file for a body to be saved as name (a safe file name), in place of any
+    // part found. A validator makes the part resumable should this process die.
+    void start(const QString &name, const QByteArray &validator);
+    // Appends to the part findPart() found: the response holds the rest of the same body.
+    void resume();
     void write(const QByteArray &chunk);
     qint64 unwritten() const { return m_unwritten; }
     bool hasFailed() const { return !m_error.isEmpty(); }
@@ -51,6 +67,7 @@ private:
     // Reports from the disk loop, in the order it sent them.
     void wrote(qint64 bytes, const QString &error);
     void closed(const QString &name, const QString &error);
+    void found(const Part &part);
 
     DiskLoop &m_disk;
     QString m_folder;
@@ -60,6 +77,8 @@ private:
     QString m_error;
     QString m_placedName;
     Wakeup m_closed;
+    Wakeup m_found;
+    Part m_part;
     bool m_open = false; // started and not yet closed
 };
 

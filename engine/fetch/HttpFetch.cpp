@@ -48,7 +48,7 @@ constexpr qint64 DecompressionCheckThreshold = 10 * 1024 * 1024;
 constexpr qint64 DecompressionMaxRatio = 40;
 
 // Why this side ended an attempt before the server did.
-enum class Stop { None, Timeout, IdleTimeout, TooLarge, Disk, Bomb, Undecodable, InsecureRedirect, UnsupportedRedirect };
+enum class Stop { None, Timeout, IdleTimeout, TooLarge, Disk, Bomb, Undecodable, InsecureRedirect, UnsupportedRedirect, WrongRange };
 
 // The head of the response being received; a redirect's is replaced by the next one's.
 struct ResponseHead {
@@ -79,6 +79,7 @@ struct Progress {
     qint64 received = 0;   // body bytes, after decompression
     qint64 wire = 0;       // body bytes as they came, before decompression
     qint64 announced = -1; // Content-Length, of the bytes as they come; -1: not given
+    qint64 resumedAt = 0;  // the bytes of the body a part file already held
     Stop stop = Stop::None;
     QString stopDetail; // why the body did not decompress; where a refused redirect led
 };
@@ -106,14 +107,32 @@ void readStatusLine(QByteArrayView line, ResponseHead &head)
 std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> requestHeaders(const FetchRequest &request)
 {
     curl_slist *list = nullptr;
-    // Asked for here rather than through CURLOPT_ACCEPT_ENCODING, so that curl passes the body
-    // on as it came: BodyDecoder undoes it, counting what came against the Content-Length.
-    list = curl_slist_append(list, "Accept-Encoding: gzip, deflate");
+    if (request.resumeFrom > 0) {
+        // The rest of the very bytes the part holds: uncompressed, and only if the body is the
+        // same one (If-Range); otherwise the server sends all of it.
+        list = curl_slist_append(list, QByteArray("Range: bytes=" + QByteArray::number(request.resumeFrom) + '-').constData());
+        list = curl_slist_append(list, QByteArray("If-Range: " + request.ifRange).constData());
+        list = curl_slist_append(list, "Accept-Encoding: identity");
+    } else {
+        // Asked for here rather than through CURLOPT_ACCEPT_ENCODING, so that curl passes the body
+        // on as it came: BodyDecoder undoes it, counting what came against the Content-Length.
+        list = curl_slist_append(list, "Accept-Encoding: gzip, deflate");
+    }
     // No waiting for a "100 Continue" that many servers never send.
     list = curl_slist_append(list, "Expect:");
     if (!request.jsonBody.isEmpty())
         list = curl_slist_append(list, "Content-Type: application/json");
     return {list, &curl_slist_free_all};
+}
+
+// What a later request can name in If-Range to get the rest of this very body: a strong ETag,
+// else the Last-Modified date; empty when neither can (a weak ETag never matches a range).
+QByteArray validatorOf(const ResponseHead &head)
+{
+    const QByteArray etag = head.header("ETag").trimmed();
+    if (!etag.isEmpty() && !etag.startsWith("W/"))
+        return etag;
+    return head.header("Last-Modified").trimmed();
 }
 
 QByteArray pemOf(const QList<QSslCertificate> &certificates)
@@ -236,6 +255,11 @@ void describeStop(FetchOutcome &outcome, const Progress &progress, const FetchRe
     case Stop::UnsupportedRedirect:
         outcome.kind = ErrorKind::Refused;
         outcome.error = u"redirect to an unsupported scheme: "_s + progress.stopDetail;
+        break;
+    case Stop::WrongRange:
+        outcome.kind = ErrorKind::MalformedResponse;
+        outcome.error = u"malformed response: asked for the body from byte %1, got Content-Range: %2"_s.arg(formatNumber(request.resumeFrom),
+                                                                                                            progress.stopDetail);
         break;
     }
 }
@@ -370,7 +394,7 @@ QCoro::Task<FetchOutcome> fetchOnce(CurlMulti &multi, FetchRequest request, Canc
     const auto saving = [&] { return body && head.status >= 200 && head.status < 300; };
     const auto reportProgress = [&] {
         if (request.onProgress)
-            request.onProgress(progress.received, decoder->isDecoding() ? -1 : progress.announced);
+            request.onProgress(progress.received, decoder->isDecoding() || progress.announced < 0 ? -1 : progress.resumedAt + progress.announced);
     };
 
     // The final response's head, once its blank line arrives; a redirect's only says where next.
@@ -402,8 +426,20 @@ QCoro::Task<FetchOutcome> fetchOnce(CurlMulti &multi, FetchRequest request, Canc
             progress.stop = Stop::TooLarge;
             return false;
         }
-        if (saving())
-            body->start(downloadFileName(head.header("Content-Disposition"), effectiveUrl(transfer.handle())));
+        if (!saving())
+            return true;
+        if (request.resumeFrom > 0 && head.status == 206) {
+            const QByteArray range = head.header("Content-Range").trimmed();
+            if (!range.startsWith(QByteArray("bytes " + QByteArray::number(request.resumeFrom) + '-'))) {
+                progress.stop = Stop::WrongRange;
+                progress.stopDetail = QString::fromLatin1(range.left(100));
+                return false;
+            }
+            progress.resumedAt = progress.received = request.resumeFrom;
+            body->resume();
+        } else {
+            body->start(downloadFileName(head.header("Content-Disposition"), effectiveUrl(transfer.handle())), validatorOf(head));
+        }
         return true;
     };
     transfer.onHeader([&](QByteArrayView line) {
@@ -521,12 +557,16 @@ QCoro::Task<FetchOutcome> fetchOnce(CurlMulti &multi, FetchRequest request, Canc
             // HTTP/1 without a length or chunks ends a body by closing: complete or cut, it looks the same.
             outcome.note = u"length not announced"_s;
         }
+        if (progress.resumedAt > 0)
+            outcome.note = u"resumed at %1 bytes"_s.arg(formatNumber(progress.resumedAt));
+        else if (request.resumeFrom > 0 && body)
+            outcome.note = u"could not resume at %1 bytes (the server sent the whole body): downloaded in full"_s.arg(formatNumber(request.resumeFrom));
     }
     if (!body)
         co_return outcome;
     if (outcome.kind == ErrorKind::None) {
         if (!body->isStarted()) // an empty body is an empty file
-            body->start(downloadFileName(head.header("Content-Disposition"), outcome.finalUrl));
+            body->start(downloadFileName(head.header("Content-Disposition"), outcome.finalUrl), {});
         outcome.savedPath = co_await body->commit();
         if (outcome.savedPath.isEmpty()) {
             outcome.kind = ErrorKind::Disk;

@@ -49,6 +49,10 @@ struct FetchRequest {
     QString proxy;              // empty: the one the environment names for the URL, if any
     bool http11 = false;        // never HTTP/2, not even over TLS
     RateLimit *rateLimit = nullptr; // shared by the attempts whose bytes it limits
+    // Above 0: the body's first bytes are in body's part file already; ask for the rest if the
+    // body is still the one ifRange (its ETag or Last-Modified) names.
+    qint64 resumeFrom = 0;
+    QByteArray ifRange;
 };
 
 // One GET (or JSON POST) on the worker loop, through libcurl. The body is counted and discarded
@@ -59,7 +63,8 @@ struct FetchRequest {
 // never from https to http; a body that decompresses into far more than it was is stopped as a
 // decompression bomb. A body shorter than its Content-Length or chunked framing says, or one
 // ended by a reset, is a failure. A failed attempt's error says what happened in words and its
-// kind says it as a category.
+// kind says it as a category. A resumed body goes on from request.resumeFrom on a 206 whose
+// Content-Range starts there; any other success replaces the part with the whole body.
 QCoro::Task<FetchOutcome> fetchOnce(CurlMulti &multi, FetchRequest request, CancelToken &token);
 
 } // namespace loopscope

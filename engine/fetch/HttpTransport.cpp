@@ -1,8 +1,12 @@
 #include "HttpTransport.h"
 
+#include "CancelToken.h"
 #include "CurlMulti.h"
 #include "DiskLoop.h"
 #include "DiskWriter.h"
+#include "Format.h"
+
+using namespace Qt::StringLiterals;
 
 namespace loopscope {
 
@@ -12,12 +16,25 @@ HttpTransport::~HttpTransport() = default;
 QCoro::Task<FetchOutcome> HttpTransport::attempt(FetchRequest request, QString folder, bool overwrite, TaskId task,
                                                  CancelToken &token)
 {
-    std::unique_ptr<DiskWriter> writer;
-    if (!folder.isEmpty()) {
-        writer = std::make_unique<DiskWriter>(disk(), folder, overwrite, task);
+    if (folder.isEmpty())
+        co_return co_await fetchOnce(multi(), std::move(request), token);
+    auto writer = std::make_unique<DiskWriter>(disk(), folder, overwrite, task, request.url);
+    const DiskWriter::Part part = co_await writer->findPart();
+    request.body = writer.get();
+    request.resumeFrom = part.bytes;
+    request.ifRange = part.validator;
+    FetchOutcome outcome = co_await fetchOnce(multi(), request, token);
+    if (outcome.httpStatus == 416 && part.bytes > 0 && !token.isCancelled()) {
+        // The part is longer than the body is now: it is gone with that answer; start again.
+        writer = std::make_unique<DiskWriter>(disk(), folder, overwrite, task, request.url);
         request.body = writer.get();
+        request.resumeFrom = 0;
+        request.ifRange.clear();
+        outcome = co_await fetchOnce(multi(), request, token);
+        if (outcome.kind == ErrorKind::None)
+            outcome.note = u"could not resume at %1 bytes (the server refused the range): downloaded in full"_s.arg(formatNumber(part.bytes));
     }
-    co_return co_await fetchOnce(multi(), std::move(request), token);
+    co_return outcome;
 }
 
 void HttpTransport::setConnectionLimits(int perHost, int total)

@@ -88,12 +88,20 @@ QCoro::Task<> BatchScheduler::runTask(Batch &batch, int index, QString host, int
     };
     touched();
 
-    FetchRequest request{task.url, settings.timeoutMs, 10, [&task, &touched](qint64 received, qint64 total) {
-                             task.bytesReceived = received;
-                             task.bytesTotal = total;
-                             touched();
-                         }, {}, settings.caCertificates, settings.idleTimeoutMs, settings.maxBytes, nullptr,
-                         settings.proxy, settings.http11, batch.rateLimit.get()};
+    FetchRequest request;
+    request.url = task.url;
+    request.timeoutMs = settings.timeoutMs;
+    request.onProgress = [&task, &touched](qint64 received, qint64 total) {
+        task.bytesReceived = received;
+        task.bytesTotal = total;
+        touched();
+    };
+    request.extraCaCertificates = settings.caCertificates;
+    request.idleTimeoutMs = settings.idleTimeoutMs;
+    request.maxBytes = settings.maxBytes;
+    request.proxy = settings.proxy;
+    request.http11 = settings.http11;
+    request.rateLimit = batch.rateLimit.get();
     const Attempt attempt = [&](CancelToken &attemptToken) {
         return notifies ? m_notifications.deliver(task.id, settings.timeoutMs, attemptToken)
                         : m_http.attempt(request, settings.outputDir, settings.overwrite, task.id, attemptToken);
