@@ -97,9 +97,7 @@ TaskDetailsDialog::TaskDetailsDialog(const TaskRecord &task, QWidget *parent)
     form->addRow(tr("Note:"), selectable(task.note.isEmpty() ? tr("—") : task.note, this));
     form->addRow(tr("Error kind:"), selectable(task.errorKind == ErrorKind::None ? tr("—") : errorKindName(task.errorKind), this));
 
-    QString headers;
-    for (const auto &[name, value] : task.responseHeaders)
-        headers += QString::fromLatin1(name) + u": " + QString::fromLatin1(value) + u'\n';
+    const QString headers = QString::fromLatin1(task.responseHeaders);
     auto *headerView = new QPlainTextEdit(headers.isEmpty() ? tr("(no response)") : headers, this);
     headerView->setReadOnly(true);
     headerView->setAccessibleName(tr("Response headers"));

@@ -56,7 +56,7 @@ struct TaskRecord {
     ErrorKind errorKind = ErrorKind::None;
     QString worker;
     QUrl finalUrl; // after redirects
-    QList<std::pair<QByteArray, QByteArray>> responseHeaders; // of the last response
+    QByteArray responseHeaders; // of the last response: "Name: value\n" each
     qint64 queuedAt = -1;
     qint64 startedAt = -1;
     qint64 finishedAt = -1;

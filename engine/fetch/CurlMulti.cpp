@@ -5,6 +5,7 @@
 #include <QSocketNotifier>
 #include <QThread>
 
+#include <algorithm>
 #include <mutex>
 
 namespace loopscope {
@@ -69,6 +70,10 @@ void CurlMulti::setConnectionLimits(int perHost, int total)
 {
     curl_multi_setopt(m_multi, CURLMOPT_MAX_HOST_CONNECTIONS, long(perHost));
     curl_multi_setopt(m_multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, long(total));
+    // The idle connections kept for reuse. curl's default, four per easy handle added, drops
+    // to a few while a batch's handles come and go one by one, and closes connections that the
+    // next request would have reused.
+    curl_multi_setopt(m_multi, CURLMOPT_MAXCONNECTS, long(std::max(total, perHost)));
 }
 
 int CurlMulti::onSocket(CURL *, curl_socket_t socket, int what, void *self, void *)

@@ -13,6 +13,7 @@
 #include "UrlList.h"
 
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QTimer>
 
 #include <cerrno>
@@ -54,14 +55,25 @@ enum class Stop { None, Timeout, IdleTimeout, TooLarge, Disk, Bomb, Undecodable,
 struct ResponseHead {
     int status = 0;
     QByteArray reason;
-    QList<std::pair<QByteArray, QByteArray>> headers;
+    QByteArray lines; // "Name: value\n" per header, as FetchOutcome::headers keeps them
     bool complete = false; // the blank line after the headers arrived
 
-    QByteArray header(const QByteArray &name) const
+    void add(QByteArrayView name, QByteArrayView value)
     {
-        for (const auto &[key, value] : headers) {
-            if (key.compare(name, Qt::CaseInsensitive) == 0)
-                return value;
+        lines += name;
+        lines += ": ";
+        lines += value;
+        lines += '\n';
+    }
+    // The first header of that name, or an empty array.
+    QByteArray header(QByteArrayView name) const
+    {
+        for (qsizetype from = 0; from < lines.size();) {
+            const qsizetype end = lines.indexOf('\n', from);
+            const QByteArrayView line(lines.constData() + from, end - from);
+            if (line.size() >= name.size() + 2 && line[name.size()] == ':' && line.first(name.size()).compare(name, Qt::CaseInsensitive) == 0)
+                return line.sliced(name.size() + 2).toByteArray();
+            from = end + 1;
         }
         return {};
     }
@@ -185,7 +197,11 @@ AttemptTimings timingsOf(CURL *easy, const QUrl &url)
     curl_easy_getinfo(easy, CURLINFO_HTTP_VERSION, &version);
     const char *ip = nullptr;
     curl_easy_getinfo(easy, CURLINFO_PRIMARY_IP, &ip);
-    timings.remoteIp = QString::fromLatin1(ip ? ip : "");
+    // Most attempts go to the address the one before went to: one string serves them all.
+    static thread_local QString lastIp;
+    if (lastIp != QLatin1StringView(ip ? ip : ""))
+        lastIp = QString::fromLatin1(ip ? ip : "");
+    timings.remoteIp = lastIp;
     timings.reused = connects == 0 && !timings.remoteIp.isEmpty();
     switch (version) {
     case CURL_HTTP_VERSION_1_0:
@@ -361,6 +377,15 @@ QUrl effectiveUrl(CURL *easy)
     curl_easy_getinfo(easy, CURLINFO_EFFECTIVE_URL, &url);
     return QUrl::fromEncoded(url ? url : "");
 }
+// Where the attempt ended up: the URL asked for itself, sharing its data, unless redirected.
+QUrl finalUrlOf(CURL *easy, const QUrl &asked)
+{
+    const char *url = nullptr;
+    curl_easy_getinfo(easy, CURLINFO_EFFECTIVE_URL, &url);
+    if (!url || !*url || asked.toEncoded() == url)
+        return asked;
+    return QUrl::fromEncoded(url);
+}
 } // namespace
 
 QCoro::Task<FetchOutcome> fetchOnce(CurlMulti &multi, FetchRequest request, CancelToken &token)
@@ -381,10 +406,10 @@ QCoro::Task<FetchOutcome> fetchOnce(CurlMulti &multi, FetchRequest request, Canc
     timeout.setSingleShot(true);
     idle.setSingleShot(true);
     unpause.setSingleShot(true);
-    const auto restartIdle = [&] {
-        if (request.idleTimeoutMs > 0)
-            idle.start(request.idleTimeoutMs);
-    };
+    // Anything arriving only notes the time; the idle timer looks when it fires. Restarting a
+    // timer for every header line and every piece of body costs more than a small response.
+    QElapsedTimer sinceActivity;
+    const auto restartIdle = [&] { sinceActivity.start(); };
     // Outside curl's callbacks only: there, a stop is a refusal that curl turns into the end.
     const auto stopNow = [&](Stop why) {
         if (progress.stop == Stop::None)
@@ -452,7 +477,7 @@ QCoro::Task<FetchOutcome> fetchOnce(CurlMulti &multi, FetchRequest request, Canc
             return headEnded();
         const qsizetype colon = line.indexOf(':');
         if (colon > 0)
-            head.headers.append({line.first(colon).trimmed().toByteArray(), line.sliced(colon + 1).trimmed().toByteArray()});
+            head.add(line.first(colon).trimmed(), line.sliced(colon + 1).trimmed());
         return true;
     });
 
@@ -508,7 +533,13 @@ QCoro::Task<FetchOutcome> fetchOnce(CurlMulti &multi, FetchRequest request, Canc
         });
     }
     QObject::connect(&timeout, &QTimer::timeout, &scope, [&] { stopNow(Stop::Timeout); });
-    QObject::connect(&idle, &QTimer::timeout, &scope, [&] { stopNow(Stop::IdleTimeout); });
+    QObject::connect(&idle, &QTimer::timeout, &scope, [&] {
+        const qint64 quiet = sinceActivity.elapsed();
+        if (quiet >= request.idleTimeoutMs)
+            stopNow(Stop::IdleTimeout);
+        else
+            idle.start(int(request.idleTimeoutMs - quiet));
+    });
     QObject::connect(&token, &CancelToken::cancelled, &scope, [&] { transfer.stop(); });
 
     CURLcode code = CURLE_ABORTED_BY_CALLBACK;
@@ -516,6 +547,8 @@ QCoro::Task<FetchOutcome> fetchOnce(CurlMulti &multi, FetchRequest request, Canc
         if (request.timeoutMs > 0)
             timeout.start(request.timeoutMs);
         restartIdle();
+        if (request.idleTimeoutMs > 0)
+            idle.start(request.idleTimeoutMs);
         code = co_await transfer.run(multi);
     }
     timeout.stop();
@@ -523,10 +556,9 @@ QCoro::Task<FetchOutcome> fetchOnce(CurlMulti &multi, FetchRequest request, Canc
     unpause.stop();
 
     FetchOutcome outcome;
-    outcome.finalUrl = effectiveUrl(transfer.handle());
-    if (outcome.finalUrl.isEmpty())
-        outcome.finalUrl = request.url;
-    outcome.headers = head.headers;
+    outcome.finalUrl = finalUrlOf(transfer.handle(), request.url);
+    outcome.headers = head.lines;
+    outcome.headers.squeeze(); // kept with the task, for as long as the task is
     outcome.httpStatus = head.status;
     outcome.timings = timingsOf(transfer.handle(), request.url);
     if (token.isCancelled()) {

@@ -23,7 +23,7 @@ struct FetchOutcome {
     ErrorKind kind = ErrorKind::None;
     int httpStatus = 0;
     QUrl finalUrl;
-    QList<std::pair<QByteArray, QByteArray>> headers;
+    QByteArray headers; // of the final response: "Name: value\n" each, as received
     QString error;
     std::optional<qint64> retryAfterMs; // the wait the response's Retry-After asked for
     QString savedPath; // where the body was saved, when it was

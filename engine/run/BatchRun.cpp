@@ -22,6 +22,9 @@ BatchRun::BatchRun(const BatchPlan &plan, qint64 now, TaskId appendFrom)
     m_record.counts[int(TaskState::Queued)] = m_record.total;
     m_consecutive = plan.taskIds.isEmpty() || plan.taskIds.last() - plan.taskIds.first() == TaskId(plan.taskIds.size() - 1);
     m_changedTasks.reserve(size_t(plan.urls.size()));
+    m_workerNames.reserve(m_workers.size());
+    for (size_t i = 0; i < m_workers.size(); ++i)
+        m_workerNames.push_back(loopscope::workerName(int(i)));
     for (int i = 0; i < plan.urls.size(); ++i) {
         TaskRecord &task = m_tasks.emplace_back();
         task.id = plan.taskIds[i];

@@ -39,6 +39,8 @@ public:
         int task = -1;
     };
     int freeWorker() const;
+    // "Worker 3": one string per worker, shared by the records of every task it runs.
+    const QString &workerName(int worker) const { return m_workerNames[size_t(worker)]; }
     void occupy(int worker, CancelToken *token, int task) { m_workers[size_t(worker)] = {token, task}; }
     void vacate(int worker) { m_workers[size_t(worker)] = {}; }
     const std::vector<Worker> &workers() const { return m_workers; }
@@ -58,6 +60,7 @@ private:
     bool m_batchChanged = true;
     HostQueue m_queue;
     std::vector<Worker> m_workers;
+    std::vector<QString> m_workerNames;
 };
 
 } // namespace loopscope

@@ -81,7 +81,7 @@ QCoro::Task<> BatchScheduler::runTask(Batch &batch, int index, QString host, int
     CancelToken token;
     run.occupy(worker, &token, index);
     ++m_running;
-    task.worker = workerName(worker);
+    task.worker = run.workerName(worker);
     const std::function<void()> touched = [this, &run, index] {
         run.touch(index);
         m_publisher.changed();
