@@ -344,9 +344,10 @@ private Q_SLOTS:
         const auto plan = db->createBatch(u"damaged"_s, urls(2), BatchSettings{}, {}); // tasks and batches are whole
         QVERIFY2(plan, qPrintable(plan.error()));
         EngineUpdate update;
-        TaskRecord running = ended(plan->taskIds[0], plan->id, TaskState::Running, 0);
-        running.finishedAt = -1;
-        update.tasks << running << ended(plan->taskIds[1], plan->id, TaskState::Succeeded); // its attempt cannot be written
+        // Cancelled before it started: a row without attempts, which alone could be written.
+        TaskRecord cancelled = ended(plan->taskIds[0], plan->id, TaskState::Cancelled, 0);
+        cancelled.attemptLog.clear();
+        update.tasks << cancelled << ended(plan->taskIds[1], plan->id, TaskState::Succeeded); // its attempt cannot be written
         const Result<> recorded = db->record(update);
         QVERIFY(!recorded);
         QVERIFY(namesFileAndCause(recorded.failure(), path, Malformed));
@@ -354,10 +355,27 @@ private Q_SLOTS:
         QCOMPARE(rowsOf(*db, plan->id)[0].state, u"queued"_s);
         // The next update is written: no transaction was left open.
         EngineUpdate next;
-        next.tasks << running;
+        next.tasks << cancelled;
         const Result<> again = db->record(next);
         QVERIFY2(again, qPrintable(again.error()));
-        QCOMPARE(rowsOf(*db, plan->id)[0].state, u"running"_s);
+        QCOMPARE(rowsOf(*db, plan->id)[0].state, u"cancelled"_s);
+    }
+
+    void onlyEndsAreWritten()
+    {
+        QTemporaryDir dir;
+        auto db = openHistory(dir.filePath(u"h.sqlite"_s));
+        QVERIFY(db);
+        const auto plan = db->createBatch(u"ends"_s, urls(2), BatchSettings{}, {});
+        QVERIFY2(plan, qPrintable(plan.error()));
+        EngineUpdate update;
+        TaskRecord running = ended(plan->taskIds[0], plan->id, TaskState::Running, 0);
+        running.finishedAt = -1;
+        update.tasks << running << ended(plan->taskIds[1], plan->id, TaskState::Succeeded);
+        QVERIFY(db->record(update));
+        // A running task is resumed as a queued one would be; its row waits for its end.
+        QCOMPARE(rowsOf(*db, plan->id)[0].state, u"queued"_s);
+        QCOMPARE(rowsOf(*db, plan->id)[1].state, u"succeeded"_s);
     }
 
     void readingStopsAtADamagedPageAndSaysSo()

@@ -5,7 +5,10 @@
 
 #include "SqliteStatement.h"
 
+#include <charconv>
+
 #include <QDateTime>
+
 #include <QDir>
 #include <QFileInfo>
 #include <QJsonDocument>
@@ -127,18 +130,39 @@ BatchSettings settingsFromJson(const QString &text)
     return settings;
 }
 
-// The JSON of TaskRow's timings and connection fields, written out by hand: a QJsonObject for
-// each of 100,000 rows costs more than writing the rows. Empty (NULL) when unknown.
-QString timingsText(const AttemptTimings &timings)
+// The JSON of TaskRow's timings and connection fields, written out by hand: a QJsonObject, or
+// even QString::number, for each of 100,000 rows costs more than writing the rows. Empty
+// (NULL) when unknown.
+QByteArray timingsText(const AttemptTimings &timings)
 {
     if (!timings.known())
         return {};
-    const auto ms = [](double value) { return value < 0 ? u"null"_s : QString::number(value, 'f', 3); };
-    const auto text = [](const QString &value) { return value.isEmpty() ? u"null"_s : u'"' + value + u'"'; };
-    return QString(u"{\"dns_ms\":" + ms(timings.dnsMs) + u",\"connect_ms\":" + ms(timings.connectMs) + u",\"tls_ms\":" + ms(timings.tlsMs)
-                   + u",\"ttfb_ms\":" + ms(timings.ttfbMs) + u",\"total_ms\":" + ms(timings.totalMs) + u",\"http_version\":"
-                   + text(timings.httpVersion) + u",\"reused\":" + (timings.reused ? u"true" : u"false") + u",\"remote_ip\":"
-                   + text(timings.remoteIp) + u'}');
+    QByteArray json;
+    json.reserve(160);
+    const auto ms = [&json](const char *key, double value) {
+        json += key;
+        if (value < 0) {
+            json += "null";
+            return;
+        }
+        char digits[32];
+        const auto written = std::to_chars(digits, digits + sizeof digits, value, std::chars_format::fixed, 3);
+        json.append(digits, written.ptr - digits);
+    };
+    const auto text = [&json](const char *key, const QString &value) {
+        json += key;
+        json += value.isEmpty() ? QByteArray("null") : '"' + value.toLatin1() + '"'; // versions and addresses: ASCII
+    };
+    ms("{\"dns_ms\":", timings.dnsMs);
+    ms(",\"connect_ms\":", timings.connectMs);
+    ms(",\"tls_ms\":", timings.tlsMs);
+    ms(",\"ttfb_ms\":", timings.ttfbMs);
+    ms(",\"total_ms\":", timings.totalMs);
+    text(",\"http_version\":", timings.httpVersion);
+    json += timings.reused ? ",\"reused\":true" : ",\"reused\":false";
+    text(",\"remote_ip\":", timings.remoteIp);
+    json += '}';
+    return json;
 }
 
 AttemptTimings timingsFrom(const QVariant &text)
@@ -326,8 +350,11 @@ Result<BatchPlan> HistoryDatabase::createBatch(const QString &name, const QList<
 
 Result<> HistoryDatabase::record(const EngineUpdate &update)
 {
-    const bool anyOwn = std::any_of(update.tasks.cbegin(), update.tasks.cend(),
-                                    [this](const TaskRecord &task) { return m_ownBatches.count(task.batch) > 0; });
+    // Only ends are written. A row that says "queued" is resumed the same as one that said
+    // "running" when its process dies, and running tasks are shown from the engine, live; the
+    // write of every start and every progress report cost more than the fetches themselves.
+    const auto written = [this](const TaskRecord &task) { return isTerminal(task.state) && m_ownBatches.count(task.batch) > 0; };
+    const bool anyOwn = std::any_of(update.tasks.cbegin(), update.tasks.cend(), written);
     if (!anyOwn)
         return {};
     Result<SqliteStatement> write = SqliteStatement::prepare(
@@ -359,7 +386,7 @@ Result<> HistoryDatabase::record(const EngineUpdate &update)
     };
     return inTransaction<void>(u"BEGIN"_s, [&]() -> Result<> {
         for (const TaskRecord &task : update.tasks) {
-            if (!m_ownBatches.count(task.batch))
+            if (!written(task))
                 continue;
             const TaskRow row = TaskRow::from(task);
             write->bind(1, row.state);
@@ -382,8 +409,7 @@ Result<> HistoryDatabase::record(const EngineUpdate &update)
             write->bind(18, qint64(row.id));
             if (Result<> written = write->run(); !written)
                 return written;
-            // Only once the task has ended: its attempts no longer change then.
-            for (qsizetype n = 0; isTerminal(task.state) && n < task.attemptLog.size(); ++n) {
+            for (qsizetype n = 0; n < task.attemptLog.size(); ++n) {
                 const AttemptRecord &ended = task.attemptLog[n];
                 attempt->bind(1, qint64(task.id));
                 attempt->bind(2, qint64(n + 1));

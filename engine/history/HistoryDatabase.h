@@ -42,8 +42,8 @@ public:
     // them under their recorded ids. retryOf, when given, holds the task each URL retries.
     Result<BatchPlan> createBatch(const QString &name, const QList<QUrl> &urls, const BatchSettings &settings,
                                   const QList<TaskId> &retryOf);
-    // Writes the tasks of this process's batches that the update carries, all or (on failure)
-    // none of them.
+    // Writes the ends of the tasks of this process's batches that the update carries, all or
+    // (on failure) none of them; a task that has not ended stays as it was created, queued.
     Result<> record(const EngineUpdate &update);
 
     // Batches with unfinished tasks whose owning process has ended.

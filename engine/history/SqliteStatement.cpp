@@ -60,8 +60,15 @@ void SqliteStatement::bind(int index, const QString &text)
         bindNull(index);
         return;
     }
-    const QByteArray utf8 = text.toUtf8();
-    sqlite3_bind_text(m_statement, index, utf8.constData(), int(utf8.size()), SQLITE_TRANSIENT);
+    bind(index, text.toUtf8());
+}
+
+void SqliteStatement::bind(int index, const QByteArray &utf8)
+{
+    if (utf8.isEmpty())
+        bindNull(index);
+    else
+        sqlite3_bind_text(m_statement, index, utf8.constData(), int(utf8.size()), SQLITE_TRANSIENT);
 }
 
 void SqliteStatement::bindNull(int index)

@@ -25,6 +25,7 @@ public:
     void bind(int index, qint64 value);
     void bind(int index, double value);
     void bind(int index, const QString &text); // an empty text is bound as NULL
+    void bind(int index, const QByteArray &utf8); // likewise
     void bindNull(int index);
     // Runs it with the values bound, then makes it ready for the next ones.
     Result<> run();
