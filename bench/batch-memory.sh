@@ -7,6 +7,7 @@
 # batches of $BENCH_TASKS tiny responses in one process; exits 1 when memory grew by more than 10 %.
 set -euo pipefail
 
+# shellcheck source=bench/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 program=${1:-$bench_root/build/bench/batch-memory}
 batches=${BENCH_BATCHES:-50}

@@ -8,6 +8,7 @@
 # Only 127.0.0.1 is contacted: proxy variables are dropped and every tool is told not to use one.
 set -euo pipefail
 
+# shellcheck source=bench/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 loopscope=${1:-$bench_default_loopscope}
 urls=${BENCH_URLS:-200}

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # the variables set here are for the scripts that source it
 # Shared by the bench scripts (sourced, not run): a private nginx on 127.0.0.1, URL lists for it,
 # counting what it served, medians. See bench/README.md.
 #
@@ -59,7 +60,7 @@ bench_log_mark() { stat -c %s "$bench_log" 2>/dev/null || echo 0; }
 bench_served_since() {
     local mark=$1 path=$2 want=${3:-0} n i
     for ((i = 0; i < 20; i++)); do
-        n=$(tail -c +"$((mark + 1))" "$bench_log" | grep -c "\"GET $path[? ][^\"]*\" 200 " || true)
+        n=$(tail -c +"$((mark + 1))" "$bench_log" | grep -c "\"GET ${path}[? ][^\"]*\" 200 " || true)
         ((n >= want)) && break
         sleep 0.1
     done

@@ -13,6 +13,7 @@
 # failed (and, with BENCH_STRICT=1, when a target was missed).
 set -euo pipefail
 
+# shellcheck source=bench/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 all=0
@@ -22,7 +23,7 @@ if [[ ${1:-} == --all ]]; then
 fi
 loopscope=${1:-$bench_default_loopscope}
 jobs=${BENCH_JOBS:-50}
-read -r -a sizes <<<"${BENCH_SIZES:-5000 50000}"
+read -r -a sizes <<<"${BENCH_SIZES-5000 50000}"
 runs=${BENCH_RUNS:-1}
 aiohttp_max=${BENCH_AIOHTTP_MAX:-50000}
 bandwidth_mib=${BENCH_BANDWIDTH_MIB:-1024}
@@ -53,7 +54,6 @@ missed=0
 declare -A wall=() cpu=() rss=() status=()
 
 fresh_db() { rm -f "$db" "$db"-*; }
-fresh_downloads() { rm -rf "$dl"; }
 
 # measure TIMEOUT COMMAND...: runs COMMAND once under /usr/bin/time, its output in $work/out and
 # $work/err; sets m_rc, m_wall, m_cpu, m_rss.
@@ -150,7 +150,10 @@ loopscope_download_start() {
 }
 
 # The downloads land on the disk that holds $work (one at a time, removed after each run).
-if ((avail < 3 * 1024 * 1024 * 1024 || avail < 3 * big_bytes)); then
+if ((bandwidth_mib == 0)); then
+    skip bandwidth loopscope "not asked (BENCH_BANDWIDTH_MIB=0)"
+    skip bandwidth curl "not asked (BENCH_BANDWIDTH_MIB=0)"
+elif ((avail < 3 * 1024 * 1024 * 1024 || avail < 3 * big_bytes)); then
     why="$((avail / 1024 / 1024)) MiB free on $(df --output=target "$work" | tail -n 1), under $((3 * big_bytes > 3 * 1024 * 1024 * 1024 ? 3 * big_bytes / 1024 / 1024 : 3072)) MiB"
     skip bandwidth loopscope "$why"
     skip bandwidth curl "$why"
