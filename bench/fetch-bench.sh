@@ -8,68 +8,50 @@
 # Only 127.0.0.1 is contacted: proxy variables are dropped and every tool is told not to use one.
 set -euo pipefail
 
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-root=$(cd "$here/.." && pwd)
-loopscope=${1:-$root/build/install/bin/loopscope}
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+loopscope=${1:-$bench_default_loopscope}
 urls=${BENCH_URLS:-200}
 jobs=${BENCH_JOBS:-50}
 delay_ms=${BENCH_DELAY_MS:-200}
 runs=${BENCH_RUNS:-3}
-PY=/usr/bin/python3
+PY=$bench_python
 
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY ftp_proxy FTP_PROXY
-export no_proxy=127.0.0.1,localhost NO_PROXY=127.0.0.1,localhost
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/fetch-bench.XXXXXX")
-cleanup() {
-    "$root/tests/nginx/nginx-fixture.sh" stop "$work/nginx" || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-"$root/tests/nginx/nginx-fixture.sh" start "$work/nginx" >/dev/null
-port=$(cat "$work/nginx/port")
-url="http://127.0.0.1:$port/delay/$delay_ms"
+bench_start fetch-bench
+work=$bench_work
+url="$bench_base/delay/$delay_ms"
 urlfile=$work/urls.txt
 curlcfg=$work/curl.cfg
-# Distinct URLs (a query counter): wget2 fetches a repeated URL only once.
-for ((i = 0; i < urls; i++)); do
-    echo "$url?n=$i" >>"$urlfile"
-    printf 'url = "%s?n=%d"\noutput = "/dev/null"\n' "$url" "$i" >>"$curlcfg"
-done
-access_log=$work/nginx/access.log
+bench_url_file "$urlfile" "$url" "$urls"
+bench_curl_config "$curlcfg" "$url" "$urls"
 
 # ideal = ceil(urls / jobs) rounds of one delay each
-ideal=$(awk -v u="$urls" -v j="$jobs" -v d="$delay_ms" 'BEGIN { printf "%.3f", int((u + j - 1) / j) * d / 1000 }')
+ideal=$(bench_ideal "$urls" "$jobs" "$delay_ms")
 
 names=()
 declare -A median=()
 notes=()
 
-# Successful /delay responses nginx has logged so far.
-served() { grep -c "GET /delay/$delay_ms?n=[0-9]* HTTP/1.1\" 200 " "$access_log" || true; }
-
 # bench NAME CHECK COMMAND...: runs COMMAND $runs times; CHECK (a function) gets the exit code and
 # the output file and must return 0. Every run must also have made nginx serve all $urls URLs.
 bench() {
-    local name=$1 check=$2 times=() t0 t1 rc before after r
+    local name=$1 check=$2 times=() t0 t1 rc mark served r
     shift 2
     for ((r = 1; r <= runs; r++)); do
-        before=$(served)
+        mark=$(bench_log_mark)
         t0=$EPOCHREALTIME
         rc=0
         "$@" >"$work/out" 2>"$work/err" || rc=$?
         t1=$EPOCHREALTIME
-        after=$(served)
-        if ! "$check" "$rc" "$work/out" || ((after - before < urls)); then
-            echo "fetch-bench: $name run $r failed (exit $rc, nginx served $((after - before))/$urls):" >&2
+        served=$(bench_served_since "$mark" "/delay/$delay_ms" "$urls")
+        if ! "$check" "$rc" "$work/out" || ((served < urls)); then
+            echo "fetch-bench: $name run $r failed (exit $rc, nginx served $served/$urls):" >&2
             head -c 2000 "$work/err" >&2
             exit 1
         fi
         times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')")
     done
-    median[$name]=$(printf '%s\n' "${times[@]}" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+    median[$name]=$(bench_median "${times[@]}")
     names+=("$name")
     echo "  $name: ${times[*]} s" >&2
 }
@@ -99,7 +81,7 @@ else
 fi
 
 if "$PY" -c 'import aiohttp' 2>/dev/null; then
-    bench "aiohttp (seed-style)" exit_ok "$PY" "$here/aiohttp_fetch.py" -j "$jobs" "$urlfile"
+    bench "aiohttp (seed-style)" exit_ok "$PY" "$bench_here/aiohttp_fetch.py" -j "$jobs" "$urlfile"
 else
     notes+=("aiohttp skipped: $PY has no aiohttp (apt-get install python3-aiohttp)")
 fi

@@ -5,6 +5,7 @@
 #   packaging/setup.sh run [FILE...]   install, build, launch the app
 #   packaging/setup.sh test            install, build, run the whole test suite
 #   packaging/setup.sh build           install and build the app only (no tests)
+#   packaging/setup.sh bench [--all]   install, build the app, run bench/throughput.sh on it
 # Environment: BUILD_DIR (default build, or build-sanitize with SANITIZE=1),
 #              SANITIZE=1 (AddressSanitizer + UBSan build), CI=true (warnings are errors).
 set -euo pipefail
@@ -16,7 +17,10 @@ shift || true
 BUILD_PACKAGES=(cmake ninja-build g++ pkg-config qt6-base-dev qt6-base-dev-tools libgl-dev
                 qcoro-qt6-dev qtkeychain-qt6-dev libqt6sql6-sqlite libqt6svg6 zlib1g-dev
                 libcurl4-openssl-dev libsqlite3-dev)
-TEST_PACKAGES=(nginx libnginx-mod-http-echo python3-aiosmtpd openssl xvfb xauth)
+# curl: the nginx fixture asks with it whether the server is up.
+TEST_PACKAGES=(nginx libnginx-mod-http-echo python3-aiosmtpd openssl curl xvfb xauth)
+# The peers and the meter of bench/ (nginx, its echo module and curl come from TEST_PACKAGES).
+BENCH_PACKAGES=(wget2 python3-aiohttp time)
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -57,6 +61,11 @@ run)
     build OFF
     exec "$BUILT_DIR/install/bin/loopscope" "$@"
     ;;
+bench)
+    install_missing "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}" "${BENCH_PACKAGES[@]}"
+    build OFF
+    exec bench/throughput.sh "$@" "$BUILT_DIR/install/bin/loopscope"
+    ;;
 test)
     install_missing "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
     build ON
@@ -67,7 +76,7 @@ test)
     ctest --test-dir "$BUILT_DIR" --output-on-failure --timeout 600 "$@"
     ;;
 *)
-    echo "usage: packaging/setup.sh run [FILE...] | test | build" >&2
+    echo "usage: packaging/setup.sh run [FILE...] | test | build | bench [--all]" >&2
     exit 2
     ;;
 esac
