@@ -160,11 +160,13 @@ private:
         return Fetched{std::move(result).value(), readJsonl(jsonl)};
     }
 
-    QProcessEnvironment environmentWith(const QList<std::pair<QString, QString>> &variables) const
+    // The environment without proxy variables but these, "NAME=VALUE" each, where "PROXY" in a
+    // VALUE stands for the fixture's proxy.
+    QProcessEnvironment environmentWith(const QStringList &variables) const
     {
         QProcessEnvironment environment = environmentWithoutProxies();
-        for (const auto &[name, value] : variables)
-            environment.insert(name, value);
+        for (const QString &variable : variables)
+            environment.insert(variable.section(u'=', 0, 0), variable.section(u'=', 1).replace(u"PROXY"_s, m_proxy));
         return environment;
     }
 
@@ -308,7 +310,7 @@ private Q_SLOTS:
     void proxyIsUsed_data()
     {
         QTest::addColumn<QStringList>("arguments");
-        QTest::addColumn<QStringList>("variables"); // NAME=VALUE, VALUE's "PROXY" standing for the fixture's proxy
+        QTest::addColumn<QStringList>("variables"); // for environmentWith()
         QTest::newRow("--proxy") << QStringList{u"--proxy"_s, u"PROXY"_s} << QStringList{};
         QTest::newRow("http_proxy") << QStringList{} << QStringList{u"http_proxy=PROXY"_s};
         QTest::newRow("all_proxy") << QStringList{} << QStringList{u"all_proxy=PROXY"_s};
@@ -320,9 +322,7 @@ private Q_SLOTS:
         QFETCH(QStringList, arguments);
         QFETCH(QStringList, variables);
         arguments.replaceInStrings(u"PROXY"_s, m_proxy);
-        QProcessEnvironment environment = environmentWithoutProxies();
-        for (const QString &variable : variables)
-            environment.insert(variable.section(u'=', 0, 0), variable.section(u'=', 1).replace(u"PROXY"_s, m_proxy));
+        const QProcessEnvironment environment = environmentWith(variables);
         const QString what = u"proxied-"_s + rowName();
         const QString target = url(m_base, u"/ok"_s, what);
         ASSIGN_OR_FAIL(const Fetched fetched, fetch(arguments, {target}, environment));
@@ -351,12 +351,11 @@ private Q_SLOTS:
     void proxyIsBypassed()
     {
         QFETCH(QStringList, variables);
-        QProcessEnvironment environment = environmentWithoutProxies();
-        for (const QString &variable : variables)
-            environment.insert(variable.section(u'=', 0, 0), variable.section(u'=', 1).replace(u"PROXY"_s, m_proxy));
+        const QProcessEnvironment environment = environmentWith(variables);
         const QString what = u"direct-"_s + rowName();
         ASSIGN_OR_FAIL(const Fetched fetched, fetch({}, {url(m_base, u"/ok"_s, what)}, environment));
         QCOMPARE(fetched.run.exitCode, 0);
+        QCOMPARE(fetched.records.size(), 1);
         QCOMPARE(fetched.records.first()[u"http_status"].toInt(), 200);
         ASSIGN_OR_FAIL(const QList<LogLine> direct, logLinesOnceWritten(u"connections.log"_s, marker(what), 1));
         QCOMPARE(direct.size(), 1);
@@ -384,11 +383,12 @@ private Q_SLOTS:
         const QStringList urls{url(m_base, u"/ok"_s, u"unreachable-1"_s), url(m_base, u"/bytes/1024"_s, u"unreachable-2"_s),
                                url(m_tlsBase, u"/ok"_s, u"unreachable-3"_s)};
         QStringList arguments{u"--retries"_s, u"0"_s, u"--ca-file"_s, nginxPath(u"tls-cert.pem"_s)};
-        QProcessEnvironment environment = environmentWithoutProxies();
+        QStringList variables;
         if (fromEnvironment)
-            environment = environmentWith({{u"http_proxy"_s, u"http://"_s + proxy}, {u"https_proxy"_s, u"http://"_s + proxy}});
+            variables << u"http_proxy=http://"_s + proxy << u"https_proxy=http://"_s + proxy;
         else
             arguments << u"--proxy"_s << u"http://"_s + proxy;
+        const QProcessEnvironment environment = environmentWith(variables);
         ASSIGN_OR_FAIL(const Fetched fetched, fetch(arguments, urls, environment));
         QCOMPARE(fetched.run.exitCode, 1);
         QCOMPARE(fetched.records.size(), urls.size());
