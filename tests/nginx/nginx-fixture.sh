@@ -5,8 +5,9 @@
 #   nginx-fixture.sh stop DIR    stops it (graceful, then forced); exit 0 if it was not running
 #
 # Besides DIR/port it writes DIR/tls-port, the port of an https server whose self-signed
-# certificate is DIR/tls-cert.pem (made anew at each start), and DIR/ipv6 ("[::1]:PORT") when the
-# machine has IPv6 loopback, so that nginx also listens there.
+# certificate is DIR/tls-cert.pem (made anew at each start), DIR/proxy-port, the port of a forward
+# proxy to the http server, and DIR/ipv6 ("[::1]:PORT") when the machine has IPv6 loopback, so that
+# nginx also listens there.
 # Everything (config, pid, logs, temp dirs, served files) lives in DIR. The URL forms it serves are
 # listed at the top of nginx.conf.in beside this script.
 # Environment: NGINX_BIN (nginx binary), NGINX_ECHO_MODULE (path of ngx_http_echo_module.so),
@@ -112,7 +113,7 @@ make_cert() {
 write_files() {
     local n
     mkdir -p "$dir/tmp" "$dir/www/bytes"
-    for n in 0 1 1024 65536 1048576; do
+    for n in 0 1 1024 65536 1048576 3145728; do
         # Lines of 64 bytes ("0123...\n"), cut to exactly n bytes.
         head -c "$n" < <(yes '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ+') >"$dir/www/bytes/$n"
     done
@@ -120,16 +121,16 @@ write_files() {
     chmod -R a+rX "$dir"
 }
 
-# write_conf PORT TLS_PORT IPV6 (yes or no)
+# write_conf PORT TLS_PORT PROXY_PORT IPV6 (yes or no)
 write_conf() {
     local user_line="" listen_ipv6=""
     # As root, nginx would run its workers as "nobody" (this build's default), which cannot read DIR
     # when a parent directory is private (e.g. a build tree under /root). Workers as root avoid that;
     # as a normal user the directive has no effect, so it is left out.
     [[ $(id -u) -eq 0 ]] && user_line="user root root;"
-    [[ $3 == yes ]] && listen_ipv6="listen [::1]:$1 backlog=4096;"
+    [[ $4 == yes ]] && listen_ipv6="listen [::1]:$1 backlog=4096;"
     sed -e "s|@USER_LINE@|$user_line|" -e "s|@LISTEN_IPV6@|$listen_ipv6|" -e "s|@DIR@|$dir|g" -e "s|@PORT@|$1|g" \
-        -e "s|@TLS_PORT@|$2|g" -e "s|@ECHO_MODULE@|$ECHO_MODULE|g" "$here/nginx.conf.in" >"$dir/nginx.conf"
+        -e "s|@TLS_PORT@|$2|g" -e "s|@PROXY_PORT@|$3|g" -e "s|@ECHO_MODULE@|$ECHO_MODULE|g" "$here/nginx.conf.in" >"$dir/nginx.conf"
 }
 
 do_start() {
@@ -138,25 +139,29 @@ do_start() {
     [[ -x $OPENSSL ]] || die "openssl not found (Debian: apt-get install openssl)"
     mkdir -p "$dir"
     do_stop
-    rm -f "$dir/port" "$dir/tls-port" "$dir/ipv6" "$dir/error.log" "$dir/nginx.out"
+    rm -f "$dir/port" "$dir/tls-port" "$dir/proxy-port" "$dir/ipv6" "$dir/error.log" "$dir/nginx.out"
     write_files
     make_cert
-    local _ port tls_port ipv6 deadline
+    local _ port tls_port proxy_port ipv6 deadline
     for _ in 1 2 3; do
         port=$(free_port)
         tls_port=$(free_port)
+        proxy_port=$(free_port)
+        # Each port was free when asked for, one at a time: the same one may come back twice.
+        [[ $port != "$tls_port" && $port != "$proxy_port" && $tls_port != "$proxy_port" ]] || continue
         ipv6=no
         has_ipv6_loopback "$port" && ipv6=yes
-        write_conf "$port" "$tls_port" "$ipv6"
+        write_conf "$port" "$tls_port" "$proxy_port" "$ipv6"
         if "$NGINX" -p "$dir/" -c "$dir/nginx.conf" -e "$dir/error.log" </dev/null >"$dir/nginx.out" 2>&1; then
             deadline=$((SECONDS + 10))
             while ((SECONDS < deadline)); do
                 if port_answers "$port"; then
                     echo "$tls_port" >"$dir/tls-port"
+                    echo "$proxy_port" >"$dir/proxy-port"
                     [[ $ipv6 == yes ]] && echo "[::1]:$port" >"$dir/ipv6"
                     echo "$port" >"$dir/port"
                     echo "nginx-fixture: nginx (pid $(master_pid || echo '?')) serves http://127.0.0.1:$port/" \
-                        "(IPv6: $ipv6) and https://127.0.0.1:$tls_port/ from $dir"
+                        "(IPv6: $ipv6), https://127.0.0.1:$tls_port/ and a proxy on 127.0.0.1:$proxy_port from $dir"
                     return 0
                 fi
                 # The daemonised master writes its pid file a moment after the launcher exits.
