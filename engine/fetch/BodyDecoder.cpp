@@ -30,7 +30,7 @@ BodyDecoder::~BodyDecoder()
         inflateEnd(m_stream.get());
 }
 
-Result<> BodyDecoder::decode(const QByteArray &encoded, const Sink &sink)
+Result<> BodyDecoder::decode(QByteArrayView encoded, const Sink &sink)
 {
     if (!m_stream) {
         if (!encoded.isEmpty())
@@ -41,10 +41,11 @@ Result<> BodyDecoder::decode(const QByteArray &encoded, const Sink &sink)
     stream.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(encoded.constData()));
     stream.avail_in = uInt(encoded.size());
     // Bytes after the end of the stream are ignored, as browsers do.
+    if (m_piece.isEmpty())
+        m_piece.resize(DecodedPieceBytes);
     while (!m_ended) {
-        QByteArray piece(DecodedPieceBytes, Qt::Uninitialized);
-        stream.next_out = reinterpret_cast<Bytef *>(piece.data());
-        stream.avail_out = uInt(piece.size());
+        stream.next_out = reinterpret_cast<Bytef *>(m_piece.data());
+        stream.avail_out = uInt(m_piece.size());
         const int status = inflate(&stream, Z_NO_FLUSH);
         if (status == Z_DATA_ERROR && m_deflate && !m_started) {
             // Not a zlib header: read it again as raw deflate.
@@ -59,7 +60,7 @@ Result<> BodyDecoder::decode(const QByteArray &encoded, const Sink &sink)
         }
         m_started = true;
         m_ended = status == Z_STREAM_END;
-        piece.truncate(piece.size() - qsizetype(stream.avail_out));
+        const QByteArrayView piece(m_piece.constData(), m_piece.size() - qsizetype(stream.avail_out));
         if (!piece.isEmpty() && !sink(piece))
             return {};
         // A piece that filled up may leave more output behind even once the input is used up.

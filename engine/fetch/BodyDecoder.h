@@ -3,6 +3,7 @@
 #include "Result.h"
 
 #include <QByteArray>
+#include <QByteArrayView>
 
 #include <functional>
 #include <memory>
@@ -18,7 +19,7 @@ namespace loopscope {
 class BodyDecoder {
 public:
     // Takes each decoded piece; returns false to stop decoding.
-    using Sink = std::function<bool(const QByteArray &decoded)>;
+    using Sink = std::function<bool(QByteArrayView decoded)>;
 
     explicit BodyDecoder(const QByteArray &contentEncoding);
     ~BodyDecoder();
@@ -28,12 +29,13 @@ public:
     // Decodes the next bytes of the body and hands the result to sink in pieces of bounded
     // size, so that a body that expands a thousand-fold can be stopped as it grows. Fails when
     // the bytes are not in the format the response named.
-    Result<> decode(const QByteArray &encoded, const Sink &sink);
+    Result<> decode(QByteArrayView encoded, const Sink &sink);
     // Whether the compressed stream reached its end; a body passed through always has.
     bool isComplete() const { return !m_stream || m_ended; }
 
 private:
     std::unique_ptr<z_stream_s> m_stream; // null: passing through
+    QByteArray m_piece; // where each decoded piece is made, reused
     bool m_deflate = false; // "deflate": zlib format, or raw deflate from some servers
     bool m_started = false; // some output was made or some input taken without error
     bool m_ended = false;

@@ -164,6 +164,8 @@ DiskWriter::DiskWriter(DiskLoop &disk, const QString &folder, bool overwrite, Ta
     , m_folder(folder)
     , m_file(std::make_shared<DiskFile>(DiskFile{&disk, folder, overwrite, task, source.toEncoded(), {}, {}, {}, {}, {}, {}, {}}))
 {
+    m_flushTimer.setSingleShot(true);
+    connect(&m_flushTimer, &QTimer::timeout, this, &DiskWriter::flush);
 }
 
 QCoro::Task<DiskWriter::Part> DiskWriter::findPart()
@@ -197,7 +199,7 @@ void DiskWriter::start(const QString &name, const QByteArray &validator)
         file->name = name;
         file->open(validator);
         if (!file->error.isEmpty())
-            QMetaObject::invokeMethod(self, [self, error = file->error] { self->wrote(0, error); }, Qt::QueuedConnection);
+            QMetaObject::invokeMethod(self, [self, error = file->error] { self->wrote({}, error); }, Qt::QueuedConnection);
     });
 }
 
@@ -208,25 +210,51 @@ void DiskWriter::resume()
     m_disk.loop().post([file = m_file, self = this] {
         file->reopen();
         if (!file->error.isEmpty())
-            QMetaObject::invokeMethod(self, [self, error = file->error] { self->wrote(0, error); }, Qt::QueuedConnection);
+            QMetaObject::invokeMethod(self, [self, error = file->error] { self->wrote({}, error); }, Qt::QueuedConnection);
     });
 }
 
-void DiskWriter::write(const QByteArray &chunk)
+void DiskWriter::write(QByteArrayView bytes)
 {
     Q_ASSERT(m_open);
+    if (m_piece.isEmpty()) {
+        if (!m_spares.empty()) {
+            m_piece = std::move(m_spares.back());
+            m_spares.pop_back();
+        }
+        m_piece.reserve(PieceBytes);
+        m_flushTimer.start(FlushAfterMs);
+    }
+    m_piece.append(bytes);
+    if (m_piece.size() >= PieceBytes)
+        flush();
+}
+
+void DiskWriter::flush()
+{
+    m_flushTimer.stop();
+    if (m_piece.isEmpty())
+        return;
+    const QByteArray chunk = std::exchange(m_piece, {});
     m_unwritten += chunk.size();
-    m_disk.loop().post([file = m_file, chunk, self = this] {
+    m_disk.loop().post([file = m_file, chunk, self = this]() mutable {
         const bool failedBefore = !file->error.isEmpty();
         file->write(chunk);
         const QString error = failedBefore ? QString() : file->error; // reported once
-        QMetaObject::invokeMethod(self, [self, bytes = chunk.size(), error] { self->wrote(bytes, error); }, Qt::QueuedConnection);
+        // The piece goes back to be filled again: a fresh one of this size would come from
+        // mmap and cost a page fault per page as it fills.
+        QMetaObject::invokeMethod(self, [self, chunk = std::move(chunk), error]() mutable { self->wrote(std::move(chunk), error); },
+                                  Qt::QueuedConnection);
     });
 }
 
-void DiskWriter::wrote(qint64 bytes, const QString &error)
+void DiskWriter::wrote(QByteArray piece, const QString &error)
 {
-    m_unwritten -= bytes;
+    m_unwritten -= piece.size();
+    if (piece.capacity() >= PieceBytes && m_spares.size() < MaxSpares) {
+        piece.resize(0); // keeps its capacity
+        m_spares.push_back(std::move(piece));
+    }
     if (m_error.isEmpty())
         m_error = error;
     Q_EMIT progressed();
@@ -244,6 +272,7 @@ void DiskWriter::closed(const QString &name, const QString &error)
 QCoro::Task<QString> DiskWriter::commit()
 {
     Q_ASSERT(m_open);
+    flush();
     m_disk.loop().post([file = m_file, self = this] {
         const QString name = file->keep();
         QMetaObject::invokeMethod(self, [self, name, error = file->error] { self->closed(name, error); }, Qt::QueuedConnection);
@@ -256,6 +285,8 @@ QCoro::Task<QString> DiskWriter::commit()
 
 QCoro::Task<> DiskWriter::discard()
 {
+    m_flushTimer.stop();
+    m_piece.clear();
     if (!m_open)
         co_return;
     m_disk.loop().post([file = m_file, self = this] {

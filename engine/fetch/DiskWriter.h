@@ -5,9 +5,11 @@
 
 #include <QObject>
 #include <QCoroTask>
+#include <QTimer>
 #include <QUrl>
 
 #include <memory>
+#include <vector>
 
 namespace loopscope {
 
@@ -28,6 +30,11 @@ public:
     // The most bytes handed to the disk loop and not yet written: beyond it, the fetch stops
     // reading from the network until the disk catches up.
     static constexpr qint64 MaxUnwritten = 8 * 1024 * 1024;
+    // Bytes are gathered into pieces of this size before they go to the disk loop: one post
+    // and one write(2) per piece instead of per network read. A slow body is handed over
+    // after FlushAfterMs all the same, so that its part on disk keeps up with it.
+    static constexpr qsizetype PieceBytes = 512 * 1024;
+    static constexpr int FlushAfterMs = 250;
 
     // source: the URL whose body this is, as the part it leaves records it.
     DiskWriter(DiskLoop &disk, const QString &folder, bool overwrite, TaskId task, const QUrl &source);
@@ -48,8 +55,8 @@ public:
     void start(const QString &name, const QByteArray &validator);
     // Appends to the part findPart() found: the response holds the rest of the same body.
     void resume();
-    void write(const QByteArray &chunk);
-    qint64 unwritten() const { return m_unwritten; }
+    void write(QByteArrayView bytes);
+    qint64 unwritten() const { return m_unwritten + m_piece.size(); }
     bool hasFailed() const { return !m_error.isEmpty(); }
     QString error() const { return m_error; }
 
@@ -64,8 +71,9 @@ Q_SIGNALS:
     void progressed();
 
 private:
+    void flush(); // hands the gathered piece to the disk loop
     // Reports from the disk loop, in the order it sent them.
-    void wrote(qint64 bytes, const QString &error);
+    void wrote(QByteArray piece, const QString &error);
     void closed(const QString &name, const QString &error);
     void found(const Part &part);
 
@@ -73,7 +81,11 @@ private:
     QString m_folder;
     std::shared_ptr<DiskFile> m_file; // touched only on the disk loop
     bool m_started = false;
-    qint64 m_unwritten = 0;
+    qint64 m_unwritten = 0; // handed to the disk loop and not yet written
+    QByteArray m_piece;     // gathered and not yet handed over
+    static constexpr size_t MaxSpares = 4;
+    std::vector<QByteArray> m_spares; // written pieces, emptied, to be filled again
+    QTimer m_flushTimer;
     QString m_error;
     QString m_placedName;
     Wakeup m_closed;
