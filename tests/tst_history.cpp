@@ -420,15 +420,24 @@ private Q_SLOTS:
         }
         QCOMPARE(failed.size(), 1);
         QVERIFY(namesFileAndCause(failed.first().first().value<Failure>(), path, Malformed));
-        // Said again once the database worked in between.
-        EngineUpdate working;
+        // An update without task ends writes nothing that failed: it is no sign of a repair.
+        EngineUpdate starting;
         TaskRecord running = ended(plan->taskIds[3], plan->id, TaskState::Running, 0);
         running.finishedAt = -1;
-        working.tasks << running;
+        starting.tasks << running;
+        recorder.record(starting);
+        EngineUpdate failing;
+        failing.tasks << ended(plan->taskIds[0], plan->id, TaskState::Succeeded);
+        recorder.record(failing);
+        QCOMPARE(failed.size(), 1);
+        // Said again once task ends were written in between: a task cancelled before it ran
+        // has no attempt to write.
+        EngineUpdate working;
+        TaskRecord cancelled = ended(plan->taskIds[3], plan->id, TaskState::Cancelled, 0);
+        cancelled.attemptLog.clear();
+        working.tasks << cancelled;
         recorder.record(working);
         QCOMPARE(failed.size(), 1);
-        EngineUpdate failing;
-        failing.tasks << ended(plan->taskIds[3], plan->id, TaskState::Succeeded);
         recorder.record(failing);
         QCOMPARE(failed.size(), 2);
     }

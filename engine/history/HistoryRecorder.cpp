@@ -2,6 +2,8 @@
 
 #include "HistoryDatabase.h"
 
+#include <algorithm>
+
 namespace loopscope {
 
 HistoryRecorder::HistoryRecorder(HistoryDatabase &db)
@@ -11,7 +13,13 @@ HistoryRecorder::HistoryRecorder(HistoryDatabase &db)
 
 void HistoryRecorder::record(const EngineUpdate &update)
 {
-    note(m_db.record(update));
+    const Result<> outcome = m_db.record(update);
+    // Only task ends are written for tasks: an update without any that went through touched
+    // little of the database, and says nothing of whether what failed works again.
+    const bool wroteEnds = std::any_of(update.tasks.begin(), update.tasks.end(),
+                                       [](const TaskRecord &task) { return isTerminal(task.state); });
+    if (!outcome || wroteEnds)
+        note(outcome);
 }
 
 void HistoryRecorder::note(const Result<> &outcome)

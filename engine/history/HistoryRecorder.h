@@ -11,8 +11,8 @@ class HistoryDatabase;
 
 // Lives on the history thread: writes the engine's updates to the database and says when the
 // database fails, there or in any other use. A failure is said once however many updates it
-// goes on refusing (a full disk refuses them all), and again only after a success or as
-// another failure.
+// goes on refusing (a full disk refuses them all), and again only after task ends were written
+// or as another failure.
 class HistoryRecorder : public QObject {
     Q_OBJECT
 public:

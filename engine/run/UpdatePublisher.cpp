@@ -2,6 +2,7 @@
 
 #include "BatchRun.h"
 
+#include <algorithm>
 #include <vector>
 
 namespace loopscope {
@@ -11,7 +12,6 @@ UpdatePublisher::UpdatePublisher(QObject *parent)
     , m_timer(this) // a child, so it moves threads with the publisher
 {
     m_timer.setSingleShot(true);
-    m_timer.setInterval(FlushIntervalMs);
     connect(&m_timer, &QTimer::timeout, this, &UpdatePublisher::flush);
 }
 
@@ -29,8 +29,13 @@ void UpdatePublisher::remove(BatchId id)
 
 void UpdatePublisher::changed()
 {
-    if (!m_timer.isActive())
-        m_timer.start();
+    // The first change after a quiet spell goes out on the next turn of the loop: a batch's
+    // start and end are seen at once. Changes within FlushIntervalMs of a delivery wait for
+    // the rest of it, and go together.
+    if (m_timer.isActive())
+        return;
+    const qint64 since = m_sinceFlush.isValid() ? m_sinceFlush.elapsed() : FlushIntervalMs;
+    m_timer.start(int(std::max<qint64>(0, FlushIntervalMs - since)));
 }
 
 void UpdatePublisher::flushAll()
@@ -43,6 +48,7 @@ void UpdatePublisher::flushAll()
 void UpdatePublisher::flush()
 {
     m_timer.stop();
+    m_sinceFlush.start();
     EngineUpdate update;
     for (const auto &[id, run] : m_runs)
         run->takeChanges(update, MaxTasksPerUpdate - update.tasks.size());
@@ -59,7 +65,7 @@ void UpdatePublisher::flush()
     for (const BatchId id : published)
         Q_EMIT finishedBatchPublished(id);
     if (more)
-        m_timer.start();
+        m_timer.start(FlushIntervalMs);
 }
 
 } // namespace loopscope

@@ -2,6 +2,7 @@
 
 #include "BatchRecord.h"
 
+#include <QElapsedTimer>
 #include <QObject>
 #include <QTimer>
 
@@ -13,7 +14,8 @@ namespace loopscope {
 class BatchRun;
 
 // Coalesces the engine's changes: however many tasks change, observers get at most about 30
-// deliveries a second, each carrying only what changed since the last. Worker-thread only.
+// deliveries a second, each carrying only what changed since the last; a change after a quiet
+// spell goes out at once. Worker-thread only.
 class UpdatePublisher : public QObject {
     Q_OBJECT
 public:
@@ -43,6 +45,7 @@ private:
     std::map<BatchId, BatchRun *> m_runs; // in id order, as observers expect them
     std::set<BatchId> m_announced;        // finished batches already reported published
     QTimer m_timer;
+    QElapsedTimer m_sinceFlush; // since the last delivery
 };
 
 } // namespace loopscope
