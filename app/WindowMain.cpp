@@ -1,0 +1,41 @@
+#include "Engine.h"
+#include "History.h"
+#include "MainWindow.h"
+#include "SignalWatcher.h"
+
+#include <QApplication>
+#include <QStatusBar>
+
+using namespace Qt::StringLiterals;
+
+// The window, as `loopscope` starts it when no command is given: loopscope [--db PATH] [FILE...]
+int main(int argc, char **argv)
+{
+    QApplication app(argc, argv);
+    app.setApplicationName(u"loopscope"_s);
+    app.setApplicationDisplayName(u"Loopscope"_s);
+    app.setApplicationVersion(QString::fromLatin1(LOOPSCOPE_VERSION));
+    app.setDesktopFileName(u"loopscope"_s);
+    app.setOrganizationName(u"loopscope"_s);
+
+    // "--db PATH" first: another history than the user's own.
+    QStringList files = app.arguments().mid(1);
+    QString dbPath;
+    if (files.size() >= 2 && files.first() == u"--db") {
+        dbPath = files.at(1);
+        files = files.mid(2);
+    }
+    loopscope::Result<std::unique_ptr<loopscope::History>> opened = loopscope::History::open(dbPath);
+    const std::unique_ptr<loopscope::History> history = opened ? std::move(opened).value() : nullptr;
+    loopscope::Engine engine; // after the history, so that it shuts down first and its last changes are recorded
+    if (history)
+        history->follow(engine);
+    MainWindow window(engine, history.get());
+    SignalWatcher signalWatcher;
+    QObject::connect(&signalWatcher, &SignalWatcher::received, &window, &MainWindow::quitNow);
+    window.show();
+    if (!history)
+        window.statusBar()->showMessage(QObject::tr("Work is not recorded: %1").arg(opened.error()));
+    window.importFiles(files);
+    return app.exec(); // the engine then shuts down: every task recorded, the worker joined
+}
