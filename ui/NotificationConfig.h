@@ -1,6 +1,7 @@
 #pragma once
 
 #include "Notifications.h"
+#include "Result.h"
 
 #include <QString>
 
@@ -20,6 +21,6 @@ struct NotificationConfig {
     void save() const;
     bool sendsEmail() const { return !recipients.trimmed().isEmpty(); }
     bool needsPassword() const { return sendsEmail() && !user.isEmpty(); }
-    // The engine's settings, or std::nullopt with *error naming the field that is wrong.
-    std::optional<loopscope::NotificationSettings> toSettings(const QString &password, QString *error) const;
+    // The engine's settings, or an Invalid failure naming the field that is wrong.
+    loopscope::Result<loopscope::NotificationSettings> toSettings(const QString &password) const;
 };

@@ -67,10 +67,9 @@ QCoro::Task<> NotificationPreferences::storePassword()
 
 void NotificationPreferences::apply()
 {
-    QString error;
-    const auto settings = m_config.toSettings(m_smtpPassword, &error);
+    const Result<NotificationSettings> settings = m_config.toSettings(m_smtpPassword);
     if (!settings) {
-        Q_EMIT statusMessage(tr("Notifications are off: %1").arg(error), 15'000);
+        Q_EMIT statusMessage(tr("Notifications are off: %1").arg(settings.error()), 15'000);
         m_engine.setNotifications({});
         return;
     }

@@ -61,9 +61,9 @@ void QueueController::queueUrls(const UrlList &urls, const QString &batchName, c
 QCoro::Task<> QueueController::launch(QString batchName, QList<QUrl> urls, BatchSettings settings, QList<TaskId> retryOf)
 {
     QPointer<QueueController> self(this);
-    const BatchLauncher::Launched launched = co_await m_launcher.launch(batchName, urls, settings, retryOf);
-    if (self && !launched.id)
-        Q_EMIT statusMessage(tr("“%1” was not queued: %2").arg(batchName, launched.error), 30'000);
+    const Result<BatchLauncher::Launched> launched = co_await m_launcher.launch(batchName, urls, settings, retryOf);
+    if (self && !launched)
+        Q_EMIT statusMessage(tr("“%1” was not queued: %2").arg(batchName, launched.error()), 30'000);
 }
 
 void QueueController::queueText(const QString &text, const QString &batchName)
