@@ -6,7 +6,7 @@
 
 using namespace Qt::StringLiterals;
 
-using namespace loopscope;
+namespace loopscope {
 
 NotificationConfig NotificationConfig::load()
 {
@@ -71,3 +71,5 @@ Result<NotificationSettings> NotificationConfig::toSettings(const QString &passw
     }
     return settings;
 }
+
+} // namespace loopscope

@@ -5,6 +5,8 @@
 
 #include <QString>
 
+namespace loopscope {
+
 // The notification settings as the user edits and stores them: every field as text, saved in
 // QSettings except the password, which belongs in the keychain.
 struct NotificationConfig {
@@ -22,5 +24,7 @@ struct NotificationConfig {
     bool sendsEmail() const { return !recipients.trimmed().isEmpty(); }
     bool needsPassword() const { return sendsEmail() && !user.isEmpty(); }
     // The engine's settings, or an Invalid failure naming the field that is wrong.
-    loopscope::Result<loopscope::NotificationSettings> toSettings(const QString &password) const;
+    Result<NotificationSettings> toSettings(const QString &password) const;
 };
+
+} // namespace loopscope

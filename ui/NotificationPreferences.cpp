@@ -7,7 +7,7 @@
 #include <QInputDialog>
 #include <QPointer>
 
-using namespace loopscope;
+namespace loopscope {
 
 NotificationPreferences::NotificationPreferences(Engine &engine, QWidget *window)
     : QObject(window)
@@ -75,3 +75,5 @@ void NotificationPreferences::apply()
     }
     m_engine.setNotifications(*settings);
 }
+
+} // namespace loopscope

@@ -14,7 +14,7 @@
 
 using namespace Qt::StringLiterals;
 
-using namespace loopscope;
+namespace loopscope {
 
 NotificationSettingsDialog::NotificationSettingsDialog(Engine &engine, const NotificationConfig &config, const QString &password,
                                                        QWidget *parent)
@@ -119,3 +119,5 @@ void NotificationSettingsDialog::accept()
     }
     QDialog::accept();
 }
+
+} // namespace loopscope

@@ -17,7 +17,7 @@
 
 using namespace Qt::StringLiterals;
 
-using namespace loopscope;
+namespace loopscope {
 
 namespace {
 // Runs then() on the GUI thread once a background parse is done.
@@ -138,3 +138,5 @@ QString QueueController::nextBatchName(const QString &stem)
 {
     return tr("%1 %2").arg(stem).arg(++m_batchCounter);
 }
+
+} // namespace loopscope
