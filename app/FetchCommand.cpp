@@ -120,13 +120,13 @@ QCoro::Task<std::optional<QList<BatchId>>> FetchCommand::queueBatches()
         m_err.flush();
         m_rejectedLines += int(rejected.size());
     };
-    const auto launched = [this](const BatchLauncher::Launched &batch) -> std::optional<QList<BatchId>> {
-        if (!batch.id) {
-            m_err << m_prefix << batch.error << Qt::endl;
+    const auto launched = [this](const Result<BatchLauncher::Launched> &batch) -> std::optional<QList<BatchId>> {
+        if (!batch) {
+            m_err << m_prefix << batch.error() << Qt::endl;
             return std::nullopt;
         }
-        m_printer.follow(batch.id);
-        return QList<BatchId>{batch.id};
+        m_printer.follow(batch->id);
+        return QList<BatchId>{batch->id};
     };
 
     switch (m_options.mode) {
@@ -152,12 +152,14 @@ QCoro::Task<std::optional<QList<BatchId>>> FetchCommand::queueBatches()
                 m_out << "Nothing to refire: no record in " << results << " failed with a 5xx status." << Qt::endl;
             co_return QList<BatchId>{};
         }
-        const BatchLauncher::Launched batch = co_await launcher.launch(u"refire of "_s + QFileInfo(results).fileName(), failed.urls,
-                                                                       m_options.settings, failed.retryOf);
-        QHash<TaskId, TaskId> retryOf;
-        for (qsizetype i = 0; i < batch.taskIds.size(); ++i)
-            retryOf.insert(batch.taskIds[i], failed.retryOf[i]);
-        m_printer.setRetryOf(retryOf);
+        const Result<BatchLauncher::Launched> batch = co_await launcher.launch(u"refire of "_s + QFileInfo(results).fileName(), failed.urls,
+                                                                               m_options.settings, failed.retryOf);
+        if (batch) {
+            QHash<TaskId, TaskId> retryOf;
+            for (qsizetype i = 0; i < batch->taskIds.size(); ++i)
+                retryOf.insert(batch->taskIds[i], failed.retryOf[i]);
+            m_printer.setRetryOf(retryOf);
+        }
         co_return launched(batch);
     }
     case Mode::Resume: {

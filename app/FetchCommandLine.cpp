@@ -57,10 +57,9 @@ Result<> readNotifyOn(const QString &when, NotificationSettings &settings)
 
 Result<> readRecipient(const QString &text, NotificationSettings &settings)
 {
-    QString problem;
-    const auto address = parseMailAddress(text, &problem);
+    const Result<MailAddress> address = parseMailAddress(text);
     if (!address)
-        return Failure{ErrorKind::Invalid, u"--notify-email \"%1\": %2"_s.arg(text, problem)};
+        return Failure{ErrorKind::Invalid, u"--notify-email \"%1\": %2"_s.arg(text, address.error())};
     settings.recipients << *address;
     return {};
 }
@@ -102,12 +101,11 @@ Result<> readMailServer(const std::optional<QString> &smtpUrl, const std::option
         return Failure{ErrorKind::Invalid, u"--notify-email needs --smtp and --from"_s};
     settings.smtp.url = QUrl(*smtpUrl, QUrl::StrictMode);
     settings.smtp.password = qEnvironmentVariable("LOOPSCOPE_SMTP_PASSWORD");
-    if (const QString problem = settings.smtp.problem(); !problem.isEmpty())
-        return Failure{ErrorKind::Invalid, u"--smtp: %1"_s.arg(problem)};
-    QString problem;
-    const auto sender = parseMailAddress(*from, &problem);
+    if (const Result<> usable = settings.smtp.checkUrl(); !usable)
+        return Failure{ErrorKind::Invalid, u"--smtp: %1"_s.arg(usable.error())};
+    const Result<MailAddress> sender = parseMailAddress(*from);
     if (!sender)
-        return Failure{ErrorKind::Invalid, u"--from \"%1\": %2"_s.arg(*from, problem)};
+        return Failure{ErrorKind::Invalid, u"--from \"%1\": %2"_s.arg(*from, sender.error())};
     settings.from = *sender;
     return {};
 }

@@ -30,9 +30,9 @@ int main(int argc, char **argv)
     loopscope::Engine engine; // after the history, so that it shuts down first and its last changes are recorded
     if (history)
         history->follow(engine);
-    MainWindow window(engine, history.get());
+    loopscope::MainWindow window(engine, history.get());
     SignalWatcher signalWatcher;
-    QObject::connect(&signalWatcher, &SignalWatcher::received, &window, &MainWindow::quitNow);
+    QObject::connect(&signalWatcher, &SignalWatcher::received, &window, &loopscope::MainWindow::quitNow);
     window.show();
     if (!history)
         window.statusBar()->showMessage(QObject::tr("Work is not recorded: %1").arg(opened.error()));

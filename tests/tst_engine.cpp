@@ -1,14 +1,19 @@
 // The engine end to end against a local server that counts simultaneous requests and
-// misbehaves on purpose. Assertions are about states, order and counts, never wall time.
+// misbehaves on purpose, and against the nginx fixture where thousands of fast responses are
+// needed. Assertions are about states, order and counts, never wall time; the one count that
+// time bounds is that of deliveries, by the time measured, not by a deadline.
 #include "Engine.h"
 #include "support/BatchWaits.h"
 #include "support/TestHttpServer.h"
 
+#include <QElapsedTimer>
+#include <QFile>
 #include <QSignalSpy>
 #include <QTest>
 
 #include <atomic>
 #include <map>
+#include <tuple>
 
 using namespace Qt::StringLiterals;
 
@@ -48,6 +53,23 @@ public:
 QList<QUrl> repeat(const QUrl &url, int times)
 {
     return QList<QUrl>(times, url);
+}
+
+// The nginx fixture's URL for path, or an empty URL when the fixture is not running.
+QUrl nginxUrl(const QString &path)
+{
+    QFile port(qEnvironmentVariable("LOOPSCOPE_NGINX_DIR") + u"/port"_s);
+    if (!port.open(QIODevice::ReadOnly))
+        return {};
+    return QUrl(u"http://127.0.0.1:"_s + QString::fromLatin1(port.readAll().trimmed()) + path);
+}
+
+// The fields a change of a task shows in; a record delivered again differs in one of them.
+auto changeOf(const TaskRecord &task)
+{
+    return std::tuple(task.state, task.cancelReason, task.attempts, task.httpStatus, task.bytesReceived, task.bytesTotal, task.error,
+                      task.errorKind, task.worker, task.finalUrl, task.responseHeaders, task.queuedAt, task.startedAt, task.finishedAt,
+                      task.retryAt, task.attemptLog.size(), task.savedPath, task.timings.ttfbMs, task.timings.totalMs, task.note);
 }
 } // namespace
 
@@ -327,6 +349,68 @@ private Q_SLOTS:
         QCOMPARE(observer.latest.size(), size_t(tasks));
         // Every task changes state at least twice; deliveries are far fewer than changes.
         QVERIFY2(observer.deliveries < tasks / 4, qPrintable(QString::number(observer.deliveries)));
+    }
+
+    // Thousands of fast tasks against nginx change one after another; observers still hear at
+    // most one delivery per ~33 ms (30 a second) of the time the batch ran, every delivery
+    // carries only records that changed, and the last record heard of each task is its final one.
+    void deliveriesAreBoundedByTheTimeTheBatchRan()
+    {
+        const QUrl ok = nginxUrl(u"/ok"_s);
+        QVERIFY2(!ok.isEmpty(), "the nginx fixture is not running (LOOPSCOPE_NGINX_DIR/port)");
+        // The publisher's timer is coarse: it may fire up to 5 % early.
+        constexpr double MinSpacingMs = 33 * 0.95;
+        const int tasks = 3000;
+
+        QElapsedTimer clock;
+        int deliveries = 0;
+        qint64 lastDeliveryMs = 0;
+        int unchangedRecords = 0;
+        std::map<TaskId, TaskRecord> latest;
+        BatchRecord lastBatch;
+        Engine engine;
+        QObject listener; // gone first, with any update still posted to it, before what it writes to
+        connect(&engine, &Engine::updated, &listener, [&](const EngineUpdate &update) {
+            ++deliveries;
+            lastDeliveryMs = clock.elapsed();
+            for (const TaskRecord &task : update.tasks) {
+                const auto seen = latest.find(task.id);
+                if (seen != latest.end() && changeOf(seen->second) == changeOf(task))
+                    ++unchangedRecords;
+                latest[task.id] = task;
+            }
+            for (const BatchRecord &batch : update.batches)
+                lastBatch = batch;
+        });
+
+        clock.start();
+        const BatchId id = engine.addBatch(u"fast"_s, repeat(ok, tasks), BatchSettings{50, 50, 30'000, 0});
+        const QFuture<QList<TaskRecord>> gathered = engine.gather(id);
+        ASSIGN_OR_FAIL(const BatchRecord batch, waitForBatch(engine, id));
+        ASSIGN_OR_FAIL(const QList<TaskRecord> finished, resultWithin(gathered, 30'000, u"the gather of batch %1"_s.arg(id)));
+        QCOMPARE(batch.count(TaskState::Succeeded), tasks);
+        QCOMPARE(finished.size(), qsizetype(tasks));
+        // The update with the final records was emitted before the batch finished; it may still
+        // be on its way to this thread.
+        QTRY_COMPARE(lastBatch.count(TaskState::Succeeded), tasks);
+
+        // Every task's final record arrived, and was the last heard of it.
+        QCOMPARE(latest.size(), size_t(tasks));
+        for (const TaskRecord &task : finished) {
+            const auto heard = latest.find(task.id);
+            QVERIFY2(heard != latest.end(), qPrintable(u"task %1 was never delivered"_s.arg(task.id)));
+            QCOMPARE(heard->second.state, TaskState::Succeeded);
+            QVERIFY2(changeOf(heard->second) == changeOf(task), qPrintable(u"task %1: the last record delivered is not its final one"_s.arg(task.id)));
+        }
+        QCOMPARE(lastBatch.total, tasks);
+        QCOMPARE(lastBatch.count(TaskState::Succeeded), batch.count(TaskState::Succeeded));
+        QCOMPARE(unchangedRecords, 0);
+
+        // Deliveries go out one flush interval apart at the least, so their number is bounded
+        // by the time between the batch's start and the last one heard (+1 for the first).
+        const qint64 bound = qint64(lastDeliveryMs / MinSpacingMs) + 1;
+        QVERIFY2(deliveries <= bound,
+                 qPrintable(u"%1 deliveries in %2 ms: more than one per %3 ms"_s.arg(deliveries).arg(lastDeliveryMs).arg(MinSpacingMs)));
     }
 
     void observersOnAnotherThreadHearOnTheirThread()

@@ -137,9 +137,10 @@ private Q_SLOTS:
     {
         QFETCH(QString, text);
         QFETCH(QString, reason);
-        QString error;
-        QVERIFY(!parseMailAddress(text, &error));
-        QVERIFY2(error.contains(reason), qPrintable(error));
+        const Result<MailAddress> parsed = parseMailAddress(text);
+        QVERIFY(!parsed);
+        QCOMPARE(parsed.kind(), ErrorKind::Invalid);
+        QVERIFY2(parsed.error().contains(reason), qPrintable(parsed.error()));
     }
 
     void composesHeadersWithCrlf()

@@ -249,9 +249,9 @@ private Q_SLOTS:
         QVERIFY(!mail.contains("\r\nBcc:"));
         const QJsonObject envelope = QJsonDocument::fromJson(SmtpFixture::lastDelivered(u"plain"_s, u".json"_s)).object();
         QVERIFY(!envelope[u"rcpt_tos"].toVariant().toStringList().contains(u"evil@example.org"_s));
-        QString problem;
-        QVERIFY(!parseMailAddress(u"ops@example.org\r\nBcc: evil@example.org"_s, &problem));
-        QVERIFY(!problem.isEmpty());
+        const Result<MailAddress> injected = parseMailAddress(u"ops@example.org\r\nBcc: evil@example.org"_s);
+        QVERIFY(!injected);
+        QVERIFY(!injected.error().isEmpty());
     }
 
     void nonAsciiSubject()

@@ -20,7 +20,7 @@
 
 using namespace Qt::StringLiterals;
 
-using namespace loopscope;
+namespace loopscope {
 
 namespace {
 constexpr int ShownRejections = 200;
@@ -171,3 +171,5 @@ BatchSettings AddUrlsDialog::settings() const
     settings.overwrite = m_overwrite->isChecked();
     return settings;
 }
+
+} // namespace loopscope

@@ -16,21 +16,23 @@ class QPlainTextEdit;
 class QSpinBox;
 class QTimer;
 
+namespace loopscope {
+
 // Paste or type URLs, see at once which lines would be rejected and why, name the batch and
 // choose its settings.
 class AddUrlsDialog : public QDialog {
     Q_OBJECT
 public:
-    AddUrlsDialog(const QString &defaultName, const loopscope::BatchSettings &defaults, QWidget *parent = nullptr);
+    AddUrlsDialog(const QString &defaultName, const BatchSettings &defaults, QWidget *parent = nullptr);
 
     QString batchName() const;
-    loopscope::BatchSettings settings() const;
-    const loopscope::UrlList &urls() const { return m_parsed; }
+    BatchSettings settings() const;
+    const UrlList &urls() const { return m_parsed; }
     void setText(const QString &text);
 
 private:
     void validateSoon();
-    void showValidation(const loopscope::UrlList &parsed);
+    void showValidation(const UrlList &parsed);
 
     QLineEdit *m_name;
     QPlainTextEdit *m_text;
@@ -46,7 +48,9 @@ private:
     QCheckBox *m_overwrite;
     QDialogButtonBox *m_buttons;
     QTimer *m_debounce;
-    QFutureWatcher<loopscope::UrlList> m_validation;
-    loopscope::UrlList m_parsed;
-    loopscope::BatchSettings m_defaults; // what the dialog does not show comes from these
+    QFutureWatcher<UrlList> m_validation;
+    UrlList m_parsed;
+    BatchSettings m_defaults; // what the dialog does not show comes from these
 };
+
+} // namespace loopscope

@@ -4,7 +4,7 @@
 
 using namespace Qt::StringLiterals;
 
-using namespace loopscope;
+namespace loopscope {
 
 namespace BatchDefaults {
 
@@ -37,3 +37,5 @@ void save(const BatchSettings &settings)
 }
 
 } // namespace BatchDefaults
+
+} // namespace loopscope

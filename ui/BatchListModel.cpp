@@ -6,7 +6,7 @@
 
 #include <algorithm>
 
-using namespace loopscope;
+namespace loopscope {
 
 int BatchListModel::rowCount(const QModelIndex &parent) const
 {
@@ -105,3 +105,5 @@ void BatchListModel::apply(const QList<BatchRecord> &batches)
     }
     changed.emitFor(*this, ColumnCount);
 }
+
+} // namespace loopscope

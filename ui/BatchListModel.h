@@ -6,6 +6,8 @@
 
 #include <vector>
 
+namespace loopscope {
+
 // One row per batch (the queues), with live elapsed time and the concurrency gain.
 class BatchListModel : public QAbstractTableModel {
     Q_OBJECT
@@ -20,14 +22,16 @@ public:
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
-    void apply(const QList<loopscope::BatchRecord> &batches);
-    const loopscope::BatchRecord &batch(int row) const { return m_batches[size_t(row)]; }
-    const std::vector<loopscope::BatchRecord> &batches() const { return m_batches; }
-    int rowOf(loopscope::BatchId id) const;
+    void apply(const QList<BatchRecord> &batches);
+    const BatchRecord &batch(int row) const { return m_batches[size_t(row)]; }
+    const std::vector<BatchRecord> &batches() const { return m_batches; }
+    int rowOf(BatchId id) const;
 
     // "32.0 s of work in 17.0 s — 1.9×"
-    static QString workSummary(const loopscope::BatchRecord &batch, qint64 now);
+    static QString workSummary(const BatchRecord &batch, qint64 now);
 
 private:
-    std::vector<loopscope::BatchRecord> m_batches;
+    std::vector<BatchRecord> m_batches;
 };
+
+} // namespace loopscope

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+namespace loopscope {
+
 namespace {
 constexpr size_t MaxRanges = 32;
 
@@ -30,3 +32,5 @@ void ChangedRows::emitFor(QAbstractItemModel &model, int columnCount)
         announce(model, first, last, columnCount);
     m_rows.clear();
 }
+
+} // namespace loopscope

@@ -4,6 +4,8 @@
 
 #include <vector>
 
+namespace loopscope {
+
 // Collects the rows an update touched and announces them as few ranged dataChanged
 // signals: one per run of neighbouring rows, or a single one spanning them all when
 // the runs are many.
@@ -15,3 +17,5 @@ public:
 private:
     std::vector<int> m_rows;
 };
+
+} // namespace loopscope

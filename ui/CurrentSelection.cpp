@@ -5,7 +5,7 @@
 
 #include <QTableView>
 
-using namespace loopscope;
+namespace loopscope {
 
 CurrentSelection::CurrentSelection(const QTableView &taskView, const TaskFilterProxy &taskFilter, const QTableView &batchView,
                                    const BatchListModel &batches)
@@ -40,3 +40,5 @@ BatchId CurrentSelection::batch() const
     const QModelIndexList rows = m_batchView.selectionModel()->selectedRows();
     return rows.isEmpty() ? 0 : m_batches.batch(rows.first().row()).id;
 }
+
+} // namespace loopscope

@@ -4,8 +4,11 @@
 
 #include <QList>
 
-class BatchListModel;
 class QTableView;
+
+namespace loopscope {
+
+class BatchListModel;
 class TaskFilterProxy;
 
 // What the user has selected in the task and batch tables, as rows of the models behind
@@ -18,7 +21,7 @@ public:
     QList<int> taskRows() const;
     bool hasTasks() const;
     int currentTaskRow() const;     // -1: none
-    loopscope::BatchId batch() const; // 0: none
+    BatchId batch() const; // 0: none
 
 private:
     const QTableView &m_taskView;
@@ -26,3 +29,5 @@ private:
     const QTableView &m_batchView;
     const BatchListModel &m_batches;
 };
+
+} // namespace loopscope

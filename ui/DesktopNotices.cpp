@@ -7,7 +7,7 @@
 #include <QSystemTrayIcon>
 #include <QWidget>
 
-using namespace loopscope;
+namespace loopscope {
 
 DesktopNotices::DesktopNotices(const NotificationPreferences &preferences, QStatusBar *statusBar, QWidget *window)
     : QObject(window)
@@ -45,3 +45,5 @@ void DesktopNotices::announceFinished(const QList<BatchRecord> &batches)
     if (!latest.isEmpty() && !m_tray && m_statusBar->currentMessage().isEmpty())
         m_statusBar->showMessage(latest, 15'000);
 }
+
+} // namespace loopscope

@@ -5,10 +5,13 @@
 #include <QObject>
 #include <QSet>
 
-class NotificationPreferences;
 class QStatusBar;
 class QSystemTrayIcon;
 class QWidget;
+
+namespace loopscope {
+
+class NotificationPreferences;
 
 // Says on the desktop when a batch has finished, once per batch and as the notification
 // settings ask: through the tray where there is one, otherwise on the status bar.
@@ -18,11 +21,13 @@ public:
     // Shows the window's icon in the system tray, where the desktop has one.
     DesktopNotices(const NotificationPreferences &preferences, QStatusBar *statusBar, QWidget *window);
 
-    void announceFinished(const QList<loopscope::BatchRecord> &batches);
+    void announceFinished(const QList<BatchRecord> &batches);
 
 private:
     const NotificationPreferences &m_preferences;
     QSystemTrayIcon *m_tray = nullptr; // null: no system tray here
     QStatusBar *m_statusBar;
-    QSet<loopscope::BatchId> m_announced;
+    QSet<BatchId> m_announced;
 };
+
+} // namespace loopscope

@@ -19,7 +19,7 @@
 
 using namespace Qt::StringLiterals;
 
-using namespace loopscope;
+namespace loopscope {
 
 HistoryDialog::HistoryDialog(History &history, QWidget *parent)
     : QDialog(parent)
@@ -153,3 +153,5 @@ QCoro::Task<> HistoryDialog::exportSelected()
     if (self)
         m_status->setText(outcome);
 }
+
+} // namespace loopscope

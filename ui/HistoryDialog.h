@@ -5,28 +5,28 @@
 #include <QDialog>
 #include <QCoroTask>
 
-class HistoryModel;
 class QLabel;
 class QPushButton;
 class QTableView;
 
 namespace loopscope {
+
 class History;
-}
+class HistoryModel;
 
 // Past batches from the history: how each ended, and from there run it again, retry what
 // failed (linked to the originals), or export its records as JSON Lines or CSV.
 class HistoryDialog : public QDialog {
     Q_OBJECT
 public:
-    HistoryDialog(loopscope::History &history, QWidget *parent = nullptr);
+    HistoryDialog(History &history, QWidget *parent = nullptr);
 
     QCoro::Task<> refresh();
 
 Q_SIGNALS:
     // A new batch to queue: the URLs, and the task each retries (empty for a plain re-run).
-    void queueRequested(const QString &name, const QList<QUrl> &urls, const loopscope::BatchSettings &settings,
-                        const QList<loopscope::TaskId> &retryOf);
+    void queueRequested(const QString &name, const QList<QUrl> &urls, const BatchSettings &settings,
+                        const QList<TaskId> &retryOf);
 
 private:
     enum class Pick { All, Failed };
@@ -35,7 +35,7 @@ private:
     int selectedRow() const;
     void updateButtons();
 
-    loopscope::History &m_history;
+    History &m_history;
     HistoryModel *m_model;
     QTableView *m_view;
     QLabel *m_status;
@@ -43,3 +43,5 @@ private:
     QPushButton *m_retryFailed;
     QPushButton *m_export;
 };
+
+} // namespace loopscope

@@ -5,7 +5,7 @@
 #include <QDateTime>
 #include <QLocale>
 
-using namespace loopscope;
+namespace loopscope {
 
 int HistoryModel::rowCount(const QModelIndex &parent) const
 {
@@ -69,3 +69,5 @@ void HistoryModel::setBatches(const QList<HistoryBatch> &batches)
     m_batches = batches;
     endResetModel();
 }
+
+} // namespace loopscope

@@ -4,6 +4,8 @@
 
 #include <QAbstractTableModel>
 
+namespace loopscope {
+
 // The batches of the history, newest first, as the History dialog lists them.
 class HistoryModel : public QAbstractTableModel {
     Q_OBJECT
@@ -17,9 +19,11 @@ public:
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
-    void setBatches(const QList<loopscope::HistoryBatch> &batches);
-    const loopscope::HistoryBatch &batch(int row) const { return m_batches[row]; }
+    void setBatches(const QList<HistoryBatch> &batches);
+    const HistoryBatch &batch(int row) const { return m_batches[row]; }
 
 private:
-    QList<loopscope::HistoryBatch> m_batches;
+    QList<HistoryBatch> m_batches;
 };
+
+} // namespace loopscope

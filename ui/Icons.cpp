@@ -4,15 +4,16 @@
 
 using namespace Qt::StringLiterals;
 
+namespace loopscope {
+
 QIcon themedIcon(const QString &resourceName, const QString &themeName)
 {
     const QString path = u":/icons/" + resourceName + u".svg";
     return QFile::exists(path) ? QIcon(path) : QIcon::fromTheme(themeName);
 }
 
-QIcon stateIcon(loopscope::TaskState state)
+QIcon stateIcon(TaskState state)
 {
-    using loopscope::TaskState;
     static const QIcon icons[] = {
         themedIcon(u"queued"_s, u"appointment-soon"_s),
         themedIcon(u"running"_s, u"media-playback-start"_s),
@@ -22,3 +23,5 @@ QIcon stateIcon(loopscope::TaskState state)
     };
     return icons[int(state)];
 }
+
+} // namespace loopscope

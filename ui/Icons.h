@@ -4,6 +4,10 @@
 
 #include <QIcon>
 
+namespace loopscope {
+
 // Icons ship as SVG in resources/icons; the desktop theme stands in where one is missing.
 QIcon themedIcon(const QString &resourceName, const QString &themeName);
-QIcon stateIcon(loopscope::TaskState state);
+QIcon stateIcon(TaskState state);
+
+} // namespace loopscope

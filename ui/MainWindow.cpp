@@ -37,7 +37,7 @@
 
 using namespace Qt::StringLiterals;
 
-using namespace loopscope;
+namespace loopscope {
 
 namespace {
 constexpr int LiveRefreshMs = 200;
@@ -363,3 +363,5 @@ void MainWindow::closeEvent(QCloseEvent *event)
     m_engine.cancelAll(CancelReason::Shutdown);
     event->accept();
 }
+
+} // namespace loopscope

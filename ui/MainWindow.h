@@ -8,24 +8,24 @@
 #include <QMainWindow>
 #include <QCoroTask>
 
-class BatchListModel;
-class DesktopNotices;
-class HistoryDialog;
-class NotificationPreferences;
 class QAction;
 class QLabel;
 class QSplitter;
 class QTableView;
+
+namespace loopscope {
+
+class BatchListModel;
+class DesktopNotices;
+class Engine;
+class History;
+class HistoryDialog;
+class NotificationPreferences;
 class QueueController;
 class ResumePrompt;
 class TaskFilterProxy;
 class TaskTableModel;
 class WorkerModel;
-
-namespace loopscope {
-class Engine;
-class History;
-}
 
 // The monitor: queues, tasks and workers, live. It builds the widgets and wires them to the
 // controllers that send the engine its commands; engine updates reach the views through the
@@ -35,7 +35,7 @@ class MainWindow : public QMainWindow {
 public:
     // With a history, every batch is recorded before it runs, and work a crash left
     // unfinished is offered for resuming.
-    explicit MainWindow(loopscope::Engine &engine, loopscope::History *history = nullptr, QWidget *parent = nullptr);
+    explicit MainWindow(Engine &engine, History *history = nullptr, QWidget *parent = nullptr);
     ~MainWindow() override;
 
     // Queues each file as a batch named after it (parsed off the GUI thread).
@@ -59,15 +59,15 @@ private:
     void restoreSettings();
     void saveSettings() const;
 
-    void applyUpdate(const loopscope::EngineUpdate &update);
+    void applyUpdate(const EngineUpdate &update);
     void refreshLive();
     void updateStatus();
     void updateActions();
     void showHistory();
     QCoro::Task<> startUp();
 
-    loopscope::Engine &m_engine;
-    loopscope::BatchLauncher m_launcher;
+    Engine &m_engine;
+    BatchLauncher m_launcher;
     TaskTableModel *m_tasks;
     TaskFilterProxy *m_taskFilter;
     BatchListModel *m_batches;
@@ -96,3 +96,5 @@ private:
 
     bool m_quitConfirmed = false;
 };
+
+} // namespace loopscope

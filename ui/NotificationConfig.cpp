@@ -6,7 +6,7 @@
 
 using namespace Qt::StringLiterals;
 
-using namespace loopscope;
+namespace loopscope {
 
 NotificationConfig NotificationConfig::load()
 {
@@ -36,12 +36,9 @@ void NotificationConfig::save() const
     settings.setValue(u"notify/desktop"_s, desktop);
 }
 
-std::optional<NotificationSettings> NotificationConfig::toSettings(const QString &password, QString *error) const
+Result<NotificationSettings> NotificationConfig::toSettings(const QString &password) const
 {
-    const auto fail = [error](const QString &message) {
-        *error = message;
-        return std::nullopt;
-    };
+    const auto fail = [](const QString &message) { return Failure{ErrorKind::Invalid, message}; };
     NotificationSettings settings;
     settings.when = NotifyWhen(std::clamp(when, 0, 2));
     if (!caFile.isEmpty()) {
@@ -51,23 +48,21 @@ std::optional<NotificationSettings> NotificationConfig::toSettings(const QString
     }
     if (sendsEmail()) {
         for (const QString &text : recipients.split(u',', Qt::SkipEmptyParts)) {
-            QString problem;
-            const auto address = parseMailAddress(text.trimmed(), &problem);
+            const Result<MailAddress> address = parseMailAddress(text.trimmed());
             if (!address)
-                return fail(QObject::tr("Recipient \"%1\": %2").arg(text.trimmed(), problem));
+                return fail(QObject::tr("Recipient \"%1\": %2").arg(text.trimmed(), address.error()));
             settings.recipients << *address;
         }
-        QString problem;
-        const auto from = parseMailAddress(sender.trimmed(), &problem);
+        const Result<MailAddress> from = parseMailAddress(sender.trimmed());
         if (!from)
-            return fail(QObject::tr("Sender \"%1\": %2").arg(sender.trimmed(), problem));
+            return fail(QObject::tr("Sender \"%1\": %2").arg(sender.trimmed(), from.error()));
         settings.from = *from;
         settings.smtp.url = QUrl(smtpUrl.trimmed(), QUrl::StrictMode);
         if (!user.isEmpty())
             settings.smtp.url.setUserName(user);
         settings.smtp.password = password;
-        if (const QString urlProblem = settings.smtp.problem(); !urlProblem.isEmpty())
-            return fail(urlProblem);
+        if (Result<> usable = settings.smtp.checkUrl(); !usable)
+            return usable.failure();
     }
     if (!webhook.trimmed().isEmpty()) {
         if (const QString problem = urlProblem(webhook.trimmed()); !problem.isEmpty())
@@ -76,3 +71,5 @@ std::optional<NotificationSettings> NotificationConfig::toSettings(const QString
     }
     return settings;
 }
+
+} // namespace loopscope

@@ -1,8 +1,11 @@
 #pragma once
 
 #include "Notifications.h"
+#include "Result.h"
 
 #include <QString>
+
+namespace loopscope {
 
 // The notification settings as the user edits and stores them: every field as text, saved in
 // QSettings except the password, which belongs in the keychain.
@@ -20,6 +23,8 @@ struct NotificationConfig {
     void save() const;
     bool sendsEmail() const { return !recipients.trimmed().isEmpty(); }
     bool needsPassword() const { return sendsEmail() && !user.isEmpty(); }
-    // The engine's settings, or std::nullopt with *error naming the field that is wrong.
-    std::optional<loopscope::NotificationSettings> toSettings(const QString &password, QString *error) const;
+    // The engine's settings, or an Invalid failure naming the field that is wrong.
+    Result<NotificationSettings> toSettings(const QString &password) const;
 };
+
+} // namespace loopscope

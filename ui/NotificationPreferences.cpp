@@ -7,7 +7,7 @@
 #include <QInputDialog>
 #include <QPointer>
 
-using namespace loopscope;
+namespace loopscope {
 
 NotificationPreferences::NotificationPreferences(Engine &engine, QWidget *window)
     : QObject(window)
@@ -67,12 +67,13 @@ QCoro::Task<> NotificationPreferences::storePassword()
 
 void NotificationPreferences::apply()
 {
-    QString error;
-    const auto settings = m_config.toSettings(m_smtpPassword, &error);
+    const Result<NotificationSettings> settings = m_config.toSettings(m_smtpPassword);
     if (!settings) {
-        Q_EMIT statusMessage(tr("Notifications are off: %1").arg(error), 15'000);
+        Q_EMIT statusMessage(tr("Notifications are off: %1").arg(settings.error()), 15'000);
         m_engine.setNotifications({});
         return;
     }
     m_engine.setNotifications(*settings);
 }
+
+} // namespace loopscope

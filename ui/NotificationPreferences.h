@@ -8,8 +8,8 @@
 class QWidget;
 
 namespace loopscope {
+
 class Engine;
-}
 
 // Where batch summaries go, as the user set it: loaded from the settings and the keychain at
 // start-up, edited in the Notifications dialog, and handed to the engine after each change.
@@ -17,7 +17,7 @@ class NotificationPreferences : public QObject {
     Q_OBJECT
 public:
     // window: the parent of the dialogs this asks with.
-    NotificationPreferences(loopscope::Engine &engine, QWidget *window);
+    NotificationPreferences(Engine &engine, QWidget *window);
 
     const NotificationConfig &config() const { return m_config; }
 
@@ -33,8 +33,10 @@ private:
     void apply();
     QString passwordAccount() const;
 
-    loopscope::Engine &m_engine;
+    Engine &m_engine;
     QWidget *m_window;
     NotificationConfig m_config;
     QString m_smtpPassword; // for this run; stored in the keychain, never in the settings file
 };
+
+} // namespace loopscope

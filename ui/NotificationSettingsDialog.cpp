@@ -14,7 +14,7 @@
 
 using namespace Qt::StringLiterals;
 
-using namespace loopscope;
+namespace loopscope {
 
 NotificationSettingsDialog::NotificationSettingsDialog(Engine &engine, const NotificationConfig &config, const QString &password,
                                                        QWidget *parent)
@@ -95,10 +95,9 @@ QString NotificationSettingsDialog::password() const
 
 void NotificationSettingsDialog::sendTest()
 {
-    QString error;
-    const auto settings = config().toSettings(password(), &error);
+    const Result<NotificationSettings> settings = config().toSettings(password());
     if (!settings) {
-        m_outcome->setText(error);
+        m_outcome->setText(settings.error());
         return;
     }
     m_testButton->setEnabled(false);
@@ -114,10 +113,11 @@ void NotificationSettingsDialog::sendTest()
 
 void NotificationSettingsDialog::accept()
 {
-    QString error;
-    if (!config().toSettings(password(), &error)) {
-        m_outcome->setText(error);
+    if (const Result<NotificationSettings> settings = config().toSettings(password()); !settings) {
+        m_outcome->setText(settings.error());
         return;
     }
     QDialog::accept();
 }
+
+} // namespace loopscope

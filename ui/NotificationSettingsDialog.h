@@ -11,15 +11,15 @@ class QLineEdit;
 class QPushButton;
 
 namespace loopscope {
+
 class Engine;
-}
 
 // Where and when batch summaries go: SMTP server, user and password, sender, recipients,
 // webhook, which batches notify; "Send test" performs a real send through the engine.
 class NotificationSettingsDialog : public QDialog {
     Q_OBJECT
 public:
-    NotificationSettingsDialog(loopscope::Engine &engine, const NotificationConfig &config, const QString &password,
+    NotificationSettingsDialog(Engine &engine, const NotificationConfig &config, const QString &password,
                                QWidget *parent = nullptr);
 
     NotificationConfig config() const;
@@ -29,7 +29,7 @@ private:
     void sendTest();
     void accept() override;
 
-    loopscope::Engine &m_engine;
+    Engine &m_engine;
     QComboBox *m_when;
     QLineEdit *m_smtpUrl;
     QLineEdit *m_user;
@@ -42,3 +42,5 @@ private:
     QPushButton *m_testButton;
     QLabel *m_outcome;
 };
+
+} // namespace loopscope

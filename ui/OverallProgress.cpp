@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-using namespace loopscope;
+namespace loopscope {
 
 OverallProgress::OverallProgress(const std::vector<BatchRecord> &batches)
 {
@@ -29,3 +29,5 @@ QString OverallProgress::text(qint64 now) const
     }
     return text;
 }
+
+} // namespace loopscope

@@ -7,6 +7,8 @@
 
 using namespace Qt::StringLiterals;
 
+namespace loopscope {
+
 namespace PasswordStore {
 
 namespace {
@@ -17,8 +19,8 @@ const QString Service = u"loopscope"_s;
 QCoro::Task<Result> run(QKeychain::Job &job)
 {
     job.setAutoDelete(false);
-    loopscope::Wakeup finished;
-    QObject::connect(&job, &QKeychain::Job::finished, &finished, &loopscope::Wakeup::fire);
+    Wakeup finished;
+    QObject::connect(&job, &QKeychain::Job::finished, &finished, &Wakeup::fire);
     job.start();
     co_await finished.next();
     Result result;
@@ -59,3 +61,5 @@ QCoro::Task<Result> write(const QString &account, const QString &password)
 }
 
 } // namespace PasswordStore
+
+} // namespace loopscope

@@ -3,6 +3,8 @@
 #include <QString>
 #include <QCoroTask>
 
+namespace loopscope {
+
 // The SMTP password in the system keychain (QtKeychain), never in the settings file.
 // Where no keychain service answers, the caller keeps the password for this run only.
 namespace PasswordStore {
@@ -17,3 +19,5 @@ QCoro::Task<Result> read(const QString &account);
 QCoro::Task<Result> write(const QString &account, const QString &password);
 
 } // namespace PasswordStore
+
+} // namespace loopscope

@@ -3,6 +3,8 @@
 #include <QApplication>
 #include <QPainter>
 
+namespace loopscope {
+
 ProgressDelegate::ProgressDelegate(int progressRole, QObject *parent)
     : QStyledItemDelegate(parent)
     , m_role(progressRole)
@@ -32,3 +34,5 @@ void ProgressDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opti
         painter->fillRect(option.rect, option.palette.highlight());
     style->drawControl(QStyle::CE_ProgressBar, &bar, painter, widget);
 }
+
+} // namespace loopscope

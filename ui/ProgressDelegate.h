@@ -2,6 +2,8 @@
 
 #include <QStyledItemDelegate>
 
+namespace loopscope {
+
 // Paints a progress bar for cells whose progress role holds 0…1000; other cells (and -1,
 // "size unknown") are painted as usual.
 class ProgressDelegate : public QStyledItemDelegate {
@@ -13,3 +15,5 @@ public:
 private:
     int m_role;
 };
+
+} // namespace loopscope

@@ -17,7 +17,7 @@
 
 using namespace Qt::StringLiterals;
 
-using namespace loopscope;
+namespace loopscope {
 
 namespace {
 // Runs then() on the GUI thread once a background parse is done.
@@ -61,9 +61,9 @@ void QueueController::queueUrls(const UrlList &urls, const QString &batchName, c
 QCoro::Task<> QueueController::launch(QString batchName, QList<QUrl> urls, BatchSettings settings, QList<TaskId> retryOf)
 {
     QPointer<QueueController> self(this);
-    const BatchLauncher::Launched launched = co_await m_launcher.launch(batchName, urls, settings, retryOf);
-    if (self && !launched.id)
-        Q_EMIT statusMessage(tr("“%1” was not queued: %2").arg(batchName, launched.error), 30'000);
+    const Result<BatchLauncher::Launched> launched = co_await m_launcher.launch(batchName, urls, settings, retryOf);
+    if (self && !launched)
+        Q_EMIT statusMessage(tr("“%1” was not queued: %2").arg(batchName, launched.error()), 30'000);
 }
 
 void QueueController::queueText(const QString &text, const QString &batchName)
@@ -138,3 +138,5 @@ QString QueueController::nextBatchName(const QString &stem)
 {
     return tr("%1 %2").arg(stem).arg(++m_batchCounter);
 }
+
+} // namespace loopscope

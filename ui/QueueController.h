@@ -10,8 +10,8 @@ class QMimeData;
 class QWidget;
 
 namespace loopscope {
+
 class BatchLauncher;
-}
 
 // Turns what the user hands the window into batches on the engine: typed or pasted text,
 // dropped URLs and files, imported URL lists, the Add URLs dialog. Every path validates the
@@ -20,14 +20,14 @@ class QueueController : public QObject {
     Q_OBJECT
 public:
     // window: the parent of the dialogs this asks with.
-    QueueController(loopscope::BatchLauncher &launcher, QWidget *window);
+    QueueController(BatchLauncher &launcher, QWidget *window);
 
     // Each file becomes a batch named after it (parsed off the GUI thread).
     void importFiles(const QStringList &paths);
     void queueText(const QString &text, const QString &batchName);
     // retryOf, when given, names the task each URL retries.
-    void queueUrls(const loopscope::UrlList &urls, const QString &batchName, const loopscope::BatchSettings &settings,
-                   const QList<loopscope::TaskId> &retryOf = {});
+    void queueUrls(const UrlList &urls, const QString &batchName, const BatchSettings &settings,
+                   const QList<TaskId> &retryOf = {});
 
     void addUrls();    // the Add URLs dialog
     void importDialog();
@@ -39,10 +39,12 @@ Q_SIGNALS:
 
 private:
     void queueMimeData(const QMimeData &data, const QString &batchName);
-    QCoro::Task<> launch(QString batchName, QList<QUrl> urls, loopscope::BatchSettings settings, QList<loopscope::TaskId> retryOf);
+    QCoro::Task<> launch(QString batchName, QList<QUrl> urls, BatchSettings settings, QList<TaskId> retryOf);
     QString nextBatchName(const QString &stem);
 
-    loopscope::BatchLauncher &m_launcher;
+    BatchLauncher &m_launcher;
     QWidget *m_window;
     int m_batchCounter = 0;
 };
+
+} // namespace loopscope

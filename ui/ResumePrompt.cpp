@@ -9,7 +9,7 @@
 #include <QPushButton>
 #include <QCoroFuture>
 
-using namespace loopscope;
+namespace loopscope {
 
 ResumePrompt::ResumePrompt(BatchLauncher &launcher, QWidget *window)
     : QObject(window)
@@ -63,3 +63,5 @@ QCoro::Task<> ResumePrompt::offer()
         co_await history->discard(ids);
     }
 }
+
+} // namespace loopscope

@@ -8,8 +8,8 @@
 class QWidget;
 
 namespace loopscope {
+
 class BatchLauncher;
-}
 
 // At start-up, offers to resume the batches a crash or a kill left unfinished in the
 // history, or to discard them, or to ask again next time.
@@ -17,7 +17,7 @@ class ResumePrompt : public QObject {
     Q_OBJECT
 public:
     // window: the parent of the question.
-    ResumePrompt(loopscope::BatchLauncher &launcher, QWidget *window);
+    ResumePrompt(BatchLauncher &launcher, QWidget *window);
 
     QCoro::Task<> offer(); // does nothing without a history
 
@@ -26,8 +26,10 @@ Q_SIGNALS:
 
 private:
     enum class Choice { Resume, Discard, Later };
-    Choice ask(const QList<loopscope::HistoryBatch> &orphans);
+    Choice ask(const QList<HistoryBatch> &orphans);
 
-    loopscope::BatchLauncher &m_launcher;
+    BatchLauncher &m_launcher;
     QWidget *m_window;
 };
+
+} // namespace loopscope

@@ -11,7 +11,7 @@
 
 #include <QMessageBox>
 
-using namespace loopscope;
+namespace loopscope {
 
 namespace {
 constexpr int ConfirmCancelAbove = 50; // cancelling more tasks than this asks first
@@ -142,3 +142,5 @@ void TaskCommands::showSelectedTaskDetails()
     TaskDetailsDialog dialog(m_tasks.task(row), m_window);
     dialog.exec();
 }
+
+} // namespace loopscope

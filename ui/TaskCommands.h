@@ -2,15 +2,15 @@
 
 #include <QCoreApplication>
 
-class BatchListModel;
-class CurrentSelection;
-class QueueController;
 class QWidget;
-class TaskTableModel;
 
 namespace loopscope {
+
+class BatchListModel;
+class CurrentSelection;
 class Engine;
-}
+class QueueController;
+class TaskTableModel;
 
 // What the user can do to tasks and batches once queued: cancel the selected tasks, the
 // selected batch or everything, re-queue what failed or was cancelled, open a task's details.
@@ -19,7 +19,7 @@ class TaskCommands {
     Q_DECLARE_TR_FUNCTIONS(TaskCommands)
 public:
     // window: the parent of the questions and dialogs this opens.
-    TaskCommands(loopscope::Engine &engine, QueueController &queue, const TaskTableModel &tasks, const BatchListModel &batches,
+    TaskCommands(Engine &engine, QueueController &queue, const TaskTableModel &tasks, const BatchListModel &batches,
                  const CurrentSelection &selection, QWidget *window);
 
     // Which commands apply to the selection now.
@@ -41,10 +41,12 @@ public:
     void showSelectedTaskDetails();
 
 private:
-    loopscope::Engine &m_engine;
+    Engine &m_engine;
     QueueController &m_queue;
     const TaskTableModel &m_tasks;
     const BatchListModel &m_batches;
     const CurrentSelection &m_selection;
     QWidget *m_window;
 };
+
+} // namespace loopscope

@@ -11,7 +11,7 @@
 
 using namespace Qt::StringLiterals;
 
-using namespace loopscope;
+namespace loopscope {
 
 namespace {
 QString when(qint64 monotonicMs)
@@ -111,3 +111,5 @@ TaskDetailsDialog::TaskDetailsDialog(const TaskRecord &task, QWidget *parent)
     layout->addWidget(buttons);
     resize(620, 560);
 }
+
+} // namespace loopscope

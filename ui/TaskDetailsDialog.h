@@ -4,9 +4,13 @@
 
 #include <QDialog>
 
+namespace loopscope {
+
 // Everything recorded about one task: URLs, timings, attempts, response headers, error and its kind.
 class TaskDetailsDialog : public QDialog {
     Q_OBJECT
 public:
-    explicit TaskDetailsDialog(const loopscope::TaskRecord &task, QWidget *parent = nullptr);
+    explicit TaskDetailsDialog(const TaskRecord &task, QWidget *parent = nullptr);
 };
+
+} // namespace loopscope

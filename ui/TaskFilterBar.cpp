@@ -12,6 +12,8 @@
 
 using namespace Qt::StringLiterals;
 
+namespace loopscope {
+
 namespace {
 constexpr int FilterDelayMs = 150;
 }
@@ -64,3 +66,5 @@ void TaskFilterBar::applyBatch()
 {
     m_filter.setBatch(m_allBatches->isChecked() ? 0 : m_selection.batch());
 }
+
+} // namespace loopscope

@@ -2,9 +2,12 @@
 
 #include <QWidget>
 
-class CurrentSelection;
 class QCheckBox;
 class QLineEdit;
+
+namespace loopscope {
+
+class CurrentSelection;
 class TaskFilterProxy;
 
 // The row above the task table that narrows it: one state or all, text in the URL or the
@@ -25,3 +28,5 @@ private:
     QLineEdit *m_text;
     QCheckBox *m_allBatches;
 };
+
+} // namespace loopscope

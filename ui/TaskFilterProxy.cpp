@@ -2,7 +2,7 @@
 
 #include "TaskTableModel.h"
 
-using namespace loopscope;
+namespace loopscope {
 
 TaskFilterProxy::TaskFilterProxy(TaskTableModel *source, QObject *parent)
     : QSortFilterProxyModel(parent)
@@ -50,3 +50,5 @@ bool TaskFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex &) const
     return m_source->urlText(sourceRow).contains(m_text, Qt::CaseInsensitive)
         || task.error.contains(m_text, Qt::CaseInsensitive);
 }
+
+} // namespace loopscope

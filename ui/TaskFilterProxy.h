@@ -6,6 +6,8 @@
 
 #include <optional>
 
+namespace loopscope {
+
 class TaskTableModel;
 
 // The task table as the user narrows it: one batch or all, one state or all (or "not
@@ -17,7 +19,7 @@ public:
 
     explicit TaskFilterProxy(TaskTableModel *source, QObject *parent = nullptr);
 
-    void setBatch(loopscope::BatchId batch); // 0: every batch
+    void setBatch(BatchId batch); // 0: every batch
     void setStateFilter(StateFilter filter);
     void setText(const QString &text);
 
@@ -26,7 +28,9 @@ protected:
 
 private:
     TaskTableModel *m_source;
-    loopscope::BatchId m_batch = 0;
+    BatchId m_batch = 0;
     StateFilter m_state = StateFilter::All;
     QString m_text;
 };
+
+} // namespace loopscope

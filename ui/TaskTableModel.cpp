@@ -10,7 +10,7 @@
 
 #include <algorithm>
 
-using namespace loopscope;
+namespace loopscope {
 
 int TaskTableModel::rowCount(const QModelIndex &parent) const
 {
@@ -168,3 +168,5 @@ void TaskTableModel::apply(const QList<TaskRecord> &tasks)
     }
     endInsertRows();
 }
+
+} // namespace loopscope

@@ -7,6 +7,8 @@
 
 #include <vector>
 
+namespace loopscope {
+
 // Every task the engine has published, one row each, in the order they were queued.
 // Fed by engine updates; live timers are computed on each data() call, so repainting the
 // visible rows is all it takes to make them tick.
@@ -23,22 +25,24 @@ public:
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
-    void apply(const QList<loopscope::TaskRecord> &tasks);
-    const loopscope::TaskRecord &task(int row) const { return m_tasks[size_t(row)]; }
-    int rowOf(loopscope::TaskId id) const { return m_rowById.value(id, -1); }
+    void apply(const QList<TaskRecord> &tasks);
+    const TaskRecord &task(int row) const { return m_tasks[size_t(row)]; }
+    int rowOf(TaskId id) const { return m_rowById.value(id, -1); }
     // The URL as shown, formatted once: filtering 100,000 rows must not format 100,000 URLs.
     const QString &urlText(int row) const { return m_urlTexts[size_t(row)]; }
 
     // Bytes a second over the run so far; 0 until known.
-    static double speed(const loopscope::TaskRecord &task, qint64 now);
+    static double speed(const TaskRecord &task, qint64 now);
     // Milliseconds left at that speed while running with a known size; -1 otherwise.
-    static qint64 etaMs(const loopscope::TaskRecord &task, qint64 now);
+    static qint64 etaMs(const TaskRecord &task, qint64 now);
 
 private:
-    QVariant display(const loopscope::TaskRecord &task, int column) const;
-    QVariant sortKey(const loopscope::TaskRecord &task, int column) const;
+    QVariant display(const TaskRecord &task, int column) const;
+    QVariant sortKey(const TaskRecord &task, int column) const;
 
-    std::vector<loopscope::TaskRecord> m_tasks;
+    std::vector<TaskRecord> m_tasks;
     std::vector<QString> m_urlTexts;
-    QHash<loopscope::TaskId, int> m_rowById;
+    QHash<TaskId, int> m_rowById;
 };
+
+} // namespace loopscope

@@ -3,7 +3,7 @@
 #include <QFile>
 #include <QtConcurrent>
 
-using namespace loopscope;
+namespace loopscope {
 
 QFuture<UrlList> parseUrlsInBackground(const QString &text, const QString &source)
 {
@@ -19,3 +19,5 @@ QFuture<UrlList> readUrlFileInBackground(const QString &path)
         return readUrlLines(file, path);
     });
 }
+
+} // namespace loopscope

@@ -6,7 +6,7 @@
 
 #include <algorithm>
 
-using namespace loopscope;
+namespace loopscope {
 
 int WorkerModel::rowCount(const QModelIndex &parent) const
 {
@@ -120,3 +120,5 @@ void WorkerModel::apply(const EngineUpdate &update)
     }
     changed.emitFor(*this, ColumnCount);
 }
+
+} // namespace loopscope

@@ -7,6 +7,8 @@
 
 #include <vector>
 
+namespace loopscope {
+
 // What each named worker of each unfinished batch is doing now, and for how long; idle
 // workers show as idle since their last task ended.
 class WorkerModel : public QAbstractTableModel {
@@ -21,21 +23,23 @@ public:
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
-    void apply(const loopscope::EngineUpdate &update);
+    void apply(const EngineUpdate &update);
 
 private:
     struct Row {
-        loopscope::BatchId batch;
+        BatchId batch;
         QString batchName;
         QString worker;
-        loopscope::TaskId task = 0; // 0: idle
+        TaskId task = 0; // 0: idle
         QUrl url;
         qint64 since = -1;
         qint64 retryAt = -1; // waiting to try the task again until then
     };
     QString doing(const Row &row) const;
-    int rowOf(loopscope::BatchId batch, const QString &worker) const;
+    int rowOf(BatchId batch, const QString &worker) const;
 
     std::vector<Row> m_rows;
-    QHash<loopscope::BatchId, QString> m_blocked; // why a batch's idle workers wait, if they do
+    QHash<BatchId, QString> m_blocked; // why a batch's idle workers wait, if they do
 };
+
+} // namespace loopscope

@@ -17,7 +17,7 @@ DiskLoop::DiskLoop()
 {
 }
 
-QString DiskLoop::place(const QString &partPath, const QString &folder, const QString &name, bool overwrite, QString *error)
+Result<QString> DiskLoop::place(const QString &partPath, const QString &folder, const QString &name, bool overwrite)
 {
     Q_ASSERT(m_loop.isCurrent());
     for (int n = 0;; ++n) {
@@ -31,16 +31,13 @@ QString DiskLoop::place(const QString &partPath, const QString &folder, const QS
             continue;
         if (overwrite) {
             // rename(2) replaces the old file in one step: no moment without either.
-            if (std::rename(QFile::encodeName(partPath).constData(), QFile::encodeName(path).constData()) != 0) {
-                *error = u"cannot save %1: %2"_s.arg(path, qt_error_string(errno));
-                return {};
-            }
+            if (std::rename(QFile::encodeName(partPath).constData(), QFile::encodeName(path).constData()) != 0)
+                return Failure{ErrorKind::Disk, u"cannot save %1: %2"_s.arg(path, qt_error_string(errno))};
         } else if (QFile part(partPath); !part.rename(path)) {
             // Qt never replaces here; someone may have taken the name since it was checked.
             if (QFileInfo(path).exists())
                 continue;
-            *error = u"cannot save %1: %2"_s.arg(path, part.errorString());
-            return {};
+            return Failure{ErrorKind::Disk, u"cannot save %1: %2"_s.arg(path, part.errorString())};
         }
         m_placed.insert(path);
         return candidate;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "Result.h"
 #include "WorkerLoop.h"
 
 #include <QSet>
@@ -18,9 +19,9 @@ public:
 
     // On the disk loop only. Moves a complete part file into folder under name, or under
     // "name (1).ext", "name (2).ext", … when the name is taken by an existing file (unless
-    // overwrite) or by another download of this run (always). Returns the name used, or an
-    // empty string with *error set.
-    QString place(const QString &partPath, const QString &folder, const QString &name, bool overwrite, QString *error);
+    // overwrite) or by another download of this run (always). Gives the name used, or a Disk
+    // failure that names the path.
+    Result<QString> place(const QString &partPath, const QString &folder, const QString &name, bool overwrite);
 
 private:
     WorkerLoop m_loop;

@@ -152,10 +152,13 @@ struct DiskFile {
         }
         file.reset();
         QFile::remove(resumeFileOf(partPath));
-        const QString placed = disk->place(partPath, canonicalFolder, name, overwrite, &error);
-        if (placed.isEmpty())
+        Result<QString> placed = disk->place(partPath, canonicalFolder, name, overwrite);
+        if (!placed) {
+            error = placed.error();
             QFile::remove(partPath);
-        return placed;
+            return {};
+        }
+        return std::move(placed).value();
     }
 };
 

@@ -10,16 +10,16 @@ namespace loopscope {
 // Both coroutines copy what they use before their first co_await: the launcher may belong to
 // a window that closes while they wait, while the engine and the history outlive it.
 
-QCoro::Task<BatchLauncher::Launched> BatchLauncher::launch(QString name, QList<QUrl> urls, BatchSettings settings, QList<TaskId> retryOf)
+QCoro::Task<Result<BatchLauncher::Launched>> BatchLauncher::launch(QString name, QList<QUrl> urls, BatchSettings settings, QList<TaskId> retryOf)
 {
     Engine &engine = m_engine;
     History *history = m_history;
     if (!history)
-        co_return Launched{engine.addBatch(name, urls, settings), {}, {}};
+        co_return Launched{engine.addBatch(name, urls, settings), {}};
     const Result<BatchPlan> created = co_await history->createBatch(name, urls, settings, retryOf);
     if (!created)
-        co_return Launched{0, created.error(), {}};
-    co_return Launched{engine.addBatch(*created), {}, created->taskIds};
+        co_return created.failure();
+    co_return Launched{engine.addBatch(*created), created->taskIds};
 }
 
 QCoro::Task<QList<BatchPlan>> BatchLauncher::resume(QList<BatchId> ids)

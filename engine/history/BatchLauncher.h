@@ -1,6 +1,7 @@
 #pragma once
 
 #include "BatchRecord.h"
+#include "Result.h"
 
 #include <QCoroTask>
 
@@ -20,12 +21,12 @@ public:
     }
 
     struct Launched {
-        BatchId id = 0;           // 0: not queued
-        QString error;            // why not
-        QList<TaskId> taskIds;    // in the order of the URLs (when recorded)
+        BatchId id = 0;
+        QList<TaskId> taskIds; // in the order of the URLs (when recorded)
     };
-    // retryOf, when given, names the task each URL retries.
-    QCoro::Task<Launched> launch(QString name, QList<QUrl> urls, BatchSettings settings, QList<TaskId> retryOf = {});
+    // retryOf, when given, names the task each URL retries. A failure is the history's: the
+    // batch was not queued.
+    QCoro::Task<Result<Launched>> launch(QString name, QList<QUrl> urls, BatchSettings settings, QList<TaskId> retryOf = {});
     // Takes over batches a process that is gone left unfinished and queues their unfinished
     // tasks; returns the plans queued (another process may have taken some first).
     QCoro::Task<QList<BatchPlan>> resume(QList<BatchId> ids);

@@ -6,6 +6,7 @@
 #include <QUuid>
 
 #include <algorithm>
+#include <optional>
 
 using namespace Qt::StringLiterals;
 
@@ -218,13 +219,9 @@ void appendQuotedPrintable(QByteArray &out, QByteArrayView line)
 }
 } // namespace
 
-std::optional<MailAddress> parseMailAddress(const QString &text, QString *error)
+Result<MailAddress> parseMailAddress(const QString &text)
 {
-    const auto fail = [error](const QString &why) -> std::optional<MailAddress> {
-        if (error)
-            *error = why;
-        return std::nullopt;
-    };
+    const auto fail = [](const QString &why) { return Failure{ErrorKind::Invalid, why}; };
     if (std::any_of(text.begin(), text.end(), isControl))
         return fail(u"address contains a line break or control character"_s);
     const QString s = text.trimmed();

@@ -1,11 +1,11 @@
 #pragma once
 
+#include "Result.h"
+
 #include <QByteArray>
 #include <QDateTime>
 #include <QList>
 #include <QString>
-
-#include <optional>
 
 namespace loopscope {
 
@@ -16,8 +16,8 @@ struct MailAddress {
 
 // Parses "Name <a@b.c>", "\"Last, First\" <a@b.c>", "<a@b.c>" or "a@b.c". Anything that is not
 // exactly one plain ASCII address (control characters, no '@', white space in the addr-spec,
-// several addresses, an addr-spec over 254 characters) gives std::nullopt and sets *error.
-std::optional<MailAddress> parseMailAddress(const QString &text, QString *error = nullptr);
+// several addresses, an addr-spec over 254 characters) gives an Invalid failure that says why.
+Result<MailAddress> parseMailAddress(const QString &text);
 
 struct MailMessage {
     MailAddress from;

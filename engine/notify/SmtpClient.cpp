@@ -15,12 +15,12 @@ Q_LOGGING_CATEGORY(lcSmtp, "loopscope.smtp", QtInfoMsg)
 
 namespace loopscope {
 
-QString SmtpServer::problem() const
+Result<> SmtpServer::checkUrl() const
 {
     if (!url.isValid() || url.host().isEmpty())
-        return u"SMTP server \"%1\" is not a valid URL with a host"_s.arg(url.toString());
+        return Failure{ErrorKind::Invalid, u"SMTP server \"%1\" is not a valid URL with a host"_s.arg(url.toString())};
     if (url.scheme() != u"smtp" && url.scheme() != u"smtps")
-        return u"SMTP server URL must start with smtp:// or smtps://, not \"%1://\""_s.arg(url.scheme());
+        return Failure{ErrorKind::Invalid, u"SMTP server URL must start with smtp:// or smtps://, not \"%1://\""_s.arg(url.scheme())};
     return {};
 }
 
@@ -246,8 +246,8 @@ QByteArray angle(const QString &address)
 
 QCoro::Task<Result<>> sendMail(SmtpServer server, MailMessage message, CancelToken &token)
 {
-    if (const QString problem = server.problem(); !problem.isEmpty())
-        co_return Failure{ErrorKind::Invalid, problem};
+    if (Result<> usable = server.checkUrl(); !usable)
+        co_return usable.failure();
     if (message.to.isEmpty())
         co_return Failure{ErrorKind::Invalid, u"no recipients"_s};
     Conversation smtp(server, token);

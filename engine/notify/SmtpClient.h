@@ -22,8 +22,8 @@ struct SmtpServer {
     int stepTimeoutMs = 60'000;
 
     QString user() const { return url.userName(); }
-    // Why the URL cannot be used, or an empty string.
-    QString problem() const;
+    // Whether the URL can be used: an Invalid failure says why not.
+    Result<> checkUrl() const;
 };
 
 // One message to its recipients over SMTP, as a coroutine on the calling thread's loop:
