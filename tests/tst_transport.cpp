@@ -329,9 +329,6 @@ private Q_SLOTS:
         QCOMPARE(fetched.run.exitCode, 0);
         QCOMPARE(fetched.records.size(), 1);
         QCOMPARE(fetched.records.first()[u"http_status"].toInt(), 200);
-        // The proxy chosen for a request is handed to curl, which still reads no_proxy itself (no
-        // CURLOPT_NOPROXY is set) and goes direct, although --proxy is meant for every URL.
-        QEXPECT_FAIL("--proxy despite no_proxy", "curl applies no_proxy to the proxy given with --proxy", Abort);
         ASSIGN_OR_FAIL(const QList<LogLine> proxied, logLinesOnceWritten(u"proxy.log"_s, marker(what), 1));
         QCOMPARE(proxied.size(), 1);
         // A proxy is asked for the whole URL, not just its path.

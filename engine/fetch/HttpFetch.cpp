@@ -167,8 +167,10 @@ void configure(CURL *easy, const FetchRequest &request, curl_slist *headers, con
     curl_easy_setopt(easy, CURLOPT_USERAGENT, userAgent.constData());
     curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, request.http11 ? CURL_HTTP_VERSION_1_1 : CURL_HTTP_VERSION_2TLS);
-    // The empty string turns off curl's own reading of the environment: proxyFor() chose.
+    // proxyFor() chose, no_proxy included: the empty strings turn off curl's own reading of
+    // the proxy variables and of no_proxy.
     curl_easy_setopt(easy, CURLOPT_PROXY, proxy.constData());
+    curl_easy_setopt(easy, CURLOPT_NOPROXY, "");
     // A body saved to disk is likely large: fewer, larger reads. The default 16 KiB keeps the
     // many small responses of a batch cheap in memory.
     if (request.body)
