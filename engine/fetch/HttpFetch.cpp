@@ -5,18 +5,16 @@
 #include "CurlMulti.h"
 #include "CurlTransfer.h"
 #include "DiskWriter.h"
+#include "FetchFailure.h"
 #include "FileNames.h"
 #include "Format.h"
 #include "ProxyEnvironment.h"
 #include "RateLimit.h"
 #include "RetryAfter.h"
-#include "UrlList.h"
 
-#include <QDateTime>
 #include <QElapsedTimer>
 #include <QTimer>
 
-#include <cerrno>
 #include <memory>
 
 using namespace Qt::StringLiterals;
@@ -48,74 +46,6 @@ namespace {
 constexpr qint64 DecompressionCheckThreshold = 10 * 1024 * 1024;
 constexpr qint64 DecompressionMaxRatio = 40;
 constexpr long SavedBodyBufferBytes = 256 * 1024;
-
-// Why this side ended an attempt before the server did.
-enum class Stop { None, Timeout, IdleTimeout, TooLarge, Disk, Bomb, Undecodable, InsecureRedirect, UnsupportedRedirect, WrongRange };
-
-// The head of the response being received; a redirect's is replaced by the next one's.
-struct ResponseHead {
-    int status = 0;
-    QByteArray reason;
-    QByteArray lines; // "Name: value\n" per header, as FetchOutcome::headers keeps them
-    bool complete = false; // the blank line after the headers arrived
-
-    void add(QByteArrayView name, QByteArrayView value)
-    {
-        lines += name;
-        lines += ": ";
-        lines += value;
-        lines += '\n';
-    }
-    // The first header of that name, or an empty array.
-    QByteArray header(QByteArrayView name) const
-    {
-        for (qsizetype from = 0; from < lines.size();) {
-            const qsizetype end = lines.indexOf('\n', from);
-            const QByteArrayView line(lines.constData() + from, end - from);
-            if (line.size() >= name.size() + 2 && line[name.size()] == ':' && line.first(name.size()).compare(name, Qt::CaseInsensitive) == 0)
-                return line.sliced(name.size() + 2).toByteArray();
-            from = end + 1;
-        }
-        return {};
-    }
-    bool chunked() const { return header("Transfer-Encoding").toLower().contains("chunked"); }
-    qint64 contentLength() const
-    {
-        bool ok = false;
-        const qint64 length = header("Content-Length").trimmed().toLongLong(&ok);
-        return ok && length >= 0 ? length : -1;
-    }
-};
-
-// What an attempt saw while it ran.
-struct Progress {
-    qint64 received = 0;   // body bytes, after decompression
-    qint64 wire = 0;       // body bytes as they came, before decompression
-    qint64 announced = -1; // Content-Length, of the bytes as they come; -1: not given
-    qint64 resumedAt = 0;  // the bytes of the body a part file already held
-    Stop stop = Stop::None;
-    QString stopDetail; // why the body did not decompress; where a refused redirect led
-};
-
-QString seconds(int ms) // "15", "0.3"
-{
-    return QString::number(ms / 1000.0);
-}
-
-QString httpErrorText(const ResponseHead &head)
-{
-    return head.reason.isEmpty() ? u"HTTP %1"_s.arg(head.status) : u"HTTP %1 %2"_s.arg(head.status).arg(QString::fromLatin1(head.reason));
-}
-
-// "HTTP/1.1 503 Service Unavailable\r\n" or "HTTP/2 200 \r\n"
-void readStatusLine(QByteArrayView line, ResponseHead &head)
-{
-    const QList<QByteArray> parts = line.trimmed().toByteArray().split(' ');
-    head = ResponseHead();
-    head.status = parts.size() >= 2 ? parts[1].toInt() : 0;
-    if (parts.size() >= 3)
-        head.reason = line.trimmed().toByteArray().mid(parts[0].size() + parts[1].size() + 2).trimmed();
-}
 
 std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> requestHeaders(const FetchRequest &request)
 {
@@ -235,149 +165,6 @@ AttemptTimings timingsOf(CURL *easy, const QUrl &url)
     return timings;
 }
 
-void describeStop(FetchOutcome &outcome, const Progress &progress, const FetchRequest &request)
-{
-    switch (progress.stop) {
-    case Stop::None:
-        break;
-    case Stop::Timeout:
-        outcome.kind = ErrorKind::Timeout;
-        outcome.error = u"timed out after %1 s (total timeout)"_s.arg(seconds(request.timeoutMs));
-        break;
-    case Stop::IdleTimeout:
-        outcome.kind = ErrorKind::IdleTimeout;
-        if (outcome.httpStatus == 0)
-            outcome.error = u"no answer for %1 s (idle timeout)"_s.arg(seconds(request.idleTimeoutMs));
-        else
-            outcome.error = u"nothing received for %1 s after %2 (idle timeout)"_s
-                                .arg(seconds(request.idleTimeoutMs),
-                                     progress.received == 0 ? u"the response headers"_s : formatNumber(progress.received) + u" bytes"_s);
-        break;
-    case Stop::TooLarge:
-        outcome.kind = ErrorKind::TooLarge;
-        outcome.error = u"response larger than the %1-byte limit"_s.arg(formatNumber(request.maxBytes));
-        if (progress.announced > request.maxBytes)
-            outcome.error += u" (Content-Length: %1)"_s.arg(formatNumber(progress.announced));
-        break;
-    case Stop::Disk:
-        outcome.kind = ErrorKind::Disk;
-        outcome.error = request.body->error();
-        break;
-    case Stop::Bomb:
-        outcome.kind = ErrorKind::Decompression;
-        outcome.error = u"compressed response expands too much (decompression bomb?)"_s;
-        break;
-    case Stop::Undecodable:
-        outcome.kind = ErrorKind::Decompression;
-        outcome.error = progress.stopDetail;
-        break;
-    case Stop::InsecureRedirect:
-        outcome.kind = ErrorKind::Refused;
-        outcome.error = u"redirect from https to http refused: "_s + progress.stopDetail;
-        break;
-    case Stop::UnsupportedRedirect:
-        outcome.kind = ErrorKind::Refused;
-        outcome.error = u"redirect to an unsupported scheme: "_s + progress.stopDetail;
-        break;
-    case Stop::WrongRange:
-        outcome.kind = ErrorKind::MalformedResponse;
-        outcome.error = u"malformed response: asked for the body from byte %1, got Content-Range: %2"_s.arg(formatNumber(request.resumeFrom),
-                                                                                                            progress.stopDetail);
-        break;
-    }
-}
-
-// A body that ended before it was complete, closed cleanly or reset.
-QString cutShortText(const ResponseHead &head, const Progress &progress, bool reset) // "body cut short: connection closed after 1,024 of 2,049 bytes"
-{
-    const QString how = reset ? u"body cut short: connection reset by the server after "_s : u"body cut short: connection closed "_s;
-    if (progress.announced >= 0)
-        return how + (reset ? u""_s : u"after "_s) + u"%1 of %2 bytes"_s.arg(formatNumber(progress.wire), formatNumber(progress.announced));
-    if (head.chunked())
-        return how + (reset ? u""_s : u"in the middle of the chunked body after "_s) + u"%1 bytes"_s.arg(formatNumber(progress.wire));
-    return how + (reset ? u""_s : u"after "_s) + u"%1 bytes"_s.arg(formatNumber(progress.wire));
-}
-
-// Why a connection could not be made: the system's words for its error ("connection refused"),
-// which curl 7.88 replaces with "Couldn't connect to server"; else curl's own.
-QString connectError(long osError, const QString &curlText)
-{
-    const QString reason = osError != 0 ? qt_error_string(int(osError)) : curlText;
-    return reason.isEmpty() ? reason : reason.front().toLower() + reason.mid(1);
-}
-
-// The kind and the words for an attempt that the network or the peer ended with an error.
-void describeTransferError(FetchOutcome &outcome, CURL *easy, CURLcode code, const QString &curlText, const ResponseHead &head,
-                           const Progress &progress, const FetchRequest &request, const QString &proxy)
-{
-    long osError = 0;
-    curl_easy_getinfo(easy, CURLINFO_OS_ERRNO, &osError);
-    const auto fail = [&outcome](ErrorKind kind, const QString &error) {
-        outcome.kind = kind;
-        outcome.error = error;
-    };
-    const QString proxyName = proxy.isEmpty() ? QString() : hostAndPort(QUrl(proxy.contains(u"://"_s) ? proxy : u"http://"_s + proxy));
-    const bool before = !head.complete && progress.wire == 0;
-    switch (code) {
-    case CURLE_COULDNT_CONNECT:
-        if (!proxy.isEmpty())
-            return fail(ErrorKind::ConnectionRefused, u"cannot connect to the proxy %1: %2"_s.arg(proxyName, connectError(osError, curlText)));
-        if (osError == ECONNREFUSED)
-            return fail(ErrorKind::ConnectionRefused, u"connection refused by "_s + hostAndPort(request.url));
-        return fail(ErrorKind::Network, u"cannot connect to %1: %2"_s.arg(hostAndPort(request.url), connectError(osError, curlText)));
-    case CURLE_COULDNT_RESOLVE_HOST:
-        return fail(ErrorKind::HostNotFound, u"host not found: "_s + QUrl(outcome.finalUrl).host());
-    case CURLE_COULDNT_RESOLVE_PROXY:
-        return fail(ErrorKind::HostNotFound, u"proxy host not found: "_s + proxyName);
-    case CURLE_PEER_FAILED_VERIFICATION: {
-        QString reason = curlText;
-        reason.remove(u"SSL certificate problem: "_s);
-        return fail(ErrorKind::Tls, u"TLS: certificate not trusted (%1)"_s.arg(reason));
-    }
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_CIPHER:
-    case CURLE_SSL_CACERT_BADFILE:
-        return fail(ErrorKind::Tls, u"TLS: handshake failed (%1)"_s.arg(curlText));
-    case CURLE_TOO_MANY_REDIRECTS:
-        return fail(ErrorKind::TooManyRedirects, u"too many redirects (more than %1)"_s.arg(request.maxRedirects));
-    case CURLE_GOT_NOTHING:
-        return fail(ErrorKind::ConnectionReset, u"connection closed by the server before any response"_s);
-    case CURLE_UNSUPPORTED_PROTOCOL: // a response without a status line: curl takes it for HTTP/0.9
-    case CURLE_WEIRD_SERVER_REPLY:
-        return fail(ErrorKind::MalformedResponse, u"malformed response"_s);
-    case CURLE_PARTIAL_FILE:
-        return fail(ErrorKind::ConnectionReset, cutShortText(head, progress, false));
-    case CURLE_RECV_ERROR:
-        if (curlText.contains(u"chunked-encoding"_s))
-            return fail(ErrorKind::MalformedResponse, u"malformed response: a chunk size is not a number"_s);
-        if (before)
-            return fail(ErrorKind::ConnectionReset, u"connection reset by the server before any response"_s);
-        return fail(ErrorKind::ConnectionReset, cutShortText(head, progress, true));
-    case CURLE_SEND_ERROR:
-        return fail(ErrorKind::ConnectionReset, u"connection reset by the server while sending the request"_s);
-    case CURLE_PROXY:
-        return fail(ErrorKind::Network, u"proxy %1: %2"_s.arg(proxyName, curlText));
-    default:
-        break;
-    }
-    fail(ErrorKind::Network, curlText.isEmpty() ? QString::fromUtf8(curl_easy_strerror(code)) : curlText);
-}
-
-// An error status; when it is worth another attempt, the wait the server asked for.
-void describeHttpError(FetchOutcome &outcome, const ResponseHead &head)
-{
-    outcome.kind = ErrorKind::Http;
-    outcome.error = httpErrorText(head);
-    const QByteArray retryAfter = head.header("Retry-After");
-    if (!outcome.retryable() || retryAfter.isEmpty())
-        return;
-    outcome.retryAfterMs = retryAfterMs(retryAfter, QDateTime::currentDateTimeUtc());
-    if (outcome.retryAfterMs && *outcome.retryAfterMs > MaxRetryAfterMs)
-        outcome.error += u"; the server asked to wait %1 s before another attempt, longer than the %2 s limit"_s
-                             .arg(formatNumber((*outcome.retryAfterMs + 999) / 1000), seconds(MaxRetryAfterMs));
-}
-
 QUrl effectiveUrl(CURL *easy)
 {
     const char *url = nullptr;
@@ -405,7 +192,7 @@ QCoro::Task<FetchOutcome> fetchOnce(CurlMulti &multi, FetchRequest request, Canc
 
     DiskWriter *const body = request.body;
     ResponseHead head;
-    Progress progress;
+    AttemptProgress progress;
     auto decoder = std::make_unique<BodyDecoder>(QByteArray()); // replaced once the final head is in
     QTimer timeout;
     QTimer idle;
@@ -418,8 +205,8 @@ QCoro::Task<FetchOutcome> fetchOnce(CurlMulti &multi, FetchRequest request, Canc
     QElapsedTimer sinceActivity;
     const auto restartIdle = [&] { sinceActivity.start(); };
     // Outside curl's callbacks only: there, a stop is a refusal that curl turns into the end.
-    const auto stopNow = [&](Stop why) {
-        if (progress.stop == Stop::None)
+    const auto stopNow = [&](AttemptStop why) {
+        if (progress.stop == AttemptStop::None)
             progress.stop = why;
         transfer.stop();
     };
@@ -440,12 +227,12 @@ QCoro::Task<FetchOutcome> fetchOnce(CurlMulti &multi, FetchRequest request, Canc
             const QUrl from = effectiveUrl(transfer.handle());
             const QUrl to = from.resolved(QUrl::fromEncoded(location.trimmed()));
             if (to.scheme() != u"http" && to.scheme() != u"https") {
-                progress.stop = Stop::UnsupportedRedirect;
+                progress.stop = AttemptStop::UnsupportedRedirect;
                 progress.stopDetail = QString::fromUtf8(location.trimmed()).left(200);
                 return false;
             }
             if (from.scheme() == u"https" && to.scheme() == u"http") {
-                progress.stop = Stop::InsecureRedirect;
+                progress.stop = AttemptStop::InsecureRedirect;
                 progress.stopDetail = QString::fromUtf8(location.trimmed()).left(200);
                 return false;
             }
@@ -455,7 +242,7 @@ QCoro::Task<FetchOutcome> fetchOnce(CurlMulti &multi, FetchRequest request, Canc
         decoder = std::make_unique<BodyDecoder>(head.header("Content-Encoding").trimmed());
         // A compressed length says little about the decompressed size: that is limited as it grows.
         if (request.maxBytes > 0 && !decoder->isDecoding() && progress.announced > request.maxBytes) {
-            progress.stop = Stop::TooLarge;
+            progress.stop = AttemptStop::TooLarge;
             return false;
         }
         if (!saving())
@@ -463,7 +250,7 @@ QCoro::Task<FetchOutcome> fetchOnce(CurlMulti &multi, FetchRequest request, Canc
         if (request.resumeFrom > 0 && head.status == 206) {
             const QByteArray range = head.header("Content-Range").trimmed();
             if (!range.startsWith(QByteArray("bytes " + QByteArray::number(request.resumeFrom) + '-'))) {
-                progress.stop = Stop::WrongRange;
+                progress.stop = AttemptStop::WrongRange;
                 progress.stopDetail = QString::fromLatin1(range.left(100));
                 return false;
             }
@@ -495,18 +282,18 @@ QCoro::Task<FetchOutcome> fetchOnce(CurlMulti &multi, FetchRequest request, Canc
         if (saving())
             body->write(piece);
         if (request.maxBytes > 0 && progress.received > request.maxBytes) {
-            progress.stop = Stop::TooLarge;
+            progress.stop = AttemptStop::TooLarge;
             return false;
         }
         if (decoder->isDecoding() && progress.received > DecompressionCheckThreshold
             && progress.received > DecompressionMaxRatio * progress.wire) {
-            progress.stop = Stop::Bomb;
+            progress.stop = AttemptStop::Bomb;
             return false;
         }
         return true;
     };
     transfer.onBody([&](QByteArrayView bytes) {
-        if (progress.stop != Stop::None)
+        if (progress.stop != AttemptStop::None)
             return CurlTransfer::Taken::Refuse;
         // Held back, not read: curl offers the same bytes again once unpaused, and the socket
         // meanwhile fills, which slows the server down.
@@ -519,12 +306,12 @@ QCoro::Task<FetchOutcome> fetchOnce(CurlMulti &multi, FetchRequest request, Canc
         restartIdle();
         progress.wire += bytes.size();
         const Result<> decoded = decoder->decode(bytes, takeDecoded);
-        if (!decoded && progress.stop == Stop::None) {
-            progress.stop = Stop::Undecodable;
+        if (!decoded && progress.stop == AttemptStop::None) {
+            progress.stop = AttemptStop::Undecodable;
             progress.stopDetail = decoded.error();
         }
         reportProgress();
-        return progress.stop == Stop::None ? CurlTransfer::Taken::Take : CurlTransfer::Taken::Refuse;
+        return progress.stop == AttemptStop::None ? CurlTransfer::Taken::Take : CurlTransfer::Taken::Refuse;
     });
 
     QObject scope; // the receiver of the connections below, gone with this frame
@@ -534,16 +321,16 @@ QCoro::Task<FetchOutcome> fetchOnce(CurlMulti &multi, FetchRequest request, Canc
         QObject::connect(body, &DiskWriter::progressed, &scope, [&] {
             restartIdle();
             if (body->hasFailed())
-                stopNow(Stop::Disk);
+                stopNow(AttemptStop::Disk);
             else if (!unpause.isActive())
                 transfer.unpause();
         });
     }
-    QObject::connect(&timeout, &QTimer::timeout, &scope, [&] { stopNow(Stop::Timeout); });
+    QObject::connect(&timeout, &QTimer::timeout, &scope, [&] { stopNow(AttemptStop::Timeout); });
     QObject::connect(&idle, &QTimer::timeout, &scope, [&] {
         const qint64 quiet = sinceActivity.elapsed();
         if (quiet >= request.idleTimeoutMs)
-            stopNow(Stop::IdleTimeout);
+            stopNow(AttemptStop::IdleTimeout);
         else
             idle.start(int(request.idleTimeoutMs - quiet));
     });
@@ -571,7 +358,7 @@ QCoro::Task<FetchOutcome> fetchOnce(CurlMulti &multi, FetchRequest request, Canc
     if (token.isCancelled()) {
         outcome.kind = ErrorKind::Cancelled;
         outcome.error = cancelReasonText(token.reason());
-    } else if (progress.stop != Stop::None) {
+    } else if (progress.stop != AttemptStop::None) {
         describeStop(outcome, progress, request);
     } else if (outcome.httpStatus >= 400) {
         describeHttpError(outcome, head);
