@@ -164,6 +164,62 @@ private Q_SLOTS:
         QCOMPARE(run.indexOf(20), appended);
     }
 
+    void anEndedTaskIsLetGoOncePublishedUnlessWanted_data()
+    {
+        QTest::addColumn<bool>("gathered");
+        QTest::newRow("nobody gathers") << false;
+        QTest::newRow("gathered") << true;
+    }
+
+    void anEndedTaskIsLetGoOncePublishedUnlessWanted()
+    {
+        QFETCH(bool, gathered);
+        const QList<QUrl> urls{QUrl(u"http://a/1"_s), QUrl(u"http://a/2"_s), QUrl(u"http://a/3"_s), QUrl(u"http://a/4"_s)};
+        BatchRun run(BatchPlan{3, u"three"_s, BatchSettings{}, urls, {1, 2, 3, 4}}, 100);
+        if (gathered)
+            run.keepEndedRecords();
+        for (int index : {0, 1}) {
+            QVERIFY(run.move(index, TaskState::Running, 200));
+            run.task(index).responseHeaders = "Server: test\n";
+        }
+        QVERIFY(run.move(0, TaskState::Succeeded, 300));
+        QVERIFY(run.move(1, TaskState::Failed, 300));
+        run.task(1).error = u"HTTP 500"_s;
+        QVERIFY(run.cancelQueued(2, CancelReason::User, 350));
+        QVERIFY(!run.cancelQueued(2, CancelReason::User, 360)); // ended once
+
+        // Published whole, once each.
+        EngineUpdate update;
+        run.takeChanges(update, 10);
+        QCOMPARE(update.tasks.size(), 4);
+        QCOMPARE(update.tasks[0].responseHeaders, QByteArray("Server: test\n"));
+        QCOMPARE(update.tasks[0].url, urls[0]);
+        QCOMPARE(update.tasks[2].state, TaskState::Cancelled);
+        QCOMPARE(update.tasks[2].error, cancelReasonText(CancelReason::User));
+        QCOMPARE(update.tasks[2].url, urls[2]);
+
+        // Then the succeeded and the cancelled task keep only their id, state and times, unless
+        // gathered; a failed task stays whole for the batch's notifications; a queued one keeps its URL.
+        const QList<TaskRecord> held = run.records();
+        QCOMPARE(held.size(), 4);
+        for (int index = 0; index < 4; ++index) {
+            QCOMPARE(held[index].id, TaskId(index + 1));
+            QCOMPARE(run.state(index), held[index].state);
+        }
+        QCOMPARE(held[0].state, TaskState::Succeeded);
+        QCOMPARE(held[0].finishedAt, 300);
+        QCOMPARE(held[0].url.isEmpty(), !gathered);
+        QCOMPARE(held[0].responseHeaders.isEmpty(), !gathered);
+        QCOMPARE(held[1].url, urls[1]);
+        QCOMPARE(held[1].error, u"HTTP 500"_s);
+        QCOMPARE(held[2].state, TaskState::Cancelled);
+        QCOMPARE(held[2].cancelReason, CancelReason::User);
+        QCOMPARE(held[2].url.isEmpty(), !gathered);
+        QCOMPARE(held[3].url, urls[3]);
+        QCOMPARE(run.record().count(TaskState::Queued), 1);
+        QCOMPARE(run.record().count(TaskState::Cancelled), 1);
+    }
+
     void batchChangesAreTakenOnceAndInChunks()
     {
         BatchRun run(BatchPlan{1, u"b"_s, BatchSettings{}, {QUrl(u"http://a/"_s), QUrl(u"http://a/2"_s), QUrl(u"http://a/3"_s)}, {1, 2, 3}}, 0);

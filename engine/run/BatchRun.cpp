@@ -21,41 +21,83 @@ BatchRun::BatchRun(const BatchPlan &plan, qint64 now, TaskId appendFrom)
     m_record.total = int(plan.urls.size());
     m_record.counts[int(TaskState::Queued)] = m_record.total;
     m_consecutive = plan.taskIds.isEmpty() || plan.taskIds.last() - plan.taskIds.first() == TaskId(plan.taskIds.size() - 1);
+    // The standing batch of notifications is small, and its ended tasks may be retried.
+    m_keepEnded = plan.kind == BatchKind::Notifications;
     m_changedTasks.reserve(size_t(plan.urls.size()));
     m_workerNames.reserve(m_workers.size());
     for (size_t i = 0; i < m_workers.size(); ++i)
         m_workerNames.push_back(loopscope::workerName(int(i)));
+    m_slots.reserve(size_t(plan.urls.size()));
     for (int i = 0; i < plan.urls.size(); ++i) {
-        TaskRecord &task = m_tasks.emplace_back();
-        task.id = plan.taskIds[i];
-        task.batch = plan.id;
-        task.url = plan.urls[i];
-        task.queuedAt = now;
+        Slot &slot = m_slots.emplace_back();
+        slot.id = plan.taskIds[i];
+        slot.url = plan.urls[i];
+        slot.queuedAt = now;
         m_changedTasks.push_back(i);
-        m_queue.push(i, hostAndPort(task.url), shownHost(task.url));
+        m_queue.push(i, hostAndPort(slot.url), shownHost(slot.url));
     }
 }
 
 int BatchRun::indexOf(TaskId id) const
 {
-    if (m_tasks.empty() || id < m_tasks.front().id || id > m_tasks.back().id)
+    if (m_slots.empty() || id < m_slots.front().id || id > m_slots.back().id)
         return -1;
     if (m_consecutive)
-        return int(id - m_tasks.front().id);
+        return int(id - m_slots.front().id);
     // A resumed batch holds only the tasks that had not ended: ids ascend with gaps.
-    const auto it = std::lower_bound(m_tasks.begin(), m_tasks.end(), id,
-                                     [](const TaskRecord &task, TaskId wanted) { return task.id < wanted; });
-    return it != m_tasks.end() && it->id == id ? int(it - m_tasks.begin()) : -1;
+    const auto it = std::lower_bound(m_slots.begin(), m_slots.end(), id, [](const Slot &slot, TaskId wanted) { return slot.id < wanted; });
+    return it != m_slots.end() && it->id == id ? int(it - m_slots.begin()) : -1;
+}
+
+TaskState BatchRun::state(int index) const
+{
+    const Slot &slot = m_slots[size_t(index)];
+    return slot.record ? slot.record->state : slot.state;
+}
+
+TaskRecord BatchRun::recordOf(const Slot &slot) const
+{
+    if (slot.record)
+        return *slot.record;
+    TaskRecord task;
+    task.id = slot.id;
+    task.batch = m_record.id;
+    task.url = slot.url;
+    task.state = slot.state;
+    task.queuedAt = slot.queuedAt;
+    task.finishedAt = slot.finishedAt;
+    task.cancelReason = slot.cancelReason;
+    if (slot.cancelReason != CancelReason::None)
+        task.error = cancelReasonText(slot.cancelReason);
+    return task;
+}
+
+TaskRecord &BatchRun::task(int index)
+{
+    Slot &slot = m_slots[size_t(index)];
+    if (!slot.record) {
+        slot.record = std::make_unique<TaskRecord>(recordOf(slot));
+        slot.url = QUrl();
+    }
+    return *slot.record;
+}
+
+QList<TaskRecord> BatchRun::records() const
+{
+    QList<TaskRecord> all;
+    all.reserve(size());
+    for (const Slot &slot : m_slots)
+        all.append(recordOf(slot));
+    return all;
 }
 
 int BatchRun::append(const QUrl &url, qint64 now)
 {
     const int index = size();
-    TaskRecord &task = m_tasks.emplace_back();
-    task.id = m_nextAppended++;
-    task.batch = m_record.id;
-    task.url = url;
-    task.queuedAt = now;
+    Slot &slot = m_slots.emplace_back();
+    slot.id = m_nextAppended++;
+    slot.url = url;
+    slot.queuedAt = now;
     ++m_record.total;
     ++m_record.counts[int(TaskState::Queued)];
     m_taskChanged.push_back(0);
@@ -66,27 +108,49 @@ int BatchRun::append(const QUrl &url, qint64 now)
 
 bool BatchRun::move(int index, TaskState to, qint64 now)
 {
-    TaskRecord &task = m_tasks[size_t(index)];
-    if (!canMove(task.state, to))
+    const TaskState from = state(index);
+    if (!canMove(from, to))
         return false;
-    --m_record.counts[int(task.state)];
+    --m_record.counts[int(from)];
     ++m_record.counts[int(to)];
     if (to == TaskState::Running) {
+        TaskRecord &task = this->task(index);
         task.startedAt = now;
         if (m_record.firstStartedAt < 0)
             m_record.firstStartedAt = now;
         m_record.runningSince += now;
+        task.state = to;
     } else {
-        if (task.state == TaskState::Running) {
-            m_record.runningSince -= task.startedAt;
-            m_record.finishedRunMs += now - task.startedAt;
+        Slot &slot = m_slots[size_t(index)];
+        if (from == TaskState::Running) {
+            m_record.runningSince -= slot.record->startedAt;
+            m_record.finishedRunMs += now - slot.record->startedAt;
         }
-        task.finishedAt = now;
         m_record.lastFinishedAt = std::max(m_record.lastFinishedAt, now);
+        if (slot.record) {
+            slot.record->finishedAt = now;
+            slot.record->state = to;
+        } else {
+            slot.finishedAt = now;
+            slot.state = to;
+        }
     }
-    task.state = to;
     touch(index);
     return true;
+}
+
+bool BatchRun::cancelQueued(int index, CancelReason reason, qint64 now)
+{
+    if (state(index) != TaskState::Queued)
+        return false;
+    Slot &slot = m_slots[size_t(index)];
+    if (slot.record) {
+        slot.record->cancelReason = reason;
+        slot.record->error = cancelReasonText(reason);
+    } else {
+        slot.cancelReason = reason;
+    }
+    return move(index, TaskState::Cancelled, now);
 }
 
 void BatchRun::touch(int index)
@@ -123,12 +187,31 @@ void BatchRun::takeChanges(EngineUpdate &update, qsizetype maxTasks)
     update.tasks.reserve(update.tasks.size() + qsizetype(taken));
     for (size_t i = 0; i < taken; ++i) {
         const int index = m_changedTasks[i];
-        update.tasks.append(m_tasks[size_t(index)]);
+        Slot &slot = m_slots[size_t(index)];
+        update.tasks.append(recordOf(slot));
         m_taskChanged[size_t(index)] = 0;
+        letGoIfDone(index);
     }
     m_changedTasks.erase(m_changedTasks.begin(), m_changedTasks.begin() + std::ptrdiff_t(taken));
     update.batches.append(m_record);
     m_batchChanged = !m_changedTasks.empty();
+}
+
+void BatchRun::letGoIfDone(int index)
+{
+    // Observers have the end now; the batch needs no more than the state and the times.
+    const TaskState ended = state(index);
+    Slot &slot = m_slots[size_t(index)];
+    if (m_keepEnded || !isTerminal(ended) || ended == TaskState::Failed)
+        return;
+    slot.url = QUrl();
+    if (!slot.record)
+        return;
+    slot.state = ended;
+    slot.queuedAt = slot.record->queuedAt;
+    slot.finishedAt = slot.record->finishedAt;
+    slot.cancelReason = slot.record->cancelReason;
+    slot.record.reset();
 }
 
 } // namespace loopscope

@@ -3,7 +3,7 @@
 #include "BatchRecord.h"
 #include "HostQueue.h"
 
-#include <deque>
+#include <memory>
 #include <vector>
 
 namespace loopscope {
@@ -19,10 +19,17 @@ public:
     BatchRun(const BatchPlan &plan, qint64 now, TaskId appendFrom = 0);
 
     const BatchRecord &record() const { return m_record; }
-    int size() const { return int(m_tasks.size()); }
-    TaskRecord &task(int index) { return m_tasks[size_t(index)]; }
+    int size() const { return int(m_slots.size()); }
+    TaskId id(int index) const { return m_slots[size_t(index)].id; }
+    TaskState state(int index) const;
+    // The task's whole record, to run it or change it; stays where it is until the task ends.
+    TaskRecord &task(int index);
     int indexOf(TaskId id) const; // -1 if the task is not of this batch
-    const std::deque<TaskRecord> &tasks() const { return m_tasks; }
+    // Every task's record as it is now; of a task whose end was published and let go, what
+    // remains: its id, state and times.
+    QList<TaskRecord> records() const;
+    // From now on ended tasks keep their whole records (for a gather).
+    void keepEndedRecords() { m_keepEnded = true; }
     // Queues one more task at the end, with the id after the last; existing tasks do not move.
     int append(const QUrl &url, qint64 now);
     HostQueue &queue() { return m_queue; }
@@ -31,6 +38,8 @@ public:
 
     // Moves a task forward and keeps the aggregates in step; false if the move is not allowed.
     [[nodiscard]] bool move(int index, TaskState to, qint64 now);
+    // Ends a queued task as cancelled, for that reason.
+    [[nodiscard]] bool cancelQueued(int index, CancelReason reason, qint64 now);
     void touch(int index); // a running task's details changed
 
     // Workers: a free one's index, or -1; a busy worker holds its task and cancel token.
@@ -51,10 +60,27 @@ public:
     void takeChanges(EngineUpdate &update, qsizetype maxTasks);
 
 private:
+    // What the batch holds of each task. A queued task is its URL; a task gets its whole record
+    // as it starts, and gives it back once its end has been published, unless the record is
+    // still wanted (a failed task, for the batch's notifications; any, for a gather). So a
+    // batch of a million URLs holds a million of these small slots, not a million records.
+    struct Slot {
+        TaskId id = 0;
+        QUrl url;               // until the record takes it
+        qint64 queuedAt = -1;
+        qint64 finishedAt = -1; // of a task that ended without a record
+        std::unique_ptr<TaskRecord> record;
+        TaskState state = TaskState::Queued; // while there is no record
+        CancelReason cancelReason = CancelReason::None;
+    };
+    TaskRecord recordOf(const Slot &slot) const;
+    void letGoIfDone(int index);
+
     BatchRecord m_record;
     bool m_consecutive = true; // task ids without gaps: an index is id - first
     TaskId m_nextAppended;
-    std::deque<TaskRecord> m_tasks; // a deque: running tasks hold references while more are appended
+    std::vector<Slot> m_slots;
+    bool m_keepEnded = false;
     std::vector<char> m_taskChanged;
     std::vector<int> m_changedTasks;
     bool m_batchChanged = true;

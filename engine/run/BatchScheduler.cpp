@@ -52,7 +52,7 @@ void BatchScheduler::dispatch(Batch &batch)
     }
     m_dispatching = true;
     BatchRun &run = *batch.run;
-    const auto stillQueued = [&run](int index) { return run.task(index).state == TaskState::Queued; };
+    const auto stillQueued = [&run](int index) { return run.state(index) == TaskState::Queued; };
     do {
         m_dispatchAgain = false;
         for (int worker = run.freeWorker(); worker >= 0; worker = run.freeWorker()) {
@@ -61,7 +61,7 @@ void BatchScheduler::dispatch(Batch &batch)
                 break;
             if (!run.move(next->task, TaskState::Running, EngineClock::now())) {
                 // take() hands out queued tasks only, and only a queued task may start.
-                qCCritical(lcEngine) << "task" << run.task(next->task).id << "was handed out but cannot start";
+                qCCritical(lcEngine) << "task" << run.id(next->task) << "was handed out but cannot start";
                 run.queue().release(next->host);
                 continue;
             }
@@ -145,9 +145,9 @@ void BatchScheduler::finishedBatchPublished(BatchId id)
         return;
     }
     QList<TaskRecord> failed;
-    for (const TaskRecord &task : batch.run->tasks()) {
-        if (task.state == TaskState::Failed)
-            failed.append(task);
+    for (int index = 0; index < batch.run->size(); ++index) {
+        if (batch.run->state(index) == TaskState::Failed)
+            failed.append(batch.run->task(index));
     }
     // Queued before the waiters hear of the end, so that whenNotified() finds them.
     if (!m_shuttingDown) {
@@ -158,7 +158,7 @@ void BatchScheduler::finishedBatchPublished(BatchId id)
     batch.finished.addResult(record);
     batch.finished.finish();
     if (batch.gathered) {
-        batch.gathered->addResult(QList<TaskRecord>(batch.run->tasks().begin(), batch.run->tasks().end()));
+        batch.gathered->addResult(batch.run->records());
         batch.gathered->finish();
     }
     m_finished.emplace(id, record);
@@ -200,7 +200,7 @@ TaskId BatchScheduler::queueNotificationTask(const QUrl &target)
     BatchRun &run = *it->second.run;
     const int index = run.append(target, EngineClock::now());
     m_publisher.changed();
-    return run.task(index).id; // dispatched by the caller, once the task's notification is known
+    return run.id(index); // dispatched by the caller, once the task's notification is known
 }
 
 void BatchScheduler::retryNotification(TaskId id)
@@ -242,11 +242,8 @@ BatchScheduler::Batch *BatchScheduler::batchOfTask(TaskId id)
 
 void BatchScheduler::cancelQueued(BatchRun &run, int index, CancelReason reason)
 {
-    TaskRecord &task = run.task(index);
-    task.cancelReason = reason;
-    task.error = cancelReasonText(reason);
-    if (!run.move(index, TaskState::Cancelled, EngineClock::now()))
-        qCCritical(lcEngine) << "queued task" << task.id << "cannot be cancelled from" << stateName(task.state);
+    if (!run.cancelQueued(index, reason, EngineClock::now()))
+        qCCritical(lcEngine) << "queued task" << run.id(index) << "cannot be cancelled from" << stateName(run.state(index));
 }
 
 void BatchScheduler::cancelTask(TaskId id, CancelReason reason)
@@ -256,7 +253,7 @@ void BatchScheduler::cancelTask(TaskId id, CancelReason reason)
         return;
     BatchRun &run = *batch->run;
     const int index = run.indexOf(id);
-    if (run.task(index).state == TaskState::Queued) {
+    if (run.state(index) == TaskState::Queued) {
         cancelQueued(run, index, reason);
         m_publisher.changed();
         return;
@@ -276,7 +273,7 @@ void BatchScheduler::cancelBatch(BatchId id, CancelReason reason)
     // Queued tasks first, so that no worker freed by an abort picks one of them up.
     run.queue().clear();
     for (int index = 0; index < run.size(); ++index) {
-        if (run.task(index).state == TaskState::Queued)
+        if (run.state(index) == TaskState::Queued)
             cancelQueued(run, index, reason);
     }
     m_publisher.changed();
@@ -309,8 +306,7 @@ QList<TaskRecord> BatchScheduler::tasks(BatchId id) const
     const auto it = m_batches.find(id);
     if (it == m_batches.end())
         return {};
-    const auto &all = it->second.run->tasks();
-    return QList<TaskRecord>(all.begin(), all.end());
+    return it->second.run->records();
 }
 
 QCoro::Task<QList<TaskRecord>> BatchScheduler::gather(BatchId id)
@@ -322,6 +318,7 @@ QCoro::Task<QList<TaskRecord>> BatchScheduler::gather(BatchId id)
     if (!batch.gathered) {
         batch.gathered.emplace();
         batch.gathered->start();
+        batch.run->keepEndedRecords();
     }
     const QFuture<QList<TaskRecord>> gathered = batch.gathered->future();
     co_return co_await gathered;

@@ -35,10 +35,13 @@ public:
     // Finishes when every task of the batch has ended, after the update carrying their final
     // records has been emitted.
     QFuture<BatchRecord> whenBatchFinished(BatchId id) const;
-    // The gather of a batch: every task's final record once all have ended. The engine lets a
-    // batch's tasks go as it ends, so ask while it runs (an empty list for a batch gone).
+    // The gather of a batch: every task's final record once all have ended. The engine lets go
+    // of a task's record once its end has been published (observers have it), and of a batch
+    // as it ends; so ask before its tasks end, as right after adding it. Of a task let go
+    // before, the record holds only its id, state and times; for a batch gone, an empty list.
     QFuture<QList<TaskRecord>> gather(BatchId id) const;
-    // The records of a running batch's tasks as they are now; empty once it has ended.
+    // The records of a running batch's tasks as they are now (of ended tasks, as gather() says
+    // of those let go); empty once it has ended.
     QFuture<QList<TaskRecord>> tasks(BatchId id) const;
 
     // Every batch that ends from now on is summarised through these channels.
