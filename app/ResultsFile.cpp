@@ -34,7 +34,7 @@ ServerErrors readServerErrors(QIODevice &results, const QString &source)
             reject(u"its url: %1"_s.arg(problem));
             continue;
         }
-        found.urls.append(url);
+        found.urls.append(url.toEncoded());
         found.retryOf.append(TaskId(record.value(u"id").toInteger()));
     }
     return found;

@@ -9,7 +9,7 @@ class QIODevice;
 // fire again, each with the id of the task it retries. Lines that are not such records are
 // reported as FILE:LINE with why.
 struct ServerErrors {
-    QList<QUrl> urls;
+    QList<QByteArray> urls; // encoded, as batches take them
     QList<loopscope::TaskId> retryOf;
     QList<loopscope::RejectedLine> rejected;
 };

@@ -43,11 +43,11 @@ QCoro::Task<int> run(QUrl url, int batches, int tasks, int early)
     const std::unique_ptr<History> history = std::move(opened).value();
     Engine engine;
     history->follow(engine);
-    QList<QUrl> urls;
+    QList<QByteArray> urls;
     for (int i = 0; i < tasks; ++i) {
         QUrl numbered = url;
         numbered.setQuery(u"n=%1"_s.arg(i));
-        urls << numbered;
+        urls << numbered.toEncoded();
     }
     BatchSettings settings;
     settings.concurrency = 50;

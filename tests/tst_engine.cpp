@@ -3,6 +3,7 @@
 // needed. Assertions are about states, order and counts, never wall time; the one count that
 // time bounds is that of deliveries, by the time measured, not by a deadline.
 #include "Engine.h"
+#include "UrlList.h"
 #include "support/BatchWaits.h"
 #include "support/TestHttpServer.h"
 
@@ -437,7 +438,7 @@ private Q_SLOTS:
         TestHttpServer server;
         Engine engine;
         Observer observer(engine);
-        BatchPlan plan{41, u"resumed"_s, BatchSettings{}, {server.url(u"/ok"_s), server.url(u"/hang"_s), server.url(u"/ok?3"_s)},
+        BatchPlan plan{41, u"resumed"_s, BatchSettings{}, encodedUrls({server.url(u"/ok"_s), server.url(u"/hang"_s), server.url(u"/ok?3"_s)}),
                        {104, 107, 108}};
         plan.settings.concurrency = 3;
         QCOMPARE(engine.addBatch(plan), BatchId(41));

@@ -4,6 +4,7 @@
 #include "History.h"
 #include "HistoryDatabase.h"
 #include "HistoryRecorder.h"
+#include "UrlList.h"
 #include "support/DatabaseDamage.h"
 #include "support/TestHttpServer.h"
 
@@ -19,11 +20,11 @@ using namespace Qt::StringLiterals;
 using namespace loopscope;
 
 namespace {
-QList<QUrl> urls(int count)
+QList<QByteArray> urls(int count)
 {
-    QList<QUrl> list;
+    QList<QByteArray> list;
     for (int i = 0; i < count; ++i)
-        list << QUrl(u"http://127.0.0.1:9/%1"_s.arg(i));
+        list << "http://127.0.0.1:9/" + QByteArray::number(i);
     return list;
 }
 
@@ -161,7 +162,7 @@ private Q_SLOTS:
             settings.caCertificates = QSslCertificate::fromData(pemCertificate());
             settings.idleTimeoutMs = 7'000;
             settings.maxBytes = 1'000'000;
-            QFuture<Result<BatchPlan>> created = history->createBatch(u"live"_s, {server.url(u"/ok"_s), server.url(u"/status/500"_s)},
+            QFuture<Result<BatchPlan>> created = history->createBatch(u"live"_s, encodedUrls({server.url(u"/ok"_s), server.url(u"/status/500"_s)}),
                                                                      settings);
             QTRY_VERIFY(created.isFinished());
             QVERIFY2(created.result(), qPrintable(created.result().error()));
@@ -465,7 +466,7 @@ private Q_SLOTS:
         });
         // Tasks that end at different times, so that several updates fail the same way.
         QFuture<Result<BatchPlan>> created = history->createBatch(
-            u"damaged"_s, {server.url(u"/ok"_s), server.url(u"/delay/150"_s), server.url(u"/delay/300"_s)}, BatchSettings{});
+            u"damaged"_s, encodedUrls({server.url(u"/ok"_s), server.url(u"/delay/150"_s), server.url(u"/delay/300"_s)}), BatchSettings{});
         QTRY_VERIFY(created.isFinished());
         QVERIFY2(created.result(), qPrintable(created.result().error()));
         QFuture<BatchRecord> done = engine.whenBatchFinished(engine.addBatch(*created.result()));

@@ -7,6 +7,7 @@
 #include "HistoryDatabase.h"
 #include "HistoryDialog.h"
 #include "MainWindow.h"
+#include "UrlList.h"
 #include "support/ModalDialogs.h"
 #include "support/TestHttpServer.h"
 
@@ -42,7 +43,7 @@ QList<TaskRow> rowsOf(const QString &path, BatchId batch = 0)
 BatchPlan leftBehind(const QString &path, const QList<QUrl> &urls, int finished)
 {
     const auto gone = HistoryDatabase::open(path);
-    const BatchPlan plan = *(*gone)->createBatch(u"left behind"_s, urls, BatchSettings{}, {});
+    const BatchPlan plan = *(*gone)->createBatch(u"left behind"_s, encodedUrls(urls), BatchSettings{}, {});
     EngineUpdate update;
     for (int i = 0; i < finished; ++i) {
         TaskRecord task;

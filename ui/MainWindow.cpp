@@ -279,7 +279,7 @@ void MainWindow::showHistory()
         m_historyDialog = new HistoryDialog(*history, this);
         connect(m_historyDialog, &HistoryDialog::queueRequested, m_queue,
                 [this](const QString &name, const QList<QUrl> &urls, const BatchSettings &settings, const QList<TaskId> &retryOf) {
-                    m_queue->queueUrls({urls, {}}, name, settings, retryOf);
+                    m_queue->queueUrls({encodedUrls(urls), {}}, name, settings, retryOf);
                 });
     }
     m_historyDialog->refresh();

@@ -58,7 +58,7 @@ void QueueController::queueUrls(const UrlList &urls, const QString &batchName, c
     Q_EMIT statusMessage(message, 15'000);
 }
 
-QCoro::Task<> QueueController::launch(QString batchName, QList<QUrl> urls, BatchSettings settings, QList<TaskId> retryOf)
+QCoro::Task<> QueueController::launch(QString batchName, QList<QByteArray> urls, BatchSettings settings, QList<TaskId> retryOf)
 {
     QPointer<QueueController> self(this);
     const Result<BatchLauncher::Launched> launched = co_await m_launcher.launch(batchName, urls, settings, retryOf);

@@ -39,7 +39,7 @@ Q_SIGNALS:
 
 private:
     void queueMimeData(const QMimeData &data, const QString &batchName);
-    QCoro::Task<> launch(QString batchName, QList<QUrl> urls, BatchSettings settings, QList<TaskId> retryOf);
+    QCoro::Task<> launch(QString batchName, QList<QByteArray> urls, BatchSettings settings, QList<TaskId> retryOf);
     QString nextBatchName(const QString &stem);
 
     BatchLauncher &m_launcher;

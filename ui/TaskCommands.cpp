@@ -86,7 +86,7 @@ void TaskCommands::requeueSelectedTasks()
 {
     // A finished task stays as it ended; re-queuing makes a new batch of new tasks (or, for
     // a notification, a new notification task).
-    QList<QUrl> urls;
+    QList<QByteArray> urls;
     QList<TaskId> retryOf;
     BatchSettings settings = BatchDefaults::load();
     QString name;
@@ -99,7 +99,7 @@ void TaskCommands::requeueSelectedTasks()
             m_engine.retryNotification(task.id);
             continue;
         }
-        urls << task.url;
+        urls << task.url.toEncoded();
         retryOf << task.id;
         if (batchRow >= 0 && name.isEmpty()) {
             name = tr("%1 (re-queued)").arg(m_batches.batch(batchRow).name);
@@ -116,7 +116,7 @@ void TaskCommands::requeueFailedOfBatch()
     const int batchRow = m_batches.rowOf(batch);
     if (batchRow < 0)
         return;
-    QList<QUrl> urls;
+    QList<QByteArray> urls;
     QList<TaskId> retryOf;
     const BatchRecord &record = m_batches.batch(batchRow);
     for (int row = 0; row < m_tasks.rowCount(); ++row) {
@@ -126,7 +126,7 @@ void TaskCommands::requeueFailedOfBatch()
         if (record.kind == BatchKind::Notifications) {
             m_engine.retryNotification(task.id);
         } else {
-            urls << task.url;
+            urls << task.url.toEncoded();
             retryOf << task.id;
         }
     }

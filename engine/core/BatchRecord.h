@@ -37,7 +37,7 @@ struct BatchPlan {
     BatchId id = 0; // 0: the engine picks
     QString name;
     BatchSettings settings;
-    QList<QUrl> urls;
+    QList<QByteArray> urls; // encoded, as encodedUrls() gives them
     QList<TaskId> taskIds; // one per URL, ascending; empty: the engine picks
     BatchKind kind = BatchKind::Fetches;
 };

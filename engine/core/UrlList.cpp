@@ -22,7 +22,7 @@ void parseLine(QStringView raw, const QString &source, int lineNumber, UrlList &
     QUrl url;
     const QString problem = urlProblem(line, &url);
     if (problem.isEmpty())
-        out.urls.append(url);
+        out.urls.append(url.toEncoded());
     else
         out.rejected.append({source, lineNumber, problem});
 }
@@ -32,6 +32,15 @@ void UrlList::append(const UrlList &other)
 {
     urls.append(other.urls);
     rejected.append(other.rejected);
+}
+
+QList<QByteArray> encodedUrls(const QList<QUrl> &urls)
+{
+    QList<QByteArray> encoded;
+    encoded.reserve(urls.size());
+    for (const QUrl &url : urls)
+        encoded.append(url.toEncoded());
+    return encoded;
 }
 
 QString hostAndPort(const QUrl &url)

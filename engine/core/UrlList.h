@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QByteArray>
 #include <QList>
 #include <QString>
 #include <QUrl>
@@ -19,7 +20,7 @@ struct RejectedLine {
 
 // URLs read from text: one per line; blank lines and lines starting with '#' are skipped.
 struct UrlList {
-    QList<QUrl> urls;
+    QList<QByteArray> urls; // each checked by urlProblem(), as QUrl::toEncoded() gives it
     QList<RejectedLine> rejected;
 
     void append(const UrlList &other);
@@ -33,6 +34,10 @@ QString shownHost(const QUrl &url);
 
 // Why a line is not an http(s) URL the engine can fetch, or an empty string if it is.
 QString urlProblem(const QString &line, QUrl *parsed = nullptr);
+
+// URLs as batches take them: encoded text, a fifth of a QUrl's size, parsed again as each
+// task starts. A batch of a million waiting URLs is held in this form.
+QList<QByteArray> encodedUrls(const QList<QUrl> &urls);
 
 UrlList parseUrlLines(const QString &text, const QString &source);
 UrlList readUrlLines(QIODevice &device, const QString &source);

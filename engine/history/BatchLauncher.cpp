@@ -10,12 +10,12 @@ namespace loopscope {
 // Both coroutines copy what they use before their first co_await: the launcher may belong to
 // a window that closes while they wait, while the engine and the history outlive it.
 
-QCoro::Task<Result<BatchLauncher::Launched>> BatchLauncher::launch(QString name, QList<QUrl> urls, BatchSettings settings, QList<TaskId> retryOf)
+QCoro::Task<Result<BatchLauncher::Launched>> BatchLauncher::launch(QString name, QList<QByteArray> urls, BatchSettings settings, QList<TaskId> retryOf)
 {
     Engine &engine = m_engine;
     History *history = m_history;
     if (!history)
-        co_return Launched{engine.addBatch(name, urls, settings), {}};
+        co_return Launched{engine.addBatch(BatchPlan{0, name, settings, urls, {}}), {}};
     const Result<BatchPlan> created = co_await history->createBatch(name, urls, settings, retryOf);
     if (!created)
         co_return created.failure();

@@ -26,7 +26,7 @@ public:
     };
     // retryOf, when given, names the task each URL retries. A failure is the history's: the
     // batch was not queued.
-    QCoro::Task<Result<Launched>> launch(QString name, QList<QUrl> urls, BatchSettings settings, QList<TaskId> retryOf = {});
+    QCoro::Task<Result<Launched>> launch(QString name, QList<QByteArray> urls, BatchSettings settings, QList<TaskId> retryOf = {});
     // Takes over batches a process that is gone left unfinished and queues their unfinished
     // tasks; returns the plans queued (another process may have taken some first).
     QCoro::Task<QList<BatchPlan>> resume(QList<BatchId> ids);

@@ -88,7 +88,7 @@ QFuture<void> History::written()
     return call([](HistoryDatabase &) {});
 }
 
-QFuture<Result<BatchPlan>> History::createBatch(const QString &name, const QList<QUrl> &urls, const BatchSettings &settings,
+QFuture<Result<BatchPlan>> History::createBatch(const QString &name, const QList<QByteArray> &urls, const BatchSettings &settings,
                                                 const QList<TaskId> &retryOf)
 {
     // Not said through onFailure: the caller reports why its batch was not queued.

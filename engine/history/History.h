@@ -40,7 +40,7 @@ public:
     QFuture<void> written();
 
     // The plan to hand to Engine::addBatch.
-    QFuture<Result<BatchPlan>> createBatch(const QString &name, const QList<QUrl> &urls, const BatchSettings &settings,
+    QFuture<Result<BatchPlan>> createBatch(const QString &name, const QList<QByteArray> &urls, const BatchSettings &settings,
                                            const QList<TaskId> &retryOf = {});
     QFuture<QList<HistoryBatch>> orphaned();
     QFuture<QList<BatchPlan>> claim(const QList<BatchId> &ids);

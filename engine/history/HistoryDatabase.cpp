@@ -298,7 +298,7 @@ Result<> HistoryDatabase::migrate()
     return migrated;
 }
 
-Result<BatchPlan> HistoryDatabase::createBatch(const QString &name, const QList<QUrl> &urls, const BatchSettings &settings,
+Result<BatchPlan> HistoryDatabase::createBatch(const QString &name, const QList<QByteArray> &urls, const BatchSettings &settings,
                                                const QList<TaskId> &retryOf)
 {
     // One transaction: the batch and every task appear together, and the tasks' ids are
@@ -322,7 +322,7 @@ Result<BatchPlan> HistoryDatabase::createBatch(const QString &name, const QList<
             return insertTask.failure();
         for (qsizetype i = 0; i < urls.size(); ++i) {
             insertTask->bind(1, qint64(plan.id));
-            insertTask->bind(2, urls[i].toString(QUrl::FullyEncoded));
+            insertTask->bind(2, urls[i]);
             insertTask->bind(3, now);
             if (i < retryOf.size() && retryOf[i] > 0)
                 insertTask->bind(4, qint64(retryOf[i]));
@@ -527,7 +527,7 @@ Result<QList<BatchPlan>> HistoryDatabase::takeOver(const QList<BatchId> &ids)
             return listed.failure();
         while (tasks.next()) {
             plan.taskIds.append(tasks.value(0).toULongLong());
-            plan.urls.append(QUrl(tasks.value(1).toString(), QUrl::StrictMode));
+            plan.urls.append(tasks.value(1).toString().toUtf8());
         }
         if (tasks.lastError().isValid())
             return failure(tasks.lastError());

@@ -40,7 +40,7 @@ public:
 
     // Writes a new batch and its queued tasks, owned by this process; returns the plan to run
     // them under their recorded ids. retryOf, when given, holds the task each URL retries.
-    Result<BatchPlan> createBatch(const QString &name, const QList<QUrl> &urls, const BatchSettings &settings,
+    Result<BatchPlan> createBatch(const QString &name, const QList<QByteArray> &urls, const BatchSettings &settings,
                                   const QList<TaskId> &retryOf);
     // Writes the ends of the tasks of this process's batches that the update carries, all or
     // (on failure) none of them; a task that has not ended stays as it was created, queued.

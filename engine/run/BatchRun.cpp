@@ -34,7 +34,8 @@ BatchRun::BatchRun(const BatchPlan &plan, qint64 now, TaskId appendFrom)
         slot.url = plan.urls[i];
         slot.queuedAt = now;
         m_changedTasks.push_back(i);
-        m_queue.push(i, hostAndPort(slot.url), shownHost(slot.url));
+        const QUrl url = QUrl::fromEncoded(slot.url);
+        m_queue.push(i, hostAndPort(url), shownHost(url));
     }
 }
 
@@ -62,7 +63,7 @@ TaskRecord BatchRun::recordOf(const Slot &slot) const
     TaskRecord task;
     task.id = slot.id;
     task.batch = m_record.id;
-    task.url = slot.url;
+    task.url = QUrl::fromEncoded(slot.url);
     task.state = slot.state;
     task.queuedAt = slot.queuedAt;
     task.finishedAt = slot.finishedAt;
@@ -77,7 +78,7 @@ TaskRecord &BatchRun::task(int index)
     Slot &slot = m_slots[size_t(index)];
     if (!slot.record) {
         slot.record = std::make_unique<TaskRecord>(recordOf(slot));
-        slot.url = QUrl();
+        slot.url = QByteArray();
     }
     return *slot.record;
 }
@@ -96,7 +97,7 @@ int BatchRun::append(const QUrl &url, qint64 now)
     const int index = size();
     Slot &slot = m_slots.emplace_back();
     slot.id = m_nextAppended++;
-    slot.url = url;
+    slot.url = url.toEncoded();
     slot.queuedAt = now;
     ++m_record.total;
     ++m_record.counts[int(TaskState::Queued)];
@@ -204,7 +205,7 @@ void BatchRun::letGoIfDone(int index)
     Slot &slot = m_slots[size_t(index)];
     if (m_keepEnded || !isTerminal(ended) || ended == TaskState::Failed)
         return;
-    slot.url = QUrl();
+    slot.url = QByteArray();
     if (!slot.record)
         return;
     slot.state = ended;

@@ -66,7 +66,7 @@ private:
     // batch of a million URLs holds a million of these small slots, not a million records.
     struct Slot {
         TaskId id = 0;
-        QUrl url;               // until the record takes it
+        QByteArray url;         // encoded; until the record takes it
         qint64 queuedAt = -1;
         qint64 finishedAt = -1; // of a task that ended without a record
         std::unique_ptr<TaskRecord> record;

@@ -1,6 +1,7 @@
 #include "Engine.h"
 
 #include "BatchScheduler.h"
+#include "UrlList.h"
 
 using namespace Qt::StringLiterals;
 
@@ -24,7 +25,7 @@ Engine::~Engine()
 
 BatchId Engine::addBatch(const QString &name, const QList<QUrl> &urls, const BatchSettings &settings)
 {
-    return addBatch(BatchPlan{0, name, settings, urls, {}});
+    return addBatch(BatchPlan{0, name, settings, encodedUrls(urls), {}});
 }
 
 BatchId Engine::addBatch(BatchPlan plan)
