@@ -11,9 +11,6 @@ using namespace Qt::StringLiterals;
 using namespace loopscope;
 
 namespace {
-constexpr quint8 StartPrinted = 1;
-constexpr quint8 EndPrinted = 2;
-
 // Relative to the current folder when inside it, as a user would type it.
 QString shownPath(const QString &path)
 {
@@ -42,22 +39,27 @@ void TaskPrinter::print(const EngineUpdate &update)
 
 void TaskPrinter::printTask(const TaskRecord &task)
 {
-    quint8 &printed = m_printed[task.id];
-    if (task.startedAt >= 0 && !(printed & StartPrinted)) {
-        printed |= StartPrinted;
-        if (!m_quiet)
-            m_out << task.worker << " getting URL: " << task.url.toString() << '\n';
-    }
-    if (task.retryAt >= 0 && m_waitsPrinted.value(task.id) < task.attempts) {
-        m_waitsPrinted.insert(task.id, task.attempts);
+    // Only tasks between their start and their end are remembered: a batch of a million
+    // holds the few that run, not a million entries.
+    const bool ended = isTerminal(task.state);
+    if (task.startedAt < 0 && !ended)
+        return; // queued
+    const auto found = m_started.find(task.id);
+    const bool startPrinted = found != m_started.end();
+    if (task.startedAt >= 0 && !startPrinted && !m_quiet)
+        m_out << task.worker << " getting URL: " << task.url.toString() << '\n';
+    int &waitsPrinted = startPrinted ? found.value() : m_started[task.id];
+    if (task.retryAt >= 0 && waitsPrinted < task.attempts) {
+        waitsPrinted = task.attempts;
         if (!m_quiet)
             m_out << task.worker << " retrying " << task.url.toString() << " in "
                   << formatSeconds(EngineClock::msUntil(task.retryAt)) << " (attempt " << task.attempts + 1
                   << " of " << m_attemptsAllowed.value(task.batch) << "): " << task.error << '\n';
     }
-    if (!isTerminal(task.state) || (printed & EndPrinted))
+    if (!ended)
         return;
-    printed |= EndPrinted;
+    // The engine publishes a task's end once.
+    m_started.remove(task.id);
     if (m_records) {
         TaskRow row = TaskRow::from(task);
         row.retryOf = m_retryOf.value(task.id);

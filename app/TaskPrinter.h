@@ -34,10 +34,10 @@ private:
     std::optional<loopscope::TaskWriter> m_records;
     QSet<loopscope::BatchId> m_followed;
     QHash<loopscope::TaskId, loopscope::TaskId> m_retryOf;
-    // What was printed of each task: bit 1 its start, bit 2 its end. Updates are coalesced,
-    // so one may carry both the start and the end of a short task.
-    QHash<loopscope::TaskId, quint8> m_printed;
-    QHash<loopscope::TaskId, int> m_waitsPrinted; // the last attempt whose retry wait was printed
+    // Tasks whose start was printed and whose end was not yet, with the last attempt whose
+    // retry wait was printed. Updates are coalesced, so one may carry both the start and the
+    // end of a short task.
+    QHash<loopscope::TaskId, int> m_started;
     QHash<loopscope::BatchId, int> m_attemptsAllowed;
     QSet<loopscope::BatchId> m_blockedSaid; // batches whose per-host wait was printed, once each
 };
