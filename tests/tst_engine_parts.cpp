@@ -271,6 +271,35 @@ private Q_SLOTS:
         QCOMPARE(list.rejected[3].line, 8);
     }
 
+    void originsOfEncodedUrls()
+    {
+        QCOMPARE(originOf("http://example.org/a?b#c"), QByteArrayView("http://example.org"));
+        QCOMPARE(originOf("https://u:p@example.org:8443?q"), QByteArrayView("https://u:p@example.org:8443"));
+        QCOMPARE(originOf("http://[::1]:8080#f"), QByteArrayView("http://[::1]:8080"));
+        QCOMPARE(originOf("http://example.org"), QByteArrayView("http://example.org"));
+        // Tasks of one origin share a host queue, whose limit holds across them.
+        BatchSettings settings;
+        settings.perHost = 1;
+        BatchRun run(BatchPlan{1, u"b"_s, settings,
+                               encodedUrls({QUrl(u"http://a.example/1"_s), QUrl(u"http://b.example:81/2"_s), QUrl(u"http://a.example/3"_s),
+                                            QUrl(u"http://A.example:80/4"_s)}),
+                               {1, 2, 3, 4}},
+                     0);
+        const auto waiting = [&run](int index) { return run.state(index) == TaskState::Queued; };
+        const auto first = run.queue().take(waiting);
+        QCOMPARE(first->task, 0);
+        QVERIFY(run.move(0, TaskState::Running, 1));
+        const auto second = run.queue().take(waiting);
+        QCOMPARE(second->task, 1); // task 2 waits for a.example:80
+        QVERIFY(run.move(1, TaskState::Running, 1));
+        QVERIFY(!run.queue().take(waiting));
+        QCOMPARE(run.queue().blockedHost(), u"a.example"_s);
+        run.queue().release(first->host);
+        QCOMPARE(run.queue().take(waiting)->task, 2);
+        QVERIFY(run.move(2, TaskState::Running, 1));
+        QVERIFY(!run.queue().take(waiting)); // http://A.example:80 is a.example:80 too
+    }
+
     void urlLinesFromADevice()
     {
         QByteArray data("http://a.example/\nnot a url\n");

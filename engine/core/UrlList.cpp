@@ -21,8 +21,11 @@ void parseLine(QStringView raw, const QString &source, int lineNumber, UrlList &
         return;
     QUrl url;
     const QString problem = urlProblem(line, &url);
-    if (problem.isEmpty())
-        out.urls.append(url.toEncoded());
+    if (problem.isEmpty()) {
+        QByteArray encoded = url.toEncoded();
+        encoded.squeeze(); // kept for as long as the task waits; toEncoded() leaves room to grow
+        out.urls.append(std::move(encoded));
+    }
     else
         out.rejected.append({source, lineNumber, problem});
 }
@@ -30,7 +33,11 @@ void parseLine(QStringView raw, const QString &source, int lineNumber, UrlList &
 
 void UrlList::append(const UrlList &other)
 {
-    urls.append(other.urls);
+    // The first list is shared as it is rather than copied: a million URLs are a large list.
+    if (urls.isEmpty())
+        urls = other.urls;
+    else
+        urls.append(other.urls);
     rejected.append(other.rejected);
 }
 
@@ -41,6 +48,17 @@ QList<QByteArray> encodedUrls(const QList<QUrl> &urls)
     for (const QUrl &url : urls)
         encoded.append(url.toEncoded());
     return encoded;
+}
+
+QByteArrayView originOf(QByteArrayView encodedUrl)
+{
+    const qsizetype scheme = encodedUrl.indexOf("://");
+    if (scheme < 0)
+        return encodedUrl;
+    qsizetype end = scheme + 3;
+    while (end < encodedUrl.size() && encodedUrl[end] != '/' && encodedUrl[end] != '?' && encodedUrl[end] != '#')
+        ++end;
+    return encodedUrl.first(end);
 }
 
 QString hostAndPort(const QUrl &url)

@@ -32,6 +32,10 @@ QString hostAndPort(const QUrl &url);
 // The host as a person reads it: "example.org", with the port only when the URL names one.
 QString shownHost(const QUrl &url);
 
+// "http://user@example.org:8080" of "http://user@example.org:8080/a?b": the scheme and the
+// authority of an encoded URL, as a view into it. URLs that share it share their host.
+QByteArrayView originOf(QByteArrayView encodedUrl);
+
 // Why a line is not an http(s) URL the engine can fetch, or an empty string if it is.
 QString urlProblem(const QString &line, QUrl *parsed = nullptr);
 

@@ -8,7 +8,6 @@ namespace loopscope {
 
 BatchRun::BatchRun(const BatchPlan &plan, qint64 now, TaskId appendFrom)
     : m_nextAppended(plan.taskIds.isEmpty() ? appendFrom : plan.taskIds.last() + 1)
-    , m_taskChanged(size_t(plan.urls.size()), 1)
     , m_queue(plan.settings.hostLimit())
     , m_workers(size_t(plan.settings.concurrency))
 {
@@ -23,20 +22,37 @@ BatchRun::BatchRun(const BatchPlan &plan, qint64 now, TaskId appendFrom)
     m_consecutive = plan.taskIds.isEmpty() || plan.taskIds.last() - plan.taskIds.first() == TaskId(plan.taskIds.size() - 1);
     // The standing batch of notifications is small, and its ended tasks may be retried.
     m_keepEnded = plan.kind == BatchKind::Notifications;
-    m_changedTasks.reserve(size_t(plan.urls.size()));
     m_workerNames.reserve(m_workers.size());
     for (size_t i = 0; i < m_workers.size(); ++i)
         m_workerNames.push_back(loopscope::workerName(int(i)));
+    m_planned = int(plan.urls.size());
     m_slots.reserve(size_t(plan.urls.size()));
     for (int i = 0; i < plan.urls.size(); ++i) {
         Slot &slot = m_slots.emplace_back();
         slot.id = plan.taskIds[i];
         slot.url = plan.urls[i];
         slot.queuedAt = now;
-        m_changedTasks.push_back(i);
-        const QUrl url = QUrl::fromEncoded(slot.url);
-        m_queue.push(i, hostAndPort(url), shownHost(url));
+        enqueue(i);
     }
+    m_hostsByOrigin.clear(); // a batch of a million hosts need not keep a million names twice
+}
+
+void BatchRun::enqueue(int index)
+{
+    // By the scheme and authority in the URL's text: parsing a QUrl for each of a million
+    // waiting tasks would take seconds. A QUrl is parsed once per origin, for the host's names.
+    const QByteArray &url = m_slots[size_t(index)].url;
+    const QByteArrayView origin = originOf(url);
+    if (origin != m_lastOrigin) {
+        m_lastOrigin = origin.toByteArray();
+        auto known = m_hostsByOrigin.find(m_lastOrigin);
+        if (known == m_hostsByOrigin.end()) {
+            const QUrl parsed = QUrl::fromEncoded(url);
+            known = m_hostsByOrigin.insert(m_lastOrigin, {hostAndPort(parsed), shownHost(parsed)});
+        }
+        m_lastHost = known.value();
+    }
+    m_queue.push(index, m_lastHost.first, m_lastHost.second);
 }
 
 int BatchRun::indexOf(TaskId id) const
@@ -101,9 +117,8 @@ int BatchRun::append(const QUrl &url, qint64 now)
     slot.queuedAt = now;
     ++m_record.total;
     ++m_record.counts[int(TaskState::Queued)];
-    m_taskChanged.push_back(0);
     touch(index);
-    m_queue.push(index, hostAndPort(url), shownHost(url));
+    enqueue(index);
     return index;
 }
 
@@ -157,8 +172,9 @@ bool BatchRun::cancelQueued(int index, CancelReason reason, qint64 now)
 void BatchRun::touch(int index)
 {
     m_batchChanged = true;
-    if (!m_taskChanged[size_t(index)]) {
-        m_taskChanged[size_t(index)] = 1;
+    Slot &slot = m_slots[size_t(index)];
+    if (!slot.changed) {
+        slot.changed = true;
         m_changedTasks.push_back(index);
     }
 }
@@ -184,18 +200,29 @@ void BatchRun::takeChanges(EngineUpdate &update, qsizetype maxTasks)
 {
     if (!m_batchChanged)
         return;
-    const size_t taken = std::min(m_changedTasks.size(), size_t(std::max<qsizetype>(maxTasks, 0)));
-    update.tasks.reserve(update.tasks.size() + qsizetype(taken));
-    for (size_t i = 0; i < taken; ++i) {
-        const int index = m_changedTasks[i];
+    qsizetype room = std::max<qsizetype>(maxTasks, 0);
+    const auto publish = [&](int index) {
         Slot &slot = m_slots[size_t(index)];
         update.tasks.append(recordOf(slot));
-        m_taskChanged[size_t(index)] = 0;
+        slot.changed = false;
+        slot.announced = true;
+        --room;
         letGoIfDone(index);
-    }
+    };
+    // Changes first: tasks that started or ended must not wait behind the first records of a
+    // million waiting tasks, holding their whole records until their turn.
+    const size_t taken = std::min(m_changedTasks.size(), size_t(room));
+    for (size_t i = 0; i < taken; ++i)
+        publish(m_changedTasks[i]);
     m_changedTasks.erase(m_changedTasks.begin(), m_changedTasks.begin() + std::ptrdiff_t(taken));
+    // Then the plan's tasks that have not been seen yet, in their order.
+    for (; room > 0 && m_unannounced < m_planned; ++m_unannounced) {
+        const Slot &slot = m_slots[size_t(m_unannounced)];
+        if (!slot.announced && !slot.changed)
+            publish(m_unannounced);
+    }
     update.batches.append(m_record);
-    m_batchChanged = !m_changedTasks.empty();
+    m_batchChanged = !m_changedTasks.empty() || m_unannounced < m_planned;
 }
 
 void BatchRun::letGoIfDone(int index)

@@ -3,6 +3,8 @@
 #include "BatchRecord.h"
 #include "HostQueue.h"
 
+#include <QHash>
+
 #include <memory>
 #include <vector>
 
@@ -72,8 +74,11 @@ private:
         std::unique_ptr<TaskRecord> record;
         TaskState state = TaskState::Queued; // while there is no record
         CancelReason cancelReason = CancelReason::None;
+        bool changed = false;   // since it was last published
+        bool announced = false; // published at least once
     };
     TaskRecord recordOf(const Slot &slot) const;
+    void enqueue(int index); // into the queue of its host
     void letGoIfDone(int index);
 
     BatchRecord m_record;
@@ -81,8 +86,14 @@ private:
     TaskId m_nextAppended;
     std::vector<Slot> m_slots;
     bool m_keepEnded = false;
-    std::vector<char> m_taskChanged;
-    std::vector<int> m_changedTasks;
+    // While the plan's tasks are queued: the host key and shown name of each URL origin seen,
+    // and of the last one.
+    QHash<QByteArray, std::pair<QString, QString>> m_hostsByOrigin;
+    QByteArray m_lastOrigin;
+    std::pair<QString, QString> m_lastHost;
+    std::vector<int> m_changedTasks; // touched since their last publication, in that order
+    int m_planned = 0;               // the plan's tasks, announced in their order as room allows
+    int m_unannounced = 0;           // the first of them not yet announced
     bool m_batchChanged = true;
     HostQueue m_queue;
     std::vector<Worker> m_workers;
