@@ -78,8 +78,8 @@ Result<> readCaFile(const QString &path, FetchCommand::Options &options)
 Result<> readWebhook(const QString &url, NotificationSettings &settings)
 {
     settings.webhook = QUrl(url, QUrl::StrictMode);
-    if (const QString problem = urlProblem(url); !problem.isEmpty())
-        return Failure{ErrorKind::Invalid, u"--notify-webhook: %1"_s.arg(problem)};
+    if (const Result<QUrl> checked = fetchableUrl(url); !checked)
+        return Failure{ErrorKind::Invalid, u"--notify-webhook: %1"_s.arg(checked.error())};
     return {};
 }
 

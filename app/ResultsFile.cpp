@@ -29,12 +29,12 @@ ServerErrors readServerErrors(QIODevice &results, const QString &source)
         const int status = record.value(u"http_status").toInt();
         if (record.value(u"state").toString() != u"failed" || status < 500 || status > 599)
             continue;
-        QUrl url;
-        if (const QString problem = urlProblem(record.value(u"url").toString(), &url); !problem.isEmpty()) {
-            reject(u"its url: %1"_s.arg(problem));
+        const Result<QUrl> url = fetchableUrl(record.value(u"url").toString());
+        if (!url) {
+            reject(u"its url: %1"_s.arg(url.error()));
             continue;
         }
-        found.urls.append(url.toEncoded());
+        found.urls.append(url->toEncoded());
         found.retryOf.append(TaskId(record.value(u"id").toInteger()));
     }
     return found;

@@ -65,8 +65,9 @@ Result<NotificationSettings> NotificationConfig::toSettings(const QString &passw
             return usable.failure();
     }
     if (!webhook.trimmed().isEmpty()) {
-        if (const QString problem = urlProblem(webhook.trimmed()); !problem.isEmpty())
-            return fail(QObject::tr("Webhook: %1").arg(problem));
+        const Result<QUrl> url = fetchableUrl(webhook.trimmed());
+        if (!url)
+            return fail(QObject::tr("Webhook: %1").arg(url.error()));
         settings.webhook = QUrl(webhook.trimmed());
     }
     return settings;

@@ -26,17 +26,17 @@ QCoro::Task<> NotificationPreferences::load()
     QPointer<NotificationPreferences> self(this);
     m_config = NotificationConfig::load();
     if (m_config.needsPassword()) {
-        const PasswordStore::Result stored = co_await PasswordStore::read(passwordAccount());
+        const Result<QString> stored = co_await PasswordStore::read(passwordAccount());
         if (!self)
             co_return;
-        if (stored.available) {
-            m_smtpPassword = stored.password;
+        if (stored) {
+            m_smtpPassword = *stored;
         } else {
             bool ok = false;
             m_smtpPassword = QInputDialog::getText(m_window, tr("SMTP Password"),
                                                    tr("No keychain service is available (%1), so the password for %2 is "
                                                       "kept for this run only.\nPassword:")
-                                                       .arg(stored.error, m_config.user),
+                                                       .arg(stored.error(), m_config.user),
                                                    QLineEdit::Password, {}, &ok);
         }
     }
@@ -59,9 +59,9 @@ void NotificationPreferences::edit()
 QCoro::Task<> NotificationPreferences::storePassword()
 {
     QPointer<NotificationPreferences> self(this);
-    const PasswordStore::Result stored = co_await PasswordStore::write(passwordAccount(), m_smtpPassword);
-    if (self && !stored.available)
-        Q_EMIT statusMessage(tr("No keychain service is available (%1): the SMTP password is kept for this run only.").arg(stored.error),
+    const Result<> stored = co_await PasswordStore::write(passwordAccount(), m_smtpPassword);
+    if (self && !stored)
+        Q_EMIT statusMessage(tr("No keychain service is available (%1): the SMTP password is kept for this run only.").arg(stored.error()),
                              15'000);
 }
 

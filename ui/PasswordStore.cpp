@@ -16,43 +16,37 @@ const QString Service = u"loopscope"_s;
 
 // Runs a job to its end. Auto-deletion is off, so the job outlives its finished() signal;
 // the wakeup is connected before start(), which may finish at once when no keychain exists.
-QCoro::Task<Result> run(QKeychain::Job &job)
+QCoro::Task<Result<>> run(QKeychain::Job &job)
 {
     job.setAutoDelete(false);
     Wakeup finished;
     QObject::connect(&job, &QKeychain::Job::finished, &finished, &Wakeup::fire);
     job.start();
     co_await finished.next();
-    Result result;
     switch (job.error()) {
     case QKeychain::NoError:
-        result.available = true;
-        break;
-    case QKeychain::EntryNotFound:
-        result.available = true; // a keychain that has no password for us yet
-        break;
+    case QKeychain::EntryNotFound: // a keychain that has no password for us yet
+        co_return {};
     default:
         // Without a session bus the backends only say "Unknown error"; name what is missing.
-        result.error = job.error() == QKeychain::NoBackendAvailable || job.errorString() == u"Unknown error"
-                           ? QObject::tr("no Secret Service or KWallet answered")
-                           : job.errorString();
-        break;
+        co_return Failure{ErrorKind::Refused, job.error() == QKeychain::NoBackendAvailable || job.errorString() == u"Unknown error"
+                                                  ? QObject::tr("no Secret Service or KWallet answered")
+                                                  : job.errorString()};
     }
-    co_return result;
 }
 } // namespace
 
-QCoro::Task<Result> read(const QString &account)
+QCoro::Task<Result<QString>> read(const QString &account)
 {
     QKeychain::ReadPasswordJob job(Service);
     job.setKey(account);
-    Result result = co_await run(job);
-    if (result.available)
-        result.password = job.textData();
-    co_return result;
+    const Result<> done = co_await run(job);
+    if (!done)
+        co_return done.failure();
+    co_return job.textData();
 }
 
-QCoro::Task<Result> write(const QString &account, const QString &password)
+QCoro::Task<Result<>> write(const QString &account, const QString &password)
 {
     QKeychain::WritePasswordJob job(Service);
     job.setKey(account);

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "Result.h"
+
 #include <QString>
 #include <QCoroTask>
 
@@ -9,14 +11,10 @@ namespace loopscope {
 // Where no keychain service answers, the caller keeps the password for this run only.
 namespace PasswordStore {
 
-struct Result {
-    bool available = false; // false: no keychain service; error says why
-    QString password;
-    QString error;
-};
-
-QCoro::Task<Result> read(const QString &account);
-QCoro::Task<Result> write(const QString &account, const QString &password);
+// Both fail (ErrorKind::Refused) when no keychain service answers, saying why. A keychain
+// that holds no password for the account yet gives an empty one.
+QCoro::Task<Result<QString>> read(const QString &account);
+QCoro::Task<Result<>> write(const QString &account, const QString &password);
 
 } // namespace PasswordStore
 

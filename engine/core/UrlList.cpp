@@ -19,15 +19,14 @@ void parseLine(QStringView raw, const QString &source, int lineNumber, UrlList &
     const QString line = raw.trimmed().toString();
     if (line.isEmpty() || line.startsWith(u'#'))
         return;
-    QUrl url;
-    const QString problem = urlProblem(line, &url);
-    if (problem.isEmpty()) {
-        QByteArray encoded = url.toEncoded();
+    const Result<QUrl> url = fetchableUrl(line);
+    if (url) {
+        QByteArray encoded = url->toEncoded();
         encoded.squeeze(); // kept for as long as the task waits; toEncoded() leaves room to grow
         out.urls.append(std::move(encoded));
     }
     else
-        out.rejected.append({source, lineNumber, problem});
+        out.rejected.append({source, lineNumber, url.error()});
 }
 } // namespace
 
@@ -72,26 +71,25 @@ QString shownHost(const QUrl &url)
     return url.port() < 0 ? url.host() : hostAndPort(url);
 }
 
-QString urlProblem(const QString &line, QUrl *parsed)
+Result<QUrl> fetchableUrl(const QString &line)
 {
+    const auto invalid = [](const QString &why) { return Failure{ErrorKind::Invalid, why}; };
     if (line.size() > MaxUrlLength)
-        return u"URL longer than %1 characters"_s.arg(formatNumber(MaxUrlLength));
+        return invalid(u"URL longer than %1 characters"_s.arg(formatNumber(MaxUrlLength)));
     for (const QChar c : line) {
         if (c.isSpace())
-            return u"URL contains white space"_s;
+            return invalid(u"URL contains white space"_s);
     }
     const QUrl url(line, QUrl::StrictMode);
     if (!url.isValid())
-        return u"not a valid URL: %1"_s.arg(url.errorString());
+        return invalid(u"not a valid URL: %1"_s.arg(url.errorString()));
     if (url.scheme().isEmpty())
-        return u"not a URL (no scheme): %1"_s.arg(line.left(80));
+        return invalid(u"not a URL (no scheme): %1"_s.arg(line.left(80)));
     if (url.scheme() != u"http" && url.scheme() != u"https")
-        return u"unsupported scheme \"%1\" (only http and https)"_s.arg(url.scheme());
+        return invalid(u"unsupported scheme \"%1\" (only http and https)"_s.arg(url.scheme()));
     if (url.host().isEmpty())
-        return u"URL has no host"_s;
-    if (parsed)
-        *parsed = url;
-    return {};
+        return invalid(u"URL has no host"_s);
+    return url;
 }
 
 UrlList parseUrlLines(const QString &text, const QString &source)

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "Result.h"
+
 #include <QByteArray>
 #include <QList>
 #include <QString>
@@ -20,7 +22,7 @@ struct RejectedLine {
 
 // URLs read from text: one per line; blank lines and lines starting with '#' are skipped.
 struct UrlList {
-    QList<QByteArray> urls; // each checked by urlProblem(), as QUrl::toEncoded() gives it
+    QList<QByteArray> urls; // each checked by fetchableUrl(), as QUrl::toEncoded() gives it
     QList<RejectedLine> rejected;
 
     void append(const UrlList &other);
@@ -36,8 +38,8 @@ QString shownHost(const QUrl &url);
 // authority of an encoded URL, as a view into it. URLs that share it share their host.
 QByteArrayView originOf(QByteArrayView encodedUrl);
 
-// Why a line is not an http(s) URL the engine can fetch, or an empty string if it is.
-QString urlProblem(const QString &line, QUrl *parsed = nullptr);
+// The line as an http(s) URL the engine can fetch, or why it is not one (ErrorKind::Invalid).
+Result<QUrl> fetchableUrl(const QString &line);
 
 // URLs as batches take them: encoded text, a fifth of a QUrl's size, parsed again as each
 // task starts. A batch of a million waiting URLs is held in this form.
