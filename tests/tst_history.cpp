@@ -349,7 +349,7 @@ private Q_SLOTS:
         TaskRecord cancelled = ended(plan->taskIds[0], plan->id, TaskState::Cancelled, 0);
         cancelled.attemptLog.clear();
         update.tasks << cancelled << ended(plan->taskIds[1], plan->id, TaskState::Succeeded); // its attempt cannot be written
-        const Result<> recorded = db->record(update);
+        const Result<qsizetype> recorded = db->record(update);
         QVERIFY(!recorded);
         QVERIFY(namesFileAndCause(recorded.failure(), path, Malformed));
         // All of the update or none of it: the first task's change went with the second's.
@@ -357,7 +357,7 @@ private Q_SLOTS:
         // The next update is written: no transaction was left open.
         EngineUpdate next;
         next.tasks << cancelled;
-        const Result<> again = db->record(next);
+        const Result<qsizetype> again = db->record(next);
         QVERIFY2(again, qPrintable(again.error()));
         QCOMPARE(rowsOf(*db, plan->id)[0].state, u"cancelled"_s);
     }

@@ -56,7 +56,7 @@ BatchPlan leftBehind(const QString &path, const QList<QUrl> &urls, int finished)
         task.finishedAt = 2;
         update.tasks << task;
     }
-    if (const Result<> recorded = (*gone)->record(update); !recorded)
+    if (const Result<qsizetype> recorded = (*gone)->record(update); !recorded)
         qWarning("%s", qPrintable(recorded.error()));
     return plan;
 }

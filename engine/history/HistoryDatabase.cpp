@@ -348,15 +348,15 @@ Result<BatchPlan> HistoryDatabase::createBatch(const QString &name, const QList<
     return created;
 }
 
-Result<> HistoryDatabase::record(const EngineUpdate &update)
+Result<qsizetype> HistoryDatabase::record(const EngineUpdate &update)
 {
     // Only ends are written. A row that says "queued" is resumed the same as one that said
     // "running" when its process dies, and running tasks are shown from the engine, live; the
     // write of every start and every progress report cost more than the fetches themselves.
     const auto written = [this](const TaskRecord &task) { return isTerminal(task.state) && m_ownBatches.count(task.batch) > 0; };
-    const bool anyOwn = std::any_of(update.tasks.cbegin(), update.tasks.cend(), written);
-    if (!anyOwn)
-        return {};
+    const qsizetype ends = std::count_if(update.tasks.cbegin(), update.tasks.cend(), written);
+    if (ends == 0)
+        return 0;
     Result<SqliteStatement> write = SqliteStatement::prepare(
         *m_db,
         "UPDATE tasks SET state = ?1, worker = ?2, attempts = ?3, http_status = ?4, bytes = ?5, final_url = ?6, error = ?7,"
@@ -384,7 +384,7 @@ Result<> HistoryDatabase::record(const EngineUpdate &update)
         else
             statement.bindNull(index);
     };
-    return inTransaction<void>(u"BEGIN"_s, [&]() -> Result<> {
+    const Result<> done = inTransaction<void>(u"BEGIN"_s, [&]() -> Result<> {
         for (const TaskRecord &task : update.tasks) {
             if (!written(task))
                 continue;
@@ -423,6 +423,9 @@ Result<> HistoryDatabase::record(const EngineUpdate &update)
         }
         return {};
     });
+    if (!done)
+        return done.failure();
+    return ends;
 }
 
 bool HistoryDatabase::ownerIsGone(const QString &owner)

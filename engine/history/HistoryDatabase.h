@@ -43,8 +43,9 @@ public:
     Result<BatchPlan> createBatch(const QString &name, const QList<QByteArray> &urls, const BatchSettings &settings,
                                   const QList<TaskId> &retryOf);
     // Writes the ends of the tasks of this process's batches that the update carries, all or
-    // (on failure) none of them; a task that has not ended stays as it was created, queued.
-    Result<> record(const EngineUpdate &update);
+    // (on failure) none of them, and says how many; a task that has not ended stays as it was
+    // created, queued.
+    Result<qsizetype> record(const EngineUpdate &update);
 
     // Batches with unfinished tasks whose owning process has ended.
     Result<QList<HistoryBatch>> orphaned();

@@ -2,8 +2,6 @@
 
 #include "HistoryDatabase.h"
 
-#include <algorithm>
-
 namespace loopscope {
 
 HistoryRecorder::HistoryRecorder(HistoryDatabase &db)
@@ -13,13 +11,13 @@ HistoryRecorder::HistoryRecorder(HistoryDatabase &db)
 
 void HistoryRecorder::record(const EngineUpdate &update)
 {
-    const Result<> outcome = m_db.record(update);
-    // Only task ends are written for tasks: an update without any that went through touched
-    // little of the database, and says nothing of whether what failed works again.
-    const bool wroteEnds = std::any_of(update.tasks.begin(), update.tasks.end(),
-                                       [](const TaskRecord &task) { return isTerminal(task.state); });
-    if (!outcome || wroteEnds)
-        note(outcome);
+    const Result<qsizetype> ends = m_db.record(update);
+    // An update that wrote no task's end touched little of the database, and says nothing of
+    // whether what failed works again.
+    if (!ends)
+        note(ends.failure());
+    else if (*ends > 0)
+        note({});
 }
 
 void HistoryRecorder::note(const Result<> &outcome)
