@@ -77,9 +77,10 @@ Result<> readCaFile(const QString &path, FetchCommand::Options &options)
 
 Result<> readWebhook(const QString &url, NotificationSettings &settings)
 {
-    settings.webhook = QUrl(url, QUrl::StrictMode);
-    if (const Result<QUrl> checked = fetchableUrl(url); !checked)
+    const Result<QUrl> checked = fetchableUrl(url);
+    if (!checked)
         return Failure{ErrorKind::Invalid, u"--notify-webhook: %1"_s.arg(checked.error())};
+    settings.webhook = *checked;
     return {};
 }
 

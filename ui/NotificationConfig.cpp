@@ -68,7 +68,7 @@ Result<NotificationSettings> NotificationConfig::toSettings(const QString &passw
         const Result<QUrl> url = fetchableUrl(webhook.trimmed());
         if (!url)
             return fail(QObject::tr("Webhook: %1").arg(url.error()));
-        settings.webhook = QUrl(webhook.trimmed());
+        settings.webhook = *url;
     }
     return settings;
 }

@@ -238,9 +238,9 @@ void DiskWriter::flush()
     m_flushTimer.stop();
     if (m_piece.isEmpty())
         return;
-    const QByteArray chunk = std::exchange(m_piece, {});
-    m_unwritten += chunk.size();
-    m_disk.loop().post([file = m_file, chunk, self = this]() mutable {
+    m_unwritten += m_piece.size();
+    // Moved, not shared: the piece must come back unshared to be filled again in place.
+    m_disk.loop().post([file = m_file, chunk = std::exchange(m_piece, {}), self = this]() mutable {
         const bool failedBefore = !file->error.isEmpty();
         file->write(chunk);
         const QString error = failedBefore ? QString() : file->error; // reported once
