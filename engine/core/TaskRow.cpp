@@ -64,7 +64,10 @@ TaskRow TaskRow::from(const TaskRecord &task)
     row.id = task.id;
     row.batch = task.batch;
     row.url = task.url.toString(QUrl::FullyEncoded);
-    row.finalUrl = task.finalUrl.isEmpty() ? QString() : task.finalUrl.toString(QUrl::FullyEncoded);
+    // Most tasks end where they started: their text serves for both.
+    row.finalUrl = task.finalUrl.isEmpty()     ? QString()
+                 : task.finalUrl == task.url ? row.url
+                                               : task.finalUrl.toString(QUrl::FullyEncoded);
     row.worker = task.worker;
     row.state = stateName(task.state);
     row.httpStatus = task.httpStatus;

@@ -11,4 +11,11 @@ void Wakeup::fire()
         QMetaObject::invokeMethod(this, [waiting] { waiting.resume(); }, Qt::QueuedConnection);
 }
 
+void Wakeup::fireHere()
+{
+    m_fired = true;
+    if (const std::coroutine_handle<> waiting = std::exchange(m_waiting, {}))
+        waiting.resume();
+}
+
 } // namespace loopscope

@@ -15,6 +15,10 @@ public:
     using QObject::QObject;
 
     void fire();
+    // Resumes the waiting coroutine at once, inside this call, sparing the turn of the loop:
+    // only for a caller that holds nothing the coroutine may destroy and is not in the middle
+    // of an emission whose sender it may destroy.
+    void fireHere();
 
     // co_await wakeup.next(): returns at once if it fired since the last wait.
     struct Awaiter {

@@ -137,8 +137,12 @@ void CurlMulti::collectEnded()
         CurlTransfer *transfer = nullptr;
         curl_easy_getinfo(easy, CURLINFO_PRIVATE, &transfer);
         curl_multi_remove_handle(m_multi, easy);
+        // Outside curl's callbacks, so the transfer's coroutine goes on at once rather than on
+        // the next turn: one posted event fewer per request. What it does next (its task ends,
+        // the next one starts) may remove handles, which also takes their messages out of the
+        // queue read here.
         if (transfer)
-            transfer->end(result);
+            transfer->ended(result);
     }
 }
 

@@ -23,14 +23,13 @@ CurlTransfer::~CurlTransfer()
     curl_easy_cleanup(m_easy);
 }
 
-QCoro::Task<CURLcode> CurlTransfer::run(CurlMulti &multi)
+CurlTransfer::Run CurlTransfer::run(CurlMulti &multi)
 {
     m_errorText[0] = '\0';
     m_result = CURLE_OK;
     m_multi = &multi;
     multi.add(*this);
-    co_await m_ended.next();
-    co_return m_result;
+    return Run{this, m_ended.next()};
 }
 
 void CurlTransfer::stop()
@@ -38,7 +37,10 @@ void CurlTransfer::stop()
     if (!m_multi)
         return;
     std::exchange(m_multi, nullptr)->remove(*this);
-    end(CURLE_ABORTED_BY_CALLBACK);
+    // Called from a timer, a cancel or a disk error, whose senders the coroutine may destroy
+    // once it goes on: that happens on the next turn of the loop.
+    m_result = CURLE_ABORTED_BY_CALLBACK;
+    m_ended.fire();
 }
 
 void CurlTransfer::unpause()
@@ -49,11 +51,11 @@ void CurlTransfer::unpause()
     curl_easy_pause(m_easy, CURLPAUSE_CONT);
 }
 
-void CurlTransfer::end(CURLcode result)
+void CurlTransfer::ended(CURLcode result)
 {
     m_multi = nullptr;
     m_result = result;
-    m_ended.fire();
+    m_ended.fireHere();
 }
 
 size_t CurlTransfer::onHeaderData(char *data, size_t size, size_t count, void *self)

@@ -4,11 +4,11 @@
 
 #include <QByteArray>
 #include <QByteArrayView>
-#include <QCoroTask>
 #include <QString>
 
 #include <curl/curl.h>
 
+#include <coroutine>
 #include <functional>
 
 namespace loopscope {
@@ -36,7 +36,20 @@ public:
     void onHeader(HeaderSink sink) { m_header = std::move(sink); }
     void onBody(BodySink sink) { m_body = std::move(sink); }
 
-    QCoro::Task<CURLcode> run(CurlMulti &multi);
+    // co_await transfer.run(multi): starts it and returns how it ended. An awaitable rather
+    // than a coroutine: no frame of its own for each of a batch's many requests.
+    struct Run {
+        CurlTransfer *transfer;
+        Wakeup::Awaiter ended;
+        bool await_ready() const noexcept { return ended.await_ready(); }
+        void await_suspend(std::coroutine_handle<> waiting) noexcept { ended.await_suspend(waiting); }
+        CURLcode await_resume() noexcept
+        {
+            ended.await_resume();
+            return transfer->m_result;
+        }
+    };
+    Run run(CurlMulti &multi);
     void stop();
     // Lets a paused transfer go on; curl may deliver the bytes it held back from inside.
     void unpause();
@@ -46,7 +59,9 @@ public:
 
 private:
     friend class CurlMulti;
-    void end(CURLcode result);
+    // From CurlMulti, outside curl's callbacks, once the handle is out of the multi: the
+    // awaiting coroutine goes on inside this call.
+    void ended(CURLcode result);
 
     static size_t onHeaderData(char *data, size_t size, size_t count, void *self);
     static size_t onBodyData(char *data, size_t size, size_t count, void *self);

@@ -174,11 +174,9 @@ QUrl effectiveUrl(CURL *easy)
 // Where the attempt ended up: the URL asked for itself, sharing its data, unless redirected.
 QUrl finalUrlOf(CURL *easy, const QUrl &asked)
 {
-    const char *url = nullptr;
-    curl_easy_getinfo(easy, CURLINFO_EFFECTIVE_URL, &url);
-    if (!url || !*url || asked.toEncoded() == url)
-        return asked;
-    return QUrl::fromEncoded(url);
+    long redirects = 0;
+    curl_easy_getinfo(easy, CURLINFO_REDIRECT_COUNT, &redirects);
+    return redirects == 0 ? asked : effectiveUrl(easy);
 }
 } // namespace
 
@@ -194,16 +192,15 @@ QCoro::Task<FetchOutcome> fetchOnce(CurlMulti &multi, FetchRequest request, Canc
     ResponseHead head;
     AttemptProgress progress;
     auto decoder = std::make_unique<BodyDecoder>(QByteArray()); // replaced once the final head is in
-    QTimer timeout;
-    QTimer idle;
-    QTimer unpause; // when the rate limit has credit again
-    timeout.setSingleShot(true);
-    idle.setSingleShot(true);
-    unpause.setSingleShot(true);
-    // Anything arriving only notes the time; the idle timer looks when it fires. Restarting a
-    // timer for every header line and every piece of body costs more than a small response.
+    // Anything arriving only notes the time; the deadline timer looks when it fires. Restarting
+    // a timer for every header line and every piece of body costs more than a small response.
+    QElapsedTimer sinceStart;
     QElapsedTimer sinceActivity;
     const auto restartIdle = [&] { sinceActivity.start(); };
+    // When the rate limit has credit again; only a limited batch needs one.
+    const std::unique_ptr<QTimer> unpause(request.rateLimit ? new QTimer : nullptr);
+    if (unpause)
+        unpause->setSingleShot(true);
     // Outside curl's callbacks only: there, a stop is a refusal that curl turns into the end.
     const auto stopNow = [&](AttemptStop why) {
         if (progress.stop == AttemptStop::None)
@@ -300,7 +297,7 @@ QCoro::Task<FetchOutcome> fetchOnce(CurlMulti &multi, FetchRequest request, Canc
         if (saving() && body->unwritten() >= DiskWriter::MaxUnwritten)
             return CurlTransfer::Taken::Pause;
         if (request.rateLimit && !request.rateLimit->take(bytes.size())) {
-            unpause.start(request.rateLimit->waitMs());
+            unpause->start(request.rateLimit->waitMs());
             return CurlTransfer::Taken::Pause;
         }
         restartIdle();
@@ -314,40 +311,56 @@ QCoro::Task<FetchOutcome> fetchOnce(CurlMulti &multi, FetchRequest request, Canc
         return progress.stop == AttemptStop::None ? CurlTransfer::Taken::Take : CurlTransfer::Taken::Refuse;
     });
 
-    QObject scope; // the receiver of the connections below, gone with this frame
-    QObject::connect(&unpause, &QTimer::timeout, &scope, [&] { transfer.unpause(); });
+    // The nearer of the attempt's two limits, the whole time and the time without receiving
+    // anything: one timer for both, and the receiver of every connection below, gone with this frame.
+    QTimer deadline;
+    deadline.setSingleShot(true);
+    const auto armDeadline = [&] {
+        qint64 wait = -1;
+        if (request.timeoutMs > 0) {
+            const qint64 left = request.timeoutMs - sinceStart.elapsed();
+            if (left <= 0) {
+                stopNow(AttemptStop::Timeout);
+                return;
+            }
+            wait = left;
+        }
+        if (request.idleTimeoutMs > 0) {
+            const qint64 left = request.idleTimeoutMs - sinceActivity.elapsed();
+            if (left <= 0) {
+                stopNow(AttemptStop::IdleTimeout);
+                return;
+            }
+            wait = wait < 0 ? left : std::min(wait, left);
+        }
+        if (wait >= 0)
+            deadline.start(int(wait));
+    };
+    QObject::connect(&deadline, &QTimer::timeout, &deadline, armDeadline);
+    if (unpause)
+        QObject::connect(unpause.get(), &QTimer::timeout, &deadline, [&] { transfer.unpause(); });
     if (body) {
         // Waiting for the disk is not the network falling idle.
-        QObject::connect(body, &DiskWriter::progressed, &scope, [&] {
+        QObject::connect(body, &DiskWriter::progressed, &deadline, [&] {
             restartIdle();
             if (body->hasFailed())
                 stopNow(AttemptStop::Disk);
-            else if (!unpause.isActive())
+            else if (!unpause || !unpause->isActive())
                 transfer.unpause();
         });
     }
-    QObject::connect(&timeout, &QTimer::timeout, &scope, [&] { stopNow(AttemptStop::Timeout); });
-    QObject::connect(&idle, &QTimer::timeout, &scope, [&] {
-        const qint64 quiet = sinceActivity.elapsed();
-        if (quiet >= request.idleTimeoutMs)
-            stopNow(AttemptStop::IdleTimeout);
-        else
-            idle.start(int(request.idleTimeoutMs - quiet));
-    });
-    QObject::connect(&token, &CancelToken::cancelled, &scope, [&] { transfer.stop(); });
+    QObject::connect(&token, &CancelToken::cancelled, &deadline, [&] { transfer.stop(); });
 
     CURLcode code = CURLE_ABORTED_BY_CALLBACK;
     if (!token.isCancelled()) {
-        if (request.timeoutMs > 0)
-            timeout.start(request.timeoutMs);
+        sinceStart.start();
         restartIdle();
-        if (request.idleTimeoutMs > 0)
-            idle.start(request.idleTimeoutMs);
+        armDeadline();
         code = co_await transfer.run(multi);
     }
-    timeout.stop();
-    idle.stop();
-    unpause.stop();
+    deadline.stop();
+    if (unpause)
+        unpause->stop();
 
     FetchOutcome outcome;
     outcome.finalUrl = finalUrlOf(transfer.handle(), request.url);

@@ -16,8 +16,15 @@ HttpTransport::~HttpTransport() = default;
 QCoro::Task<FetchOutcome> HttpTransport::attempt(FetchRequest request, QString folder, bool overwrite, TaskId task,
                                                  CancelToken &token)
 {
+    // The attempt itself when nothing is saved: no coroutine frame of its own around it.
     if (folder.isEmpty())
-        co_return co_await fetchOnce(multi(), std::move(request), token);
+        return fetchOnce(multi(), std::move(request), token);
+    return saveAttempt(std::move(request), std::move(folder), overwrite, task, token);
+}
+
+QCoro::Task<FetchOutcome> HttpTransport::saveAttempt(FetchRequest request, QString folder, bool overwrite, TaskId task,
+                                                     CancelToken &token)
+{
     auto writer = std::make_unique<DiskWriter>(disk(), folder, overwrite, task, request.url);
     const DiskWriter::Part part = co_await writer->findPart();
     request.body = writer.get();

@@ -28,6 +28,7 @@ public:
     void setConnectionLimits(int perHost, int total);
 
 private:
+    QCoro::Task<FetchOutcome> saveAttempt(FetchRequest request, QString folder, bool overwrite, TaskId task, CancelToken &token);
     CurlMulti &multi();
     DiskLoop &disk();
 

@@ -50,6 +50,9 @@ QString proxyFor(const QUrl &url, const QString &given)
     if (!given.isEmpty())
         return given;
     static const QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    static const bool anyProxy = !firstSet(environment, {u"https_proxy"_s, u"HTTPS_PROXY"_s, u"http_proxy"_s, u"all_proxy"_s, u"ALL_PROXY"_s}).isEmpty();
+    if (!anyProxy)
+        return {};
     return proxyFor(url, given, environment);
 }
 

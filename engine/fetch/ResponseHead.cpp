@@ -1,18 +1,20 @@
 #include "ResponseHead.h"
 
-#include <QList>
-
 using namespace Qt::StringLiterals;
 
 namespace loopscope {
 
 void readStatusLine(QByteArrayView line, ResponseHead &head)
 {
-    const QList<QByteArray> parts = line.trimmed().toByteArray().split(' ');
+    // "VERSION STATUS [REASON]", read in place: it comes once per response.
+    const QByteArrayView trimmed = line.trimmed();
+    const qsizetype afterVersion = trimmed.indexOf(' ');
+    const QByteArrayView rest = afterVersion < 0 ? QByteArrayView() : trimmed.sliced(afterVersion + 1).trimmed();
+    const qsizetype afterStatus = rest.indexOf(' ');
     head = ResponseHead();
-    head.status = parts.size() >= 2 ? parts[1].toInt() : 0;
-    if (parts.size() >= 3)
-        head.reason = line.trimmed().toByteArray().mid(parts[0].size() + parts[1].size() + 2).trimmed();
+    head.status = (afterStatus < 0 ? rest : rest.first(afterStatus)).toInt();
+    if (afterStatus >= 0)
+        head.reason = rest.sliced(afterStatus + 1).trimmed().toByteArray();
 }
 
 QString httpErrorText(const ResponseHead &head)
