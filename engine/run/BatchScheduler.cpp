@@ -123,7 +123,7 @@ QCoro::Task<> BatchScheduler::runTask(Batch &batch, int index, QString host, int
     run.vacate(worker);
     run.queue().release(host);
     --m_running;
-    m_publisher.changed();
+    published(run);
     if (notifies)
         m_notifications.taskEnded(task);
     dispatch(batch);
@@ -240,6 +240,14 @@ BatchScheduler::Batch *BatchScheduler::batchOfTask(TaskId id)
     return batch.run->indexOf(id) >= 0 ? &batch : nullptr;
 }
 
+void BatchScheduler::published(const BatchRun &run)
+{
+    if (run.record().finished())
+        m_publisher.batchFinished();
+    else
+        m_publisher.changed();
+}
+
 void BatchScheduler::cancelQueued(BatchRun &run, int index, CancelReason reason)
 {
     if (!run.cancelQueued(index, reason, EngineClock::now()))
@@ -255,7 +263,7 @@ void BatchScheduler::cancelTask(TaskId id, CancelReason reason)
     const int index = run.indexOf(id);
     if (run.state(index) == TaskState::Queued) {
         cancelQueued(run, index, reason);
-        m_publisher.changed();
+        published(run);
         return;
     }
     for (const auto &[token, task] : run.workers()) {
@@ -276,7 +284,7 @@ void BatchScheduler::cancelBatch(BatchId id, CancelReason reason)
         if (run.state(index) == TaskState::Queued)
             cancelQueued(run, index, reason);
     }
-    m_publisher.changed();
+    published(run);
     for (const auto &[token, task] : run.workers()) {
         if (token)
             token->cancel(reason);

@@ -38,6 +38,11 @@ void UpdatePublisher::changed()
     m_timer.start(int(std::max<qint64>(0, FlushIntervalMs - since)));
 }
 
+void UpdatePublisher::batchFinished()
+{
+    m_timer.start(0);
+}
+
 void UpdatePublisher::flushAll()
 {
     do

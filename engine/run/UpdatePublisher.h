@@ -15,7 +15,7 @@ class BatchRun;
 
 // Coalesces the engine's changes: however many tasks change, observers get at most about 30
 // deliveries a second, each carrying only what changed since the last; a change after a quiet
-// spell goes out at once. Worker-thread only.
+// spell, and the end of a batch, go out at once. Worker-thread only.
 class UpdatePublisher : public QObject {
     Q_OBJECT
 public:
@@ -30,6 +30,9 @@ public:
     void remove(BatchId id);
     // After any change of a batch added here: schedules a delivery.
     void changed();
+    // After the change that finished a batch: it goes out on the next turn of the loop, whatever
+    // the interval, so that whoever waits on the batch (a script, a notification) hears at once.
+    void batchFinished();
     // Delivers until nothing is left to deliver (at shutdown, when no timer will fire again).
     void flushAll();
 
