@@ -27,6 +27,31 @@ void dropLater(std::unique_ptr<QSocketNotifier> &notifier)
 }
 } // namespace
 
+CurlHandlePool::~CurlHandlePool()
+{
+    for (CURL *easy : m_kept)
+        curl_easy_cleanup(easy);
+}
+
+CURL *CurlHandlePool::take()
+{
+    if (m_kept.empty())
+        return curl_easy_init();
+    CURL *const easy = m_kept.back();
+    m_kept.pop_back();
+    return easy;
+}
+
+void CurlHandlePool::giveBack(CURL *easy)
+{
+    if (m_kept.size() >= MaxKept) {
+        curl_easy_cleanup(easy);
+        return;
+    }
+    curl_easy_reset(easy);
+    m_kept.push_back(easy);
+}
+
 CurlMulti::CurlMulti(QObject *parent)
     : QObject(parent)
 {

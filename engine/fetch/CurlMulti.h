@@ -7,12 +7,32 @@
 
 #include <memory>
 #include <unordered_map>
+#include <vector>
 
 class QSocketNotifier;
 
 namespace loopscope {
 
 class CurlTransfer;
+
+// Easy handles kept for the next transfer: making one anew and cleaning it up costs more than
+// resetting it, for each of a batch's many small requests. Shared by the multi handle and the
+// transfers that hold one, whichever goes last. Worker-thread only.
+class CurlHandlePool {
+public:
+    CurlHandlePool() = default;
+    ~CurlHandlePool();
+    Q_DISABLE_COPY_MOVE(CurlHandlePool)
+
+    CURL *take();
+    // With every option back at curl's default; its connection stays with the multi handle.
+    void giveBack(CURL *easy);
+
+private:
+    // More than a batch ever has running at once; beyond this, handles are let go.
+    static constexpr std::size_t MaxKept = 1024;
+    std::vector<CURL *> m_kept;
+};
 
 // libcurl's multi interface driven by the worker loop itself: a QSocketNotifier for each
 // socket curl asks to watch and one single-shot timer for the timeout it asks for, each
@@ -32,6 +52,7 @@ public:
     void remove(CurlTransfer &transfer);
     // Connections at most per host:port and in all; 0: no limit.
     void setConnectionLimits(int perHost, int total);
+    const std::shared_ptr<CurlHandlePool> &handles() const { return m_handles; }
 
 private:
     struct SocketWatch;
@@ -42,6 +63,7 @@ private:
     void act(curl_socket_t socket, int events);
     void collectEnded();
 
+    std::shared_ptr<CurlHandlePool> m_handles = std::make_shared<CurlHandlePool>();
     CURLM *m_multi;
     QTimer m_timer;
     std::unordered_map<curl_socket_t, std::unique_ptr<SocketWatch>> m_sockets;

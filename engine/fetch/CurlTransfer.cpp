@@ -4,8 +4,10 @@
 
 namespace loopscope {
 
-CurlTransfer::CurlTransfer()
-    : m_easy(curl_easy_init())
+CurlTransfer::CurlTransfer(CurlMulti &multi)
+    : m_owner(multi)
+    , m_pool(multi.handles())
+    , m_easy(m_pool->take())
 {
     curl_easy_setopt(m_easy, CURLOPT_PRIVATE, this);
     curl_easy_setopt(m_easy, CURLOPT_ERRORBUFFER, m_errorText);
@@ -20,15 +22,19 @@ CurlTransfer::CurlTransfer()
 CurlTransfer::~CurlTransfer()
 {
     stop();
-    curl_easy_cleanup(m_easy);
+    // A handle stopped while paused may still hold the bytes curl kept back: not worth reusing.
+    if (m_paused)
+        curl_easy_cleanup(m_easy);
+    else
+        m_pool->giveBack(m_easy);
 }
 
-CurlTransfer::Run CurlTransfer::run(CurlMulti &multi)
+CurlTransfer::Run CurlTransfer::run()
 {
     m_errorText[0] = '\0';
     m_result = CURLE_OK;
-    m_multi = &multi;
-    multi.add(*this);
+    m_multi = &m_owner;
+    m_owner.add(*this);
     return Run{this, m_ended.next()};
 }
 

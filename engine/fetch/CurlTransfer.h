@@ -10,9 +10,11 @@
 
 #include <coroutine>
 #include <functional>
+#include <memory>
 
 namespace loopscope {
 
+class CurlHandlePool;
 class CurlMulti;
 
 // One libcurl easy handle and the coroutine that awaits it. The owner sets its options
@@ -28,7 +30,8 @@ public:
     enum class Taken { Take, Pause, Refuse };
     using BodySink = std::function<Taken(QByteArrayView bytes)>;
 
-    CurlTransfer();
+    // With an easy handle of multi's pool; run() then starts it on multi.
+    explicit CurlTransfer(CurlMulti &multi);
     ~CurlTransfer();
     Q_DISABLE_COPY_MOVE(CurlTransfer)
 
@@ -36,7 +39,7 @@ public:
     void onHeader(HeaderSink sink) { m_header = std::move(sink); }
     void onBody(BodySink sink) { m_body = std::move(sink); }
 
-    // co_await transfer.run(multi): starts it and returns how it ended. An awaitable rather
+    // co_await transfer.run(): starts it and returns how it ended. An awaitable rather
     // than a coroutine: no frame of its own for each of a batch's many requests.
     struct Run {
         CurlTransfer *transfer;
@@ -49,7 +52,7 @@ public:
             return transfer->m_result;
         }
     };
-    Run run(CurlMulti &multi);
+    Run run();
     void stop();
     // Lets a paused transfer go on; curl may deliver the bytes it held back from inside.
     void unpause();
@@ -66,6 +69,8 @@ private:
     static size_t onHeaderData(char *data, size_t size, size_t count, void *self);
     static size_t onBodyData(char *data, size_t size, size_t count, void *self);
 
+    CurlMulti &m_owner;
+    std::shared_ptr<CurlHandlePool> m_pool; // where the handle goes back, even after the multi
     CURL *m_easy;
     CurlMulti *m_multi = nullptr; // while running
     HeaderSink m_header;

@@ -182,7 +182,7 @@ QUrl finalUrlOf(CURL *easy, const QUrl &asked)
 
 QCoro::Task<FetchOutcome> fetchOnce(CurlMulti &multi, FetchRequest request, CancelToken &token)
 {
-    CurlTransfer transfer;
+    CurlTransfer transfer(multi);
     const auto headers = requestHeaders(request);
     const QByteArray caPem = pemOf(request.extraCaCertificates);
     const QString proxy = proxyFor(request.url, request.proxy);
@@ -356,7 +356,7 @@ QCoro::Task<FetchOutcome> fetchOnce(CurlMulti &multi, FetchRequest request, Canc
         sinceStart.start();
         restartIdle();
         armDeadline();
-        code = co_await transfer.run(multi);
+        code = co_await transfer.run();
     }
     deadline.stop();
     if (unpause)
