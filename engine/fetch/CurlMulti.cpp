@@ -16,17 +16,6 @@ struct CurlMulti::SocketWatch {
     std::unique_ptr<QSocketNotifier> write;
 };
 
-namespace {
-// Dropped from inside its own activated() signal more often than not, so it goes later.
-void dropLater(std::unique_ptr<QSocketNotifier> &notifier)
-{
-    if (!notifier)
-        return;
-    notifier->setEnabled(false);
-    notifier.release()->deleteLater();
-}
-} // namespace
-
 CurlHandlePool::~CurlHandlePool()
 {
     for (CURL *easy : m_kept)
@@ -73,10 +62,6 @@ CurlMulti::~CurlMulti()
     // Transfers still added belong to coroutines that are gone with the loop; their handles
     // are cleaned up by their owners, after this.
     curl_multi_cleanup(m_multi);
-    for (auto &[socket, watched] : m_sockets) {
-        dropLater(watched->read);
-        dropLater(watched->write);
-    }
 }
 
 void CurlMulti::add(CurlTransfer &transfer)
@@ -121,11 +106,16 @@ int CurlMulti::onTimer(CURLM *, long timeoutMs, void *self)
 
 void CurlMulti::watch(curl_socket_t socket, int what)
 {
+    // curl stops watching a kept-alive connection each time a request on it ends, and starts
+    // again with the next: the notifiers stay, disabled, for the next request rather than being
+    // made anew for each. A socket number curl closed and the system gave out again is the same
+    // number to a notifier; a disabled one is not polled.
     if (what == CURL_POLL_REMOVE) {
         if (const auto it = m_sockets.find(socket); it != m_sockets.end()) {
-            dropLater(it->second->read);
-            dropLater(it->second->write);
-            m_sockets.erase(it);
+            if (it->second->read)
+                it->second->read->setEnabled(false);
+            if (it->second->write)
+                it->second->write->setEnabled(false);
         }
         return;
     }
