@@ -109,7 +109,7 @@ command -v wget2 >/dev/null && have_wget2=1
 "$bench_python" -c 'import aiohttp' 2>/dev/null && have_aiohttp=1
 # The floor of a one-thread libcurl transport, built from bench/curl_loop.c for this run.
 cc -O2 -o "$work/curl_loop" "$bench_here/curl_loop.c" -lcurl 2>"$work/cc.err" && have_loop=1
-tiny_tools=(loopscope wget2 curl aiohttp curl_loop)
+tiny_tools=(loopscope wget2 curl aiohttp "curl_loop perform" "curl_loop socket")
 
 for n in "${sizes[@]}"; do
     echo "throughput: $n x $bench_base/ok?n=<i>, $jobs at a time, $runs run(s) each" >&2
@@ -126,11 +126,13 @@ for n in "${sizes[@]}"; do
     fi
     run_case "tiny $n" curl /ok "$n" : : "$run_timeout" \
         curl -s -S --noproxy '*' --parallel --parallel-max "$jobs" -K "$work/curl.cfg"
-    if ((have_loop)); then
-        run_case "tiny $n" curl_loop /ok "$n" : : "$run_timeout" "$work/curl_loop" "$work/urls.txt" "$jobs"
-    else
-        skip "tiny $n" curl_loop "cannot build bench/curl_loop.c: $(head -c 200 "$work/cc.err")"
-    fi
+    for mode in perform socket; do
+        if ((have_loop)); then
+            run_case "tiny $n" "curl_loop $mode" /ok "$n" : : "$run_timeout" "$work/curl_loop" "$mode" "$work/urls.txt" "$jobs"
+        else
+            skip "tiny $n" "curl_loop $mode" "cannot build bench/curl_loop.c: $(head -c 200 "$work/cc.err")"
+        fi
+    done
     if ((!have_aiohttp)); then
         skip "tiny $n" aiohttp "$bench_python has no aiohttp (apt-get install python3-aiohttp)"
     elif ((n > aiohttp_max)); then
