@@ -86,6 +86,8 @@ QCoro::Task<int> FetchCommand::run()
     m_history->follow(m_engine);
     connect(&m_engine, &Engine::updated, this, [this](const EngineUpdate &update) { m_printer.print(update); });
     m_engine.setNotifications(m_options.notifications);
+    // The printer, the results file and the history take in starts and ends only.
+    m_engine.setQueuedTasksAnnounced(false);
 
     const std::optional<QList<BatchId>> batches = co_await queueBatches();
     if (!batches)

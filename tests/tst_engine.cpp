@@ -415,6 +415,43 @@ private Q_SLOTS:
                  qPrintable(u"%1 deliveries in %2 ms: more than one per %3 ms"_s.arg(deliveries).arg(lastDeliveryMs).arg(MinSpacingMs)));
     }
 
+    void queuedTasksAreAnnouncedUnlessTurnedOff_data()
+    {
+        QTest::addColumn<bool>("announced");
+        QTest::newRow("announced (the default)") << true;
+        QTest::newRow("turned off") << false;
+    }
+
+    void queuedTasksAreAnnouncedUnlessTurnedOff()
+    {
+        QFETCH(bool, announced);
+        TestHttpServer server;
+        Engine engine;
+        if (!announced)
+            engine.setQueuedTasksAnnounced(false);
+        int queuedRecords = 0;
+        std::map<TaskId, TaskState> last;
+        QObject listener;
+        connect(&engine, &Engine::updated, &listener, [&](const EngineUpdate &update) {
+            for (const TaskRecord &task : update.tasks) {
+                queuedRecords += task.state == TaskState::Queued;
+                last[task.id] = task.state;
+            }
+        });
+        // One worker: all but the first wait in the queue while the first runs.
+        const BatchId id = engine.addBatch(u"one by one"_s, repeat(server.url(u"/delay/50"_s), 6), BatchSettings{1, 1, 30'000, 0});
+        ASSIGN_OR_FAIL(const BatchRecord batch, waitForBatch(engine, id));
+        QCOMPARE(batch.count(TaskState::Succeeded), 6);
+        // Starts and ends are delivered either way.
+        QTRY_COMPARE(last.size(), size_t(6));
+        for (const auto &[task, state] : last)
+            QCOMPARE(state, TaskState::Succeeded);
+        if (announced)
+            QCOMPARE_GE(queuedRecords, 5);
+        else
+            QCOMPARE(queuedRecords, 0);
+    }
+
     void observersOnAnotherThreadHearOnTheirThread()
     {
         TestHttpServer server;

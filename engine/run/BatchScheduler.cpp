@@ -32,6 +32,8 @@ void BatchScheduler::addBatch(const BatchPlan &plan, TaskId appendFrom)
     Q_ASSERT(QThread::currentThread() == thread());
     Batch &batch = m_batches[plan.id];
     batch.run = std::make_unique<BatchRun>(plan, EngineClock::now(), appendFrom);
+    if (!m_announceQueued)
+        batch.run->announceQueued(false);
     batch.finished.start();
     if (plan.settings.limitRate > 0)
         batch.rateLimit = std::make_unique<RateLimit>(plan.settings.limitRate);

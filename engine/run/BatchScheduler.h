@@ -50,6 +50,8 @@ public:
 
     // Notifications: one summary per channel when a batch ends, run as tasks of their own batch.
     void setNotifications(const NotificationSettings &settings);
+    // For the batches added from now on; see Engine::setQueuedTasksAnnounced.
+    void setQueuedTasksAnnounced(bool announced) { m_announceQueued = announced; }
     void retryNotification(TaskId id);
     QCoro::Task<QList<TaskRecord>> whenNotified(BatchId source);
     QCoro::Task<QString> sendTestNotification(NotificationSettings settings);
@@ -84,6 +86,7 @@ private:
     std::deque<BatchId> m_finishedOrder; // oldest first
     int m_running = 0;
     bool m_dispatching = false;
+    bool m_announceQueued = true;
     bool m_dispatchAgain = false;
     std::optional<QPromise<void>> m_idle;
     bool m_shuttingDown = false;

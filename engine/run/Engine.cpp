@@ -75,6 +75,11 @@ QFuture<QList<TaskRecord>> Engine::gather(BatchId id) const
     return m_loop->submit([scheduler = m_scheduler, id] { return scheduler->gather(id); });
 }
 
+void Engine::setQueuedTasksAnnounced(bool announced)
+{
+    m_loop->post([scheduler = m_scheduler, announced] { scheduler->setQueuedTasksAnnounced(announced); });
+}
+
 void Engine::setNotifications(const NotificationSettings &settings)
 {
     m_loop->post([scheduler = m_scheduler, settings] { scheduler->setNotifications(settings); });

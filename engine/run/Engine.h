@@ -44,6 +44,11 @@ public:
     // of those let go); empty once it has ended.
     QFuture<QList<TaskRecord>> tasks(BatchId id) const;
 
+    // Whether updates carry each task as soon as it is queued, before it starts: on by default,
+    // for a window that lists the waiting tasks. An observer that takes in only starts and ends
+    // turns it off: for a batch of a million URLs, a million records nobody reads.
+    void setQueuedTasksAnnounced(bool announced);
+
     // Every batch that ends from now on is summarised through these channels.
     void setNotifications(const NotificationSettings &settings);
     // The batch's notification tasks once each has ended; empty when none were due.
