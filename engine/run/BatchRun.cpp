@@ -216,8 +216,6 @@ void BatchRun::takeChanges(EngineUpdate &update, qsizetype maxTasks)
         publish(m_changedTasks[i]);
     m_changedTasks.erase(m_changedTasks.begin(), m_changedTasks.begin() + std::ptrdiff_t(taken));
     // Then the plan's tasks that have not been seen yet, in their order.
-    if (!m_announceQueued)
-        m_unannounced = m_planned;
     for (; room > 0 && m_unannounced < m_planned; ++m_unannounced) {
         const Slot &slot = m_slots[size_t(m_unannounced)];
         if (!slot.announced && !slot.changed)

@@ -32,9 +32,9 @@ public:
     QList<TaskRecord> records() const;
     // From now on ended tasks keep their whole records (for a gather).
     void keepEndedRecords() { m_keepEnded = true; }
-    // Whether takeChanges() hands out the plan's tasks that have not changed yet, still queued
-    // (the default), or only tasks that started or ended.
-    void announceQueued(bool announce) { m_announceQueued = announce; }
+    // From now on takeChanges() hands out only tasks that started or ended, not the plan's
+    // tasks that are still queued as they were (by default it announces those too).
+    void leaveQueuedUnannounced() { m_unannounced = m_planned; }
     // Queues one more task at the end, with the id after the last; existing tasks do not move.
     int append(const QUrl &url, qint64 now);
     HostQueue &queue() { return m_queue; }
@@ -89,7 +89,6 @@ private:
     TaskId m_nextAppended;
     std::vector<Slot> m_slots;
     bool m_keepEnded = false;
-    bool m_announceQueued = true;
     // While the plan's tasks are queued: the host key and shown name of each URL origin seen,
     // and of the last one.
     QHash<QByteArray, std::pair<QString, QString>> m_hostsByOrigin;

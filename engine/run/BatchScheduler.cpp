@@ -33,7 +33,7 @@ void BatchScheduler::addBatch(const BatchPlan &plan, TaskId appendFrom)
     Batch &batch = m_batches[plan.id];
     batch.run = std::make_unique<BatchRun>(plan, EngineClock::now(), appendFrom);
     if (!m_announceQueued)
-        batch.run->announceQueued(false);
+        batch.run->leaveQueuedUnannounced();
     batch.finished.start();
     if (plan.settings.limitRate > 0)
         batch.rateLimit = std::make_unique<RateLimit>(plan.settings.limitRate);
@@ -125,7 +125,7 @@ QCoro::Task<> BatchScheduler::runTask(Batch &batch, int index, QString host, int
     run.vacate(worker);
     run.queue().release(host);
     --m_running;
-    published(run);
+    publishChanges(run);
     if (notifies)
         m_notifications.taskEnded(task);
     dispatch(batch);
@@ -242,7 +242,7 @@ BatchScheduler::Batch *BatchScheduler::batchOfTask(TaskId id)
     return batch.run->indexOf(id) >= 0 ? &batch : nullptr;
 }
 
-void BatchScheduler::published(const BatchRun &run)
+void BatchScheduler::publishChanges(const BatchRun &run)
 {
     if (run.record().finished())
         m_publisher.batchFinished();
@@ -265,7 +265,7 @@ void BatchScheduler::cancelTask(TaskId id, CancelReason reason)
     const int index = run.indexOf(id);
     if (run.state(index) == TaskState::Queued) {
         cancelQueued(run, index, reason);
-        published(run);
+        publishChanges(run);
         return;
     }
     for (const auto &[token, task] : run.workers()) {
@@ -286,7 +286,7 @@ void BatchScheduler::cancelBatch(BatchId id, CancelReason reason)
         if (run.state(index) == TaskState::Queued)
             cancelQueued(run, index, reason);
     }
-    published(run);
+    publishChanges(run);
     for (const auto &[token, task] : run.workers()) {
         if (token)
             token->cancel(reason);

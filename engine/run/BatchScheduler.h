@@ -70,7 +70,7 @@ private:
     void dispatch(Batch &batch);
     void cancelQueued(BatchRun &run, int index, CancelReason reason);
     // Schedules the delivery of run's changes: at once when they finished it.
-    void published(const BatchRun &run);
+    void publishChanges(const BatchRun &run);
     void changed(BatchRun &run, int index);
     void finishedBatchPublished(BatchId id);
     Batch *batchOfTask(TaskId id);
