@@ -5,6 +5,7 @@
 #include "History.h"
 #include "EngineClock.h"
 #include "Format.h"
+#include "LoopMonitor.h"
 #include "ResultsFile.h"
 
 #include <QCoreApplication>
@@ -36,12 +37,31 @@ FetchCommand::FetchCommand(Engine &engine, Options options)
     , m_err(stderr)
     , m_printer(m_out, m_options.quiet)
 {
+    if (m_options.slowCallbackMs > 0)
+        watchLoops();
 }
 
 FetchCommand::~FetchCommand() = default;
 
+// The worker loop, where the batch runs, and this one, which prints and records.
+void FetchCommand::watchLoops()
+{
+    m_engine.setSlowCallbackThreshold(m_options.slowCallbackMs);
+    m_engine.observeSlowCallbacks(this, [this](const SlowCallback &callback) { printSlowCallback(callback); });
+    m_mainLoop = std::make_unique<LoopMonitor>(u"main loop"_s);
+    m_mainLoop->setThreshold(m_options.slowCallbackMs);
+    connect(m_mainLoop.get(), &LoopMonitor::slowCallback, this, &FetchCommand::printSlowCallback);
+    m_mainLoop->start();
+}
+
+void FetchCommand::printSlowCallback(const SlowCallback &callback)
+{
+    m_err << callback.loop << ": callback took " << QString::number(callback.ms / 1000, 'f', 2) << " s: " << callback.what << Qt::endl;
+}
+
 std::optional<UrlList> FetchCommand::readInputs()
 {
+    const LoopMonitor::Activity activity("reading the URL lists");
     UrlList all;
     for (const QString &input : std::as_const(m_options.inputs)) {
         QFile file;

@@ -16,6 +16,8 @@
 namespace loopscope {
 class Engine;
 class History;
+class LoopMonitor;
+struct SlowCallback;
 }
 
 // `loopscope fetch`: reads URL lists, runs them as one batch on the engine, prints a line
@@ -41,6 +43,7 @@ public:
         QStringList inputs; // "-" is standard input; for refire, the results file
         QString dbPath;     // empty: the default history
         loopscope::NotificationSettings notifications;
+        int slowCallbackMs = 0; // above 0: warn of each callback that holds a loop this long
     };
 
     FetchCommand(loopscope::Engine &engine, Options options);
@@ -56,6 +59,8 @@ private:
     void printSummary(const loopscope::BatchRecord &batch);
     bool reportNotifications(const QList<loopscope::TaskRecord> &notifications); // false if one failed
     std::optional<loopscope::UrlList> readInputs();
+    void watchLoops();
+    void printSlowCallback(const loopscope::SlowCallback &callback);
 
     loopscope::Engine &m_engine;
     Options m_options;
@@ -65,6 +70,7 @@ private:
     QFile m_jsonl;
     TaskPrinter m_printer;
     std::unique_ptr<loopscope::History> m_history;
+    std::unique_ptr<loopscope::LoopMonitor> m_mainLoop; // with --slow-callback
     int m_rejectedLines = 0;
     bool m_interrupted = false;
     bool m_historyFailed = false; // a failure of the history was printed

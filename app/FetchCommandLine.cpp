@@ -203,6 +203,9 @@ std::optional<FetchCommand::Options> parse(FetchCommand::Mode mode, const QStrin
         {QCommandLineOption(u"ca-file"_s, u"Also trust the CA certificates in this PEM file (fetches, mail server, webhook)."_s,
                             u"PEM"_s),
          [&options](const QString &path) { return readCaFile(path, options); }},
+        {QCommandLineOption(u"slow-callback"_s, u"Warn of each callback that holds the worker or main loop MS milliseconds or more."_s,
+                            u"MS"_s),
+         Option::wholeNumber(options.slowCallbackMs, 1, u"--slow-callback needs a positive whole number of milliseconds, not \"%1\""_s)},
         {QCommandLineOption(u"db"_s, u"The history database (default: %1)."_s.arg(History::defaultPath()), u"PATH"_s),
          Option::text(options.dbPath)},
     });

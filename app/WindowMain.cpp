@@ -1,6 +1,7 @@
 #include "Engine.h"
 #include "History.h"
 #include "MainWindow.h"
+#include "MonitoredApplication.h"
 #include "SignalWatcher.h"
 
 #include <QApplication>
@@ -11,7 +12,7 @@ using namespace Qt::StringLiterals;
 // The window, as `loopscope` starts it when no command is given: loopscope [--db PATH] [FILE...]
 int main(int argc, char **argv)
 {
-    QApplication app(argc, argv);
+    loopscope::MonitoredApplication<QApplication> app(argc, argv);
     app.setApplicationName(u"loopscope"_s);
     app.setApplicationDisplayName(u"Loopscope"_s);
     app.setApplicationVersion(QString::fromLatin1(LOOPSCOPE_VERSION));

@@ -3,6 +3,7 @@
 #include "FetchCommand.h"
 #include "FetchCommandLine.h"
 #include "History.h"
+#include "MonitoredApplication.h"
 #include "SignalWatcher.h"
 
 #include <QCoreApplication>
@@ -40,7 +41,7 @@ int runFetch(int argc, char **argv, FetchCommand::Mode mode)
     // sockets watched, GLib's walk over its sources on each turn costs a tenth of a batch of
     // small responses. Nothing in a command needs GLib's loop.
     qputenv("QT_NO_GLIB", "1");
-    QCoreApplication app(argc, argv);
+    loopscope::MonitoredApplication<QCoreApplication> app(argc, argv);
     app.setApplicationName(u"loopscope"_s);
     app.setApplicationVersion(QString::fromLatin1(LOOPSCOPE_VERSION));
     int exitCode = 0;

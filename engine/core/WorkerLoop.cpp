@@ -1,5 +1,7 @@
 #include "WorkerLoop.h"
 
+#include "LoopMonitor.h"
+
 namespace loopscope {
 
 WorkerLoop::WorkerLoop(const QString &name)
@@ -7,9 +9,19 @@ WorkerLoop::WorkerLoop(const QString &name)
     , m_context(new QObject)
 {
     m_thread->setObjectName(name);
+    m_context->setObjectName(name);
     m_context->moveToThread(m_thread.get());
     QObject::connect(m_thread.get(), &QThread::finished, m_context, &QObject::deleteLater);
     m_thread->start();
+}
+
+LoopMonitor *WorkerLoop::watch(const QString &loopName)
+{
+    auto *monitor = new LoopMonitor(loopName);
+    monitor->moveToThread(m_thread.get());
+    QObject::connect(m_thread.get(), &QThread::finished, monitor, &QObject::deleteLater);
+    post([monitor] { monitor->start(); });
+    return monitor;
 }
 
 WorkerLoop::~WorkerLoop()

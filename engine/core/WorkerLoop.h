@@ -11,6 +11,8 @@
 
 namespace loopscope {
 
+class LoopMonitor;
+
 // A thread running its own event loop: the home of every network and notification object.
 // post() is asyncio's call_soon_threadsafe; submit() is run_coroutine_threadsafe — the
 // coroutine runs on this loop and the caller co_awaits the returned QFuture on its own thread.
@@ -22,6 +24,9 @@ public:
     WorkerLoop &operator=(const WorkerLoop &) = delete;
 
     QThread *thread() const { return m_thread.get(); }
+    // Starts a LoopMonitor on this loop, named loopName in its reports ("worker loop"); it
+    // lives until the loop ends. Connect to it before the loop ends, from any thread.
+    LoopMonitor *watch(const QString &loopName);
     bool isCurrent() const { return QThread::currentThread() == m_thread.get(); }
 
     // Runs fn on the worker loop, after whatever is already queued there.

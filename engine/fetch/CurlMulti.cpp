@@ -1,6 +1,7 @@
 #include "CurlMulti.h"
 
 #include "CurlTransfer.h"
+#include "LoopMonitor.h"
 
 #include <QSocketNotifier>
 #include <QThread>
@@ -137,7 +138,10 @@ void CurlMulti::watch(curl_socket_t socket, int what)
 void CurlMulti::act(curl_socket_t socket, int events)
 {
     int running = 0;
-    curl_multi_socket_action(m_multi, socket, events, &running);
+    {
+        const LoopMonitor::Activity activity("curl_multi_socket_action");
+        curl_multi_socket_action(m_multi, socket, events, &running);
+    }
     collectEnded();
 }
 
@@ -156,8 +160,10 @@ void CurlMulti::collectEnded()
         // the next turn: one posted event fewer per request. What it does next (its task ends,
         // the next one starts) may remove handles, which also takes their messages out of the
         // queue read here.
-        if (transfer)
+        if (transfer) {
+            const LoopMonitor::Activity activity("transfer ended", transfer->task());
             transfer->ended(result);
+        }
     }
 }
 

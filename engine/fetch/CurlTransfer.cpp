@@ -4,10 +4,11 @@
 
 namespace loopscope {
 
-CurlTransfer::CurlTransfer(CurlMulti &multi)
+CurlTransfer::CurlTransfer(CurlMulti &multi, quint64 task)
     : m_owner(multi)
     , m_pool(multi.handles())
     , m_easy(m_pool->take())
+    , m_task(task)
 {
     curl_easy_setopt(m_easy, CURLOPT_PRIVATE, this);
     curl_easy_setopt(m_easy, CURLOPT_ERRORBUFFER, m_errorText);

@@ -30,8 +30,9 @@ public:
     enum class Taken { Take, Pause, Refuse };
     using BodySink = std::function<Taken(QByteArrayView bytes)>;
 
-    // With an easy handle of multi's pool; run() then starts it on multi.
-    explicit CurlTransfer(CurlMulti &multi);
+    // With an easy handle of multi's pool; run() then starts it on multi. task: whose
+    // attempt it is, for the loop monitor to name it.
+    CurlTransfer(CurlMulti &multi, quint64 task);
     ~CurlTransfer();
     Q_DISABLE_COPY_MOVE(CurlTransfer)
 
@@ -57,6 +58,7 @@ public:
     // Lets a paused transfer go on; curl may deliver the bytes it held back from inside.
     void unpause();
     bool isPaused() const { return m_paused; }
+    quint64 task() const { return m_task; }
     // curl's own words for the error of the last run, when it gave some.
     QString errorText() const { return QString::fromUtf8(m_errorText); }
 
@@ -72,6 +74,7 @@ private:
     CurlMulti &m_owner;
     std::shared_ptr<CurlHandlePool> m_pool; // where the handle goes back, even after the multi
     CURL *m_easy;
+    quint64 m_task;
     CurlMulti *m_multi = nullptr; // while running
     HeaderSink m_header;
     BodySink m_body;

@@ -182,7 +182,7 @@ QUrl finalUrlOf(CURL *easy, const QUrl &asked)
 
 QCoro::Task<FetchOutcome> fetchOnce(CurlMulti &multi, FetchRequest request, CancelToken &token)
 {
-    CurlTransfer transfer(multi);
+    CurlTransfer transfer(multi, request.task);
     const auto headers = requestHeaders(request);
     const QByteArray caPem = pemOf(request.extraCaCertificates);
     const QString proxy = proxyFor(request.url, request.proxy);

@@ -37,6 +37,7 @@ struct FetchOutcome {
 
 struct FetchRequest {
     QUrl url;
+    TaskId task = 0; // whose attempt this is: names its work when it holds the loop too long
     int timeoutMs = 30'000; // the whole attempt; 0: no limit
     int maxRedirects = 10;
     // Called as body bytes arrive: bytes so far, and the announced size (-1 unknown).

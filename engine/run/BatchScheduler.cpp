@@ -3,6 +3,7 @@
 #include "AttemptLoop.h"
 #include "CancelToken.h"
 #include "EngineClock.h"
+#include "LoopMonitor.h"
 #include "TaskEnd.h"
 #include "Wakeup.h"
 
@@ -30,6 +31,7 @@ BatchScheduler::~BatchScheduler()
 void BatchScheduler::addBatch(const BatchPlan &plan, TaskId appendFrom)
 {
     Q_ASSERT(QThread::currentThread() == thread());
+    const LoopMonitor::Activity activity("BatchScheduler::addBatch");
     Batch &batch = m_batches[plan.id];
     batch.run = std::make_unique<BatchRun>(plan, EngineClock::now(), appendFrom);
     if (!m_announceQueued)
@@ -104,6 +106,7 @@ QCoro::Task<> BatchScheduler::runTask(Batch &batch, int index, QString host, int
     request.proxy = settings.proxy;
     request.http11 = settings.http11;
     request.rateLimit = batch.rateLimit.get();
+    request.task = task.id;
     const Attempt attempt = [&](CancelToken &attemptToken) {
         return notifies ? m_notifications.deliver(task.id, settings.timeoutMs, attemptToken)
                         : m_http.attempt(request, settings.outputDir, settings.overwrite, task.id, attemptToken);

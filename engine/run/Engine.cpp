@@ -1,6 +1,7 @@
 #include "Engine.h"
 
 #include "BatchScheduler.h"
+#include "LoopMonitor.h"
 #include "UrlList.h"
 
 using namespace Qt::StringLiterals;
@@ -11,8 +12,11 @@ Engine::Engine(QObject *parent)
     : QObject(parent)
     , m_loop(std::make_unique<WorkerLoop>(u"loopscope worker loop"_s))
     , m_scheduler(new BatchScheduler)
+    , m_loopMonitor(m_loop->watch(u"worker loop"_s))
 {
     qRegisterMetaType<EngineUpdate>();
+    qRegisterMetaType<LoopReport>();
+    qRegisterMetaType<SlowCallback>();
     m_scheduler->moveToThread(m_loop->thread());
     connect(m_loop->thread(), &QThread::finished, m_scheduler, &QObject::deleteLater);
     connect(&m_scheduler->publisher(), &UpdatePublisher::updated, this, &Engine::updated);
@@ -103,6 +107,21 @@ QFuture<QString> Engine::sendTestNotification(const NotificationSettings &settin
 QMetaObject::Connection Engine::observe(QObject *context, std::function<void(const EngineUpdate &)> fn)
 {
     return connect(&m_scheduler->publisher(), &UpdatePublisher::updated, context, std::move(fn));
+}
+
+QMetaObject::Connection Engine::observeLoopReports(QObject *context, std::function<void(const LoopReport &)> fn)
+{
+    return connect(m_loopMonitor, &LoopMonitor::reported, context, std::move(fn));
+}
+
+QMetaObject::Connection Engine::observeSlowCallbacks(QObject *context, std::function<void(const SlowCallback &)> fn)
+{
+    return connect(m_loopMonitor, &LoopMonitor::slowCallback, context, std::move(fn));
+}
+
+void Engine::setSlowCallbackThreshold(int ms)
+{
+    m_loopMonitor->setThreshold(ms);
 }
 
 void Engine::shutdown()

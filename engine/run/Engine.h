@@ -1,6 +1,7 @@
 #pragma once
 
 #include "BatchRecord.h"
+#include "LoopReport.h"
 #include "Notifications.h"
 #include "WorkerLoop.h"
 
@@ -14,6 +15,7 @@
 namespace loopscope {
 
 class BatchScheduler;
+class LoopMonitor;
 
 // The engine's public face, usable from any thread. Commands are posted to the worker loop
 // and return at once; results come back as futures to co_await, and changes as coalesced
@@ -67,12 +69,20 @@ public:
     // (during which that thread waits) arrive too.
     QMetaObject::Connection observe(QObject *context, std::function<void(const EngineUpdate &)> fn);
 
+    // The worker loop's health, on context's thread: every second how late it ran its timers,
+    // and each callback that held it at least the threshold (LoopMonitor::DefaultThresholdMs
+    // unless set), as it ends. Slow callbacks are named only in a MonitoredApplication.
+    QMetaObject::Connection observeLoopReports(QObject *context, std::function<void(const LoopReport &)> fn);
+    QMetaObject::Connection observeSlowCallbacks(QObject *context, std::function<void(const SlowCallback &)> fn);
+    void setSlowCallbackThreshold(int ms);
+
 Q_SIGNALS:
     void updated(const loopscope::EngineUpdate &update);
 
 private:
     std::unique_ptr<WorkerLoop> m_loop;
     BatchScheduler *m_scheduler; // lives on the worker thread, deleted when it finishes
+    LoopMonitor *m_loopMonitor;  // lives on the worker thread until it finishes
     std::atomic<BatchId> m_nextBatch{1};
     std::atomic<TaskId> m_nextTask{1};
 };
