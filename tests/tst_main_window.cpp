@@ -3,7 +3,10 @@
 #include "AddUrlsDialog.h"
 #include "BatchListModel.h"
 #include "Engine.h"
+#include "LoopHistory.h"
+#include "LoopLagChart.h"
 #include "MainWindow.h"
+#include "MonitoredApplication.h"
 #include "TaskDetailsDialog.h"
 #include "TaskTableModel.h"
 #include "support/BatchWaits.h"
@@ -17,6 +20,7 @@
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDir>
+#include <QDockWidget>
 #include <QFile>
 #include <QLabel>
 #include <QLineEdit>
@@ -306,6 +310,33 @@ private Q_SLOTS:
         QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden).size(), 2); // no part file left
     }
 
+    // The status bar shows both loops; the Loops panel their lag and the GUI loop blocked on purpose.
+    void loopsPanelNamesASlowCallback()
+    {
+        Window w;
+        auto *dock = w.window.findChild<QDockWidget *>(u"loopsDock"_s);
+        QVERIFY(dock);
+        QVERIFY(!dock->isVisible());
+        w.action(u"loopsAction"_s)->trigger();
+        QVERIFY(dock->isVisible());
+        const auto summaryOf = [dock](const QString &loop) {
+            for (const QLabel *label : dock->findChildren<QLabel *>())
+                if (label->text().contains(loop) && label->text().contains(u"p99"_s))
+                    return label->text();
+            return QString();
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(!summaryOf(u"GUI loop"_s).isEmpty() && !summaryOf(u"worker loop"_s).isEmpty(), 5000);
+        QCOMPARE(w.window.statusBar()->findChildren<LoopLagChart *>().size(), 2);
+
+        auto *slowView = dock->findChild<QTableView *>(u"slowCallbackView"_s);
+        QCOMPARE(slowView->model()->rowCount(), 0);
+        QTimer::singleShot(0, &w.window, [] { QThread::msleep(300); });
+        QTRY_COMPARE(slowView->model()->rowCount(), 1);
+        QCOMPARE(slowView->model()->index(0, LoopHistory::Loop).data().toString(), u"GUI loop"_s);
+        QCOMPARE(slowView->model()->index(0, LoopHistory::What).data().toString(), u"loopscope::MainWindow: posted call"_s);
+        QTRY_VERIFY(summaryOf(u"GUI loop"_s).contains(u"1 slow callback"_s));
+    }
+
     void layoutPersists()
     {
         QList<int> sizes;
@@ -543,5 +574,12 @@ private Q_SLOTS:
     }
 };
 
-QTEST_MAIN(TestMainWindow)
+// Every event timed, as in the real window, so that the Loops panel can name slow callbacks.
+int main(int argc, char **argv)
+{
+    MonitoredApplication<QApplication> app(argc, argv);
+    TestMainWindow test;
+    QTEST_SET_MAIN_SOURCE_PATH
+    return QTest::qExec(&test, argc, argv);
+}
 #include "tst_main_window.moc"

@@ -8,6 +8,10 @@
 #include "History.h"
 #include "HistoryDialog.h"
 #include "Icons.h"
+#include "LoopHistory.h"
+#include "LoopLagChart.h"
+#include "LoopMonitor.h"
+#include "LoopsPanel.h"
 #include "NotificationPreferences.h"
 #include "OverallProgress.h"
 #include "ProgressDelegate.h"
@@ -20,6 +24,7 @@
 
 #include <QAction>
 #include <QCloseEvent>
+#include <QDockWidget>
 #include <QHeaderView>
 #include <QLabel>
 #include <QMenu>
@@ -76,11 +81,14 @@ MainWindow::MainWindow(Engine &engine, History *history, QWidget *parent)
     , m_commands(engine, *m_queue, *m_tasks, *m_batches, m_selection, this)
     , m_notifications(new NotificationPreferences(engine, this))
     , m_resumePrompt(new ResumePrompt(m_launcher, this))
+    , m_guiLoop(new LoopMonitor(u"GUI loop"_s, this))
+    , m_loopHistory(new LoopHistory(this))
 {
     setWindowTitle(tr("Loopscope"));
     setWindowIcon(themedIcon(u"loopscope"_s, u"network-workgroup"_s));
     setAcceptDrops(true);
     createLayout();
+    createLoopViews();
     createActions();
     restoreSettings();
     updateStatus();
@@ -164,6 +172,34 @@ void MainWindow::createLayout()
     statusBar()->addPermanentWidget(m_statusCounts);
 }
 
+// The health of the GUI loop and the engine's worker loop: a sparkline each in the status bar,
+// and the Loops panel, docked below, that a click on either opens.
+void MainWindow::createLoopViews()
+{
+    connect(m_guiLoop, &LoopMonitor::reported, m_loopHistory, &LoopHistory::addReport);
+    connect(m_guiLoop, &LoopMonitor::slowCallback, m_loopHistory, &LoopHistory::addSlowCallback);
+    m_engine.observeLoopReports(m_loopHistory, [history = m_loopHistory](const LoopReport &report) { history->addReport(report); });
+    m_engine.observeSlowCallbacks(m_loopHistory, [history = m_loopHistory](const SlowCallback &callback) { history->addSlowCallback(callback); });
+    m_guiLoop->start();
+
+    m_loopsDock = new QDockWidget(tr("Loops"), this);
+    m_loopsDock->setObjectName(u"loopsDock"_s);
+    m_loopsDock->setWidget(new LoopsPanel(*m_loopHistory, m_loopsDock));
+    addDockWidget(Qt::BottomDockWidgetArea, m_loopsDock);
+    m_loopsDock->hide();
+    for (const auto &[loop, label] : {std::pair(u"GUI loop"_s, tr("GUI")), std::pair(u"worker loop"_s, tr("Worker"))}) {
+        auto *name = new QLabel(label, this);
+        auto *sparkline = new LoopLagChart(*m_loopHistory, loop, LoopLagChart::Style::Sparkline, this);
+        name->setToolTip(tr("Lag of the %1: click the sparkline for the Loops panel").arg(loop));
+        connect(sparkline, &LoopLagChart::clicked, m_loopsDock, [dock = m_loopsDock] {
+            dock->show();
+            dock->raise();
+        });
+        statusBar()->addPermanentWidget(name);
+        statusBar()->addPermanentWidget(sparkline);
+    }
+}
+
 void MainWindow::createActions()
 {
     const auto action = [this](const QString &name, const QString &text, const QIcon &icon, const QKeySequence &shortcut, auto slot) {
@@ -212,6 +248,11 @@ void MainWindow::createActions()
     tasks->addActions({m_cancelBatchAction, m_retryBatchAction});
     tasks->addSeparator();
     tasks->addAction(m_cancelAllAction);
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    QAction *loops = m_loopsDock->toggleViewAction();
+    loops->setObjectName(u"loopsAction"_s);
+    loops->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+    view->addAction(loops);
     QMenu *settingsMenu = menuBar()->addMenu(tr("&Settings"));
     settingsMenu->addAction(notifications);
 

@@ -9,6 +9,7 @@
 #include <QCoroTask>
 
 class QAction;
+class QDockWidget;
 class QLabel;
 class QSplitter;
 class QTableView;
@@ -20,6 +21,8 @@ class DesktopNotices;
 class Engine;
 class History;
 class HistoryDialog;
+class LoopHistory;
+class LoopMonitor;
 class NotificationPreferences;
 class QueueController;
 class ResumePrompt;
@@ -56,6 +59,7 @@ protected:
 private:
     void createLayout();
     void createActions();
+    void createLoopViews();
     void restoreSettings();
     void saveSettings() const;
 
@@ -81,6 +85,9 @@ private:
     NotificationPreferences *m_notifications;
     ResumePrompt *m_resumePrompt;
     DesktopNotices *m_notices = nullptr;
+    LoopMonitor *m_guiLoop;
+    LoopHistory *m_loopHistory;
+    QDockWidget *m_loopsDock = nullptr;
 
     QSplitter *m_mainSplitter = nullptr;
     QSplitter *m_topSplitter = nullptr;

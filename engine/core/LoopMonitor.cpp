@@ -59,18 +59,19 @@ LoopMonitor::LoopMonitor(const QString &loop, QObject *parent)
 
 LoopMonitor::~LoopMonitor()
 {
-    if (m_started && t_monitor == this)
+    if (t_monitor == this)
         t_monitor = nullptr;
 }
 
 void LoopMonitor::start()
 {
     Q_ASSERT(QThread::currentThread() == thread());
-    Q_ASSERT(!t_monitor);
     if (m_started)
         return;
     m_started = true;
-    t_monitor = this;
+    // A second monitor of the same loop (a second window) measures its lag only.
+    if (!t_monitor)
+        t_monitor = this;
     // A loop about to wait inside a delivery is a nested loop: that delivery is not one callback.
     if (QAbstractEventDispatcher *dispatcher = QAbstractEventDispatcher::instance()) {
         connect(dispatcher, &QAbstractEventDispatcher::aboutToBlock, this, [] {

@@ -36,7 +36,7 @@ public:
     ~LoopMonitor() override;
 
     QString loop() const { return m_loop; }
-    // Called on the monitored thread; there is at most one monitor per thread.
+    // Called on the monitored thread. Callbacks are timed for the first monitor of a thread.
     void start();
     // From any thread.
     void setThreshold(int ms) { m_thresholdMs.store(ms, std::memory_order_relaxed); }
