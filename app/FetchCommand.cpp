@@ -7,6 +7,7 @@
 #include "Format.h"
 #include "LoopMonitor.h"
 #include "ResultsFile.h"
+#include "TraceRecorder.h"
 
 #include <QCoreApplication>
 #include <QFileInfo>
@@ -37,21 +38,41 @@ FetchCommand::FetchCommand(Engine &engine, Options options)
     , m_err(stderr)
     , m_printer(m_out, m_options.quiet)
 {
-    if (m_options.slowCallbackMs > 0)
+    if (m_options.slowCallbackMs > 0 || !m_options.tracePath.isEmpty())
         watchLoops();
 }
 
 FetchCommand::~FetchCommand() = default;
 
-// The worker loop, where the batch runs, and this one, which prints and records.
+// The worker loop, where the batch runs, and this one, which prints and records: their slow
+// callbacks printed, and with the tasks, recorded for the trace.
 void FetchCommand::watchLoops()
 {
-    m_engine.setSlowCallbackThreshold(m_options.slowCallbackMs);
-    m_engine.observeSlowCallbacks(this, [this](const SlowCallback &callback) { printSlowCallback(callback); });
     m_mainLoop = std::make_unique<LoopMonitor>(u"main loop"_s);
-    m_mainLoop->setThreshold(m_options.slowCallbackMs);
-    connect(m_mainLoop.get(), &LoopMonitor::slowCallback, this, &FetchCommand::printSlowCallback);
+    if (m_options.slowCallbackMs > 0) {
+        m_engine.setSlowCallbackThreshold(m_options.slowCallbackMs);
+        m_engine.observeSlowCallbacks(this, [this](const SlowCallback &callback) { printSlowCallback(callback); });
+        m_mainLoop->setThreshold(m_options.slowCallbackMs);
+        connect(m_mainLoop.get(), &LoopMonitor::slowCallback, this, &FetchCommand::printSlowCallback);
+    }
+    if (!m_options.tracePath.isEmpty()) {
+        m_trace = std::make_unique<TraceRecorder>(m_engine);
+        m_trace->follow(*m_mainLoop);
+    }
     m_mainLoop->start();
+}
+
+bool FetchCommand::writeTrace(const QList<BatchId> &batches)
+{
+    if (!m_trace)
+        return true;
+    const QByteArray trace = m_trace->trace(batches);
+    if (m_traceFile.write(trace) != trace.size() || !m_traceFile.flush()) {
+        m_err << m_prefix << m_options.tracePath << ": " << m_traceFile.errorString() << Qt::endl;
+        return false;
+    }
+    m_traceFile.close();
+    return true;
 }
 
 void FetchCommand::printSlowCallback(const SlowCallback &callback)
@@ -93,6 +114,13 @@ QCoro::Task<int> FetchCommand::run()
         }
         m_printer.writeRecordsTo(m_jsonl);
     }
+    if (m_trace) {
+        m_traceFile.setFileName(m_options.tracePath);
+        if (!m_traceFile.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+            m_err << m_prefix << m_options.tracePath << ": " << m_traceFile.errorString() << Qt::endl;
+            co_return UsageError;
+        }
+    }
     Result<std::unique_ptr<History>> opened = History::open(m_options.dbPath);
     if (!opened) {
         m_err << m_prefix << opened.error() << Qt::endl;
@@ -120,15 +148,16 @@ QCoro::Task<int> FetchCommand::run()
         allSucceeded &= result.count(TaskState::Succeeded) == result.total;
     }
     if (m_interrupted)
-        co_return Interrupted;
+        co_return writeTrace(*batches) ? Interrupted : UsageError;
     // A notification never changes a fetch result; a failed one only makes the exit code 1.
     bool notified = true;
     for (const BatchId batch : *batches)
         notified &= reportNotifications(co_await m_engine.whenNotified(batch));
+    const bool traced = writeTrace(*batches);
     // Every record has reached the history (or its failure has been printed) before the exit
     // code is chosen: a run whose history is incomplete must not look like a clean one.
     co_await m_history->written();
-    if (m_historyFailed)
+    if (m_historyFailed || !traced)
         co_return HistoryFailed;
     co_return allSucceeded && notified ? AllSucceeded : SomeNotSucceeded;
 }

@@ -17,6 +17,7 @@ namespace loopscope {
 class Engine;
 class History;
 class LoopMonitor;
+class TraceRecorder;
 struct SlowCallback;
 }
 
@@ -27,7 +28,7 @@ struct SlowCallback;
 class FetchCommand : public QObject {
     Q_OBJECT
 public:
-    // HistoryFailed: the history could not be read or written; the --jsonl records are complete.
+    // HistoryFailed: the history or the trace could not be read or written; the --jsonl records are complete.
     enum ExitCode { AllSucceeded = 0, SomeNotSucceeded = 1, UsageError = 2, HistoryFailed = 2, Interrupted = 130 };
 
     // fetch: URL lists; refire: the 5xx failures of an earlier run's records; resume: what a
@@ -44,6 +45,7 @@ public:
         QString dbPath;     // empty: the default history
         loopscope::NotificationSettings notifications;
         int slowCallbackMs = 0; // above 0: warn of each callback that holds a loop this long
+        QString tracePath;      // non-empty: the run is written there as a Chrome trace
     };
 
     FetchCommand(loopscope::Engine &engine, Options options);
@@ -60,6 +62,7 @@ private:
     bool reportNotifications(const QList<loopscope::TaskRecord> &notifications); // false if one failed
     std::optional<loopscope::UrlList> readInputs();
     void watchLoops();
+    bool writeTrace(const QList<loopscope::BatchId> &batches); // false after an error it printed
     void printSlowCallback(const loopscope::SlowCallback &callback);
 
     loopscope::Engine &m_engine;
@@ -70,7 +73,9 @@ private:
     QFile m_jsonl;
     TaskPrinter m_printer;
     std::unique_ptr<loopscope::History> m_history;
-    std::unique_ptr<loopscope::LoopMonitor> m_mainLoop; // with --slow-callback
+    std::unique_ptr<loopscope::LoopMonitor> m_mainLoop; // with --slow-callback or --trace
+    std::unique_ptr<loopscope::TraceRecorder> m_trace;
+    QFile m_traceFile;
     int m_rejectedLines = 0;
     bool m_interrupted = false;
     bool m_historyFailed = false; // a failure of the history was printed

@@ -206,6 +206,10 @@ std::optional<FetchCommand::Options> parse(FetchCommand::Mode mode, const QStrin
         {QCommandLineOption(u"slow-callback"_s, u"Warn of each callback that holds the worker or main loop MS milliseconds or more."_s,
                             u"MS"_s),
          Option::wholeNumber(options.slowCallbackMs, 1, u"--slow-callback needs a positive whole number of milliseconds, not \"%1\""_s)},
+        {QCommandLineOption(u"trace"_s, u"Write the run to PATH as a Chrome trace (Perfetto, chrome://tracing): workers, tasks"
+                                        " and their phases, loop lag."_s,
+                            u"PATH"_s),
+         Option::text(options.tracePath)},
         {QCommandLineOption(u"db"_s, u"The history database (default: %1)."_s.arg(History::defaultPath()), u"PATH"_s),
          Option::text(options.dbPath)},
     });

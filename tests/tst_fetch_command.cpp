@@ -13,7 +13,12 @@
 #include "support/SmtpFixture.h"
 #include "support/TestHttpServer.h"
 
+#include <QJsonArray>
+#include <QSet>
+
 #include <csignal>
+
+#include <sys/stat.h>
 
 using namespace Qt::StringLiterals;
 
@@ -56,6 +61,82 @@ QJsonObject byUrlSuffix(const QList<QJsonObject> &records, const QString &suffix
     return {};
 }
 } // namespace
+
+// What a trace file holds, read back as a viewer would, and whatever breaks its rules.
+struct TraceCheck {
+    struct Task {
+        qint64 tid = -1;
+        QStringList children; // the names of the events nested in it, in order
+    };
+    QMap<qint64, Task> tasks; // by task id
+    QMap<qint64, QString> trackNames;
+    QStringList counters;
+    int batches = 0;
+    QStringList problems;
+};
+
+TraceCheck checkTrace(const QString &path)
+{
+    TraceCheck check;
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        check.problems << path + u": "_s + file.errorString();
+        return check;
+    }
+    QJsonParseError error;
+    const QJsonDocument document = QJsonDocument::fromJson(file.readAll(), &error);
+    if (error.error != QJsonParseError::NoError) {
+        check.problems << u"not JSON: "_s + error.errorString();
+        return check;
+    }
+    // Per async id, the events open now: every b must be closed by an e of the same name, and
+    // what is nested must lie within what holds it.
+    struct Open {
+        QString name;
+        qint64 ts;
+        qint64 lastInnerEnd = -1;
+    };
+    QMap<QString, QList<Open>> open;
+    for (const QJsonValue &value : document.object()[u"traceEvents"].toArray()) {
+        const QJsonObject event = value.toObject();
+        const QString phase = event[u"ph"].toString();
+        const QString name = event[u"name"].toString();
+        const QString id = event[u"id"].toString();
+        const qint64 ts = event[u"ts"].toInteger();
+        if (phase == u"M" && name == u"thread_name")
+            check.trackNames.insert(event[u"tid"].toInteger(), event[u"args"].toObject()[u"name"].toString());
+        else if (phase == u"C" && !check.counters.contains(name))
+            check.counters << name;
+        else if (phase == u"b") {
+            if (event[u"cat"].toString() == u"batch")
+                ++check.batches;
+            if (!open[id].isEmpty() && ts < open[id].last().ts)
+                check.problems << id + u": "_s + name + u" begins before what holds it"_s;
+            if (id.startsWith(u"task-"_s)) {
+                const qint64 task = id.mid(5).toLongLong();
+                if (open[id].isEmpty())
+                    check.tasks[task].tid = event[u"tid"].toInteger();
+                else
+                    check.tasks[task].children << name;
+            }
+            open[id].append({name, ts});
+        } else if (phase == u"e") {
+            if (open[id].isEmpty() || open[id].last().name != name) {
+                check.problems << id + u": an end of "_s + name + u" with no begin of it open"_s;
+                continue;
+            }
+            if (ts < open[id].last().ts || ts < open[id].last().lastInnerEnd)
+                check.problems << id + u": "_s + name + u" ends before it begins or before what it holds"_s;
+            open[id].removeLast();
+            if (!open[id].isEmpty())
+                open[id].last().lastInnerEnd = std::max(open[id].last().lastInnerEnd, ts);
+        }
+    }
+    for (auto it = open.cbegin(); it != open.cend(); ++it)
+        for (const Open &left : it.value())
+            check.problems << it.key() + u": "_s + left.name + u" never ends"_s;
+    return check;
+}
 
 class TestFetchCommand : public QObject {
     Q_OBJECT
@@ -167,6 +248,68 @@ private Q_SLOTS:
         ASSIGN_OR_FAIL(const CommandRun implicit, fetch({u"-q"_s}, (u"bogus\n"_s + m_base + u"/ok\n").toUtf8()));
         QCOMPARE(implicit.exitCode, 1);
         QVERIFY2(implicit.err.startsWith(u"-:1: "_s), qPrintable(implicit.err));
+    }
+
+    // A list from a pipe (`<(…)`, a slow producer) is read until the writer closes it.
+    void aListFromAPipeIsReadWhole()
+    {
+        const QString fifo = m_dir.filePath(u"list.fifo"_s);
+        QCOMPARE(::mkfifo(QFile::encodeName(fifo).constData(), 0600), 0);
+        QProcess process;
+        process.start(qEnvironmentVariable("LOOPSCOPE_BIN"), {u"fetch"_s, u"-q"_s, fifo});
+        QVERIFY(process.waitForStarted());
+        QFile writer(fifo);
+        QVERIFY(writer.open(QIODevice::WriteOnly | QIODevice::Unbuffered)); // once loopscope has opened it
+        QTest::qWait(200); // nothing to read yet: the reader must wait, not take it for the end
+        writer.write((m_base + u"/ok?first\n").toUtf8());
+        QTest::qWait(100);
+        writer.write((m_base + u"/ok?second\n").toUtf8());
+        writer.close();
+        QVERIFY(process.waitForFinished(30'000));
+        QCOMPARE(process.exitCode(), 0);
+        QVERIFY(process.readAllStandardError().isEmpty());
+        ASSIGN_OR_FAIL(const CommandRun run, fetch({u"-"_s}, (m_base + u"/ok\n").toUtf8()));
+        QCOMPARE(run.exitCode, 0);
+    }
+
+    // The trace opens in Perfetto: one track per worker, each task a begin and an end with its
+    // attempts and phases nested inside, a retry's back-off between its attempts, and the batch.
+    void traceHoldsEveryTaskOnItsWorkersTrack()
+    {
+        QStringList urls;
+        for (int i = 0; i < 6; ++i)
+            urls << m_base + u"/ok?n=" + QString::number(i);
+        urls << m_base + u"/status/503" << u"http://127.0.0.1:1/refused"_s << m_base + u"/delay/1200";
+        const QString list = writeList(u"traced.txt"_s, urls);
+        const QString trace = m_dir.filePath(u"run.trace.json"_s);
+        const QString jsonl = m_dir.filePath(u"traced.jsonl"_s);
+        ASSIGN_OR_FAIL(const CommandRun run, fetch({u"-q"_s, u"-j"_s, u"3"_s, u"--retries"_s, u"1"_s, u"--trace"_s, trace, u"--jsonl"_s, jsonl, list}));
+        QCOMPARE(run.exitCode, 1);
+        QMap<qint64, QString> workerOf;
+        qint64 retried = -1; // the 503, answered twice
+        for (const QJsonObject &record : readJsonl(jsonl)) {
+            workerOf.insert(record[u"id"].toInteger(), record[u"worker"].toString());
+            if (record[u"url"].toString().endsWith(u"/status/503"_s))
+                retried = record[u"id"].toInteger();
+        }
+        QCOMPARE(workerOf.size(), urls.size());
+
+        TraceCheck check = checkTrace(trace);
+        QVERIFY2(check.problems.isEmpty(), qPrintable(check.problems.join(u'\n')));
+        QCOMPARE(check.tasks.size(), urls.size());
+        QCOMPARE(check.batches, 1);
+        QSet<QString> workers;
+        for (auto it = check.tasks.cbegin(); it != check.tasks.cend(); ++it) {
+            QCOMPARE(check.trackNames.value(it->tid), workerOf.value(it.key()));
+            workers << workerOf.value(it.key());
+        }
+        QCOMPARE(QSet<QString>(check.trackNames.cbegin(), check.trackNames.cend()) - QSet<QString>{u"Batches"_s}, workers);
+        QVERIFY(check.tasks.contains(retried));
+        const QStringList children = check.tasks[retried].children;
+        QStringList steps = children.filter(QRegularExpression(u"^(attempt \\d|retry back-off)$"_s));
+        QCOMPARE(steps, (QStringList{u"attempt 1"_s, u"retry back-off"_s, u"attempt 2"_s}));
+        QCOMPARE(children.count(u"waiting for the first byte"_s), 2); // one in each attempt
+        QVERIFY2(check.counters.contains(u"worker loop lag (ms)"_s), qPrintable(check.counters.join(u", "_s)));
     }
 
     void timeoutOption()
@@ -381,8 +524,9 @@ private Q_SLOTS:
             urls << m_base + u"/hang?" + QString::number(i);
         const QString list = writeList(u"hang.txt"_s, urls);
         const QString jsonl = m_dir.filePath(u"hang.jsonl"_s);
+        const QString trace = m_dir.filePath(u"hang.trace.json"_s);
         QProcess process;
-        process.start(qEnvironmentVariable("LOOPSCOPE_BIN"), {u"fetch"_s, u"-j"_s, u"3"_s, u"--jsonl"_s, jsonl, list});
+        process.start(qEnvironmentVariable("LOOPSCOPE_BIN"), {u"fetch"_s, u"-j"_s, u"3"_s, u"--jsonl"_s, jsonl, u"--trace"_s, trace, list});
         QVERIFY(process.waitForStarted());
         QByteArray out;
         QVERIFY(QTest::qWaitFor([&] {
@@ -403,6 +547,10 @@ private Q_SLOTS:
             started += record[u"started_at"].isNull() ? 0 : 1;
         }
         QCOMPARE(started, 3);
+        // The cancelled tasks that ran end on their tracks too.
+        TraceCheck check = checkTrace(trace);
+        QVERIFY2(check.problems.isEmpty(), qPrintable(check.problems.join(u'\n')));
+        QCOMPARE(check.tasks.size(), 3);
     }
 };
 

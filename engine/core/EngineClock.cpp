@@ -25,6 +25,11 @@ qint64 now()
     return origin().monotonic.elapsed();
 }
 
+double preciseNow()
+{
+    return double(origin().monotonic.nsecsElapsed()) / 1e6;
+}
+
 qint64 msUntil(qint64 monotonicMs)
 {
     return std::max(qint64(0), monotonicMs - now());

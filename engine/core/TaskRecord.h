@@ -18,6 +18,10 @@ using BatchId = quint64;
 // connected, TLS done (the connect time when there was no TLS), first byte of the response,
 // all done. -1: not known (the attempt never got that far, or never ran).
 struct AttemptTimings {
+    // Where the attempt lies in its task: milliseconds from the task's start to the attempt's
+    // start and end, as the engine's clock saw them.
+    double startMs = -1;
+    double endMs = -1;
     double dnsMs = -1;
     double connectMs = -1;
     double tlsMs = -1;

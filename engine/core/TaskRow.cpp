@@ -108,6 +108,8 @@ QJsonObject TaskRow::connectionJson(const AttemptTimings &timings)
 AttemptTimings TaskRow::timingsFromJson(const QJsonObject &object)
 {
     AttemptTimings timings;
+    timings.startMs = msFrom(object.value(u"start_ms"));
+    timings.endMs = msFrom(object.value(u"end_ms"));
     timings.dnsMs = msFrom(object.value(u"dns_ms"));
     timings.connectMs = msFrom(object.value(u"connect_ms"));
     timings.tlsMs = msFrom(object.value(u"tls_ms"));

@@ -105,10 +105,10 @@ UrlList readUrlLines(QIODevice &device, const QString &source)
 {
     UrlList out;
     int lineNumber = 0;
-    while (!device.atEnd()) {
-        const QByteArray line = device.readLine();
+    // Until readLine() gives nothing: on a pipe (a list from `<(…)` or a slow producer),
+    // atEnd() is true whenever no byte has arrived yet, not only at the end.
+    for (QByteArray line; !(line = device.readLine()).isEmpty();)
         parseLine(QString::fromUtf8(line), source, ++lineNumber, out);
-    }
     return out;
 }
 

@@ -135,7 +135,7 @@ BatchSettings settingsFromJson(const QString &text)
 // (NULL) when unknown.
 QByteArray timingsText(const AttemptTimings &timings)
 {
-    if (!timings.known())
+    if (!timings.known() && timings.startMs < 0)
         return {};
     QByteArray json;
     json.reserve(160);
@@ -153,7 +153,9 @@ QByteArray timingsText(const AttemptTimings &timings)
         json += key;
         json += value.isEmpty() ? QByteArray("null") : '"' + value.toLatin1() + '"'; // versions and addresses: ASCII
     };
-    ms("{\"dns_ms\":", timings.dnsMs);
+    ms("{\"start_ms\":", timings.startMs);
+    ms(",\"end_ms\":", timings.endMs);
+    ms(",\"dns_ms\":", timings.dnsMs);
     ms(",\"connect_ms\":", timings.connectMs);
     ms(",\"tls_ms\":", timings.tlsMs);
     ms(",\"ttfb_ms\":", timings.ttfbMs);

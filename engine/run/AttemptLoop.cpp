@@ -15,7 +15,10 @@ QCoro::Task<FetchOutcome> attemptUntilSettled(TaskRecord &task, int retries, Can
         task.bytesReceived = 0;
         task.retryAt = -1;
         touched();
+        const double began = EngineClock::preciseNow();
         outcome = co_await attempt(token);
+        outcome.timings.startMs = began - double(task.startedAt);
+        outcome.timings.endMs = EngineClock::preciseNow() - double(task.startedAt);
         task.attemptLog.append({outcome.httpStatus, token.isCancelled() ? ErrorKind::Cancelled : outcome.kind,
                                 token.isCancelled() ? cancelReasonText(token.reason()) : outcome.error, outcome.timings});
         task.timings = outcome.timings;
