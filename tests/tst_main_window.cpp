@@ -20,6 +20,11 @@
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDir>
+#include <QFileDialog>
+#include <QSet>
+#include <QJsonObject>
+#include <QJsonDocument>
+#include <QJsonArray>
 #include <QDockWidget>
 #include <QFile>
 #include <QLabel>
@@ -335,6 +340,39 @@ private Q_SLOTS:
         QCOMPARE(slowView->model()->index(0, LoopHistory::Loop).data().toString(), u"GUI loop"_s);
         QCOMPARE(slowView->model()->index(0, LoopHistory::What).data().toString(), u"loopscope::MainWindow: posted call"_s);
         QTRY_VERIFY(summaryOf(u"GUI loop"_s).contains(u"1 slow callback"_s));
+    }
+
+    void exportTraceWritesTheSelectedBatch()
+    {
+        Window w;
+        QGuiApplication::clipboard()->setText(w.server.url(u"/ok?1"_s).toString() + u"\n"_s + w.server.url(u"/ok?2"_s).toString());
+        QTest::keySequence(w.view(u"taskView"_s), QKeySequence::Paste);
+        QTRY_COMPARE(w.batches()->rowCount(), 1);
+        QTRY_COMPARE(w.batchCount(0, BatchListModel::Succeeded), 2);
+        w.selectBatchRow(0);
+        QTemporaryDir dir;
+        onNextModal<QFileDialog>([&dir](QFileDialog *files) {
+            files->setDirectory(dir.path());
+            static_cast<QDialog *>(files)->accept(); // public there, protected in QFileDialog
+        });
+        w.action(u"exportTraceAction"_s)->trigger();
+        QFile file(dir.filePath(u"batch-1.trace.json"_s)); // the name offered
+        QVERIFY2(file.open(QIODevice::ReadOnly), qPrintable(w.window.statusBar()->currentMessage()));
+        const QJsonArray events = QJsonDocument::fromJson(file.readAll()).object()[u"traceEvents"_s].toArray();
+        QSet<QString> tasksBegun, batchesBegun;
+        int tracksNamedWorker = 0;
+        for (const QJsonValue &value : events) {
+            const QJsonObject event = value.toObject();
+            const QString id = event[u"id"_s].toString();
+            if (event[u"ph"_s].toString() == u"b")
+                (id.startsWith(u"task-"_s) ? tasksBegun : batchesBegun) << id;
+            if (event[u"name"_s].toString() == u"thread_name" && event[u"args"_s].toObject()[u"name"_s].toString().startsWith(u"Worker "_s))
+                ++tracksNamedWorker;
+        }
+        QCOMPARE(tasksBegun.size(), 2);
+        QCOMPARE(batchesBegun, QSet<QString>{u"batch-1"_s});
+        QVERIFY(tracksNamedWorker >= 1);
+        QVERIFY(w.window.statusBar()->currentMessage().contains(u"Perfetto"_s));
     }
 
     void layoutPersists()

@@ -1,5 +1,6 @@
 #include "LoopLagChart.h"
 
+#include "Format.h"
 #include "LoopHistory.h"
 #include "LoopMonitor.h"
 
@@ -181,8 +182,9 @@ void LoopLagChart::updateToolTip()
         return;
     }
     const LoopReport &last = reports.back();
-    setToolTip(tr("%1, lag over the last 10 s: p50 %2, p99 %3, worst %4; %n slow callback(s) so far", nullptr, last.slowCallbacks)
-                   .arg(m_loop, milliseconds(last.lagP50Ms), milliseconds(last.lagP99Ms), milliseconds(last.lagMaxMs)));
+    setToolTip(tr("%1, lag over the last 10 s: p50 %2, p99 %3, worst %4; %5 so far")
+                   .arg(m_loop, milliseconds(last.lagP50Ms), milliseconds(last.lagP99Ms), milliseconds(last.lagMaxMs),
+                        countOf(last.slowCallbacks, tr("slow callback"), tr("slow callbacks"))));
 }
 
 } // namespace loopscope

@@ -1,5 +1,6 @@
 #include "LoopsPanel.h"
 
+#include "Format.h"
 #include "LoopHistory.h"
 #include "LoopLagChart.h"
 
@@ -62,9 +63,9 @@ void LoopsPanel::updateSummary(const QString &loop)
         return;
     const LoopReport &last = reports.back();
     const auto ms = [](double value) { return tr("%1 ms").arg(QLocale().toString(value, 'f', value < 10 ? 1 : 0)); };
-    m_summaries[loop]->setText(tr("<b>%1</b> — lag over the last 10 s: p50 %2 · p99 %3 · worst %4 · %n slow callback(s)", nullptr,
-                                  m_history.slowCallbackCount(loop))
-                                   .arg(loop.toHtmlEscaped(), ms(last.lagP50Ms), ms(last.lagP99Ms), ms(last.lagMaxMs)));
+    m_summaries[loop]->setText(tr("<b>%1</b> — lag over the last 10 s: p50 %2 · p99 %3 · worst %4 · %5")
+                                   .arg(loop.toHtmlEscaped(), ms(last.lagP50Ms), ms(last.lagP99Ms), ms(last.lagMaxMs),
+                                        countOf(m_history.slowCallbackCount(loop), tr("slow callback"), tr("slow callbacks"))));
 }
 
 } // namespace loopscope

@@ -20,11 +20,14 @@
 #include "TaskFilterBar.h"
 #include "TaskFilterProxy.h"
 #include "TaskTableModel.h"
+#include "TraceRecorder.h"
 #include "WorkerModel.h"
 
 #include <QAction>
 #include <QCloseEvent>
 #include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QHeaderView>
 #include <QLabel>
 #include <QMenu>
@@ -83,6 +86,7 @@ MainWindow::MainWindow(Engine &engine, History *history, QWidget *parent)
     , m_resumePrompt(new ResumePrompt(m_launcher, this))
     , m_guiLoop(new LoopMonitor(u"GUI loop"_s, this))
     , m_loopHistory(new LoopHistory(this))
+    , m_trace(new TraceRecorder(engine, this))
 {
     setWindowTitle(tr("Loopscope"));
     setWindowIcon(themedIcon(u"loopscope"_s, u"network-workgroup"_s));
@@ -180,6 +184,7 @@ void MainWindow::createLoopViews()
     connect(m_guiLoop, &LoopMonitor::slowCallback, m_loopHistory, &LoopHistory::addSlowCallback);
     m_engine.observeLoopReports(m_loopHistory, [history = m_loopHistory](const LoopReport &report) { history->addReport(report); });
     m_engine.observeSlowCallbacks(m_loopHistory, [history = m_loopHistory](const SlowCallback &callback) { history->addSlowCallback(callback); });
+    m_trace->follow(*m_guiLoop);
     m_guiLoop->start();
 
     m_loopsDock = new QDockWidget(tr("Loops"), this);
@@ -234,12 +239,16 @@ void MainWindow::createActions()
     QAction *history = action(u"historyAction"_s, tr("&History…"), QIcon::fromTheme(u"document-open-recent"_s),
                               QKeySequence(Qt::CTRL | Qt::Key_H), &MainWindow::showHistory);
     history->setEnabled(m_launcher.history() != nullptr);
+    QAction *exportTrace = action(u"exportTraceAction"_s, tr("Export &Trace…"), QIcon::fromTheme(u"document-save-as"_s), {},
+                                  &MainWindow::exportTrace);
+    exportTrace->setToolTip(tr("Save the selected batch, or every batch, as a trace for Perfetto or chrome://tracing"));
     m_cancelAllAction->setToolTip(tr("Cancel every running and queued task (%1)").arg(m_cancelAllAction->shortcut().toString(QKeySequence::NativeText)));
 
     QMenu *file = menuBar()->addMenu(tr("&File"));
     file->addActions({add, import, paste});
     file->addSeparator();
     file->addAction(history);
+    file->addAction(exportTrace);
     file->addSeparator();
     file->addAction(quit);
     QMenu *tasks = menuBar()->addMenu(tr("&Tasks"));
@@ -265,6 +274,38 @@ void MainWindow::createActions()
 
     m_taskView->addActions({m_detailsAction, m_cancelTasksAction, m_retryTasksAction});
     m_batchView->addActions({m_cancelBatchAction, m_retryBatchAction});
+}
+
+// The selected batch, or every batch of this session, as Chrome trace-event JSON.
+void MainWindow::exportTrace()
+{
+    QList<BatchId> batches;
+    if (const BatchId selected = m_selection.batch())
+        batches << selected;
+    else
+        for (const BatchRecord &batch : m_batches->batches())
+            batches << batch.id;
+    const QByteArray trace = m_trace->trace(batches);
+    if (trace.isEmpty()) {
+        statusBar()->showMessage(tr("Nothing to export: no batch has started yet"), 10'000);
+        return;
+    }
+    const QString name = batches.size() == 1 ? u"batch-%1.trace.json"_s.arg(batches.first()) : u"loopscope.trace.json"_s;
+    QSettings settings;
+    const QString folder = settings.value(u"trace/folder"_s).toString();
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export Trace"), folder.isEmpty() ? name : folder + u'/' + name,
+                                                      tr("Trace (*.json)"));
+    if (path.isEmpty())
+        return;
+    settings.setValue(u"trace/folder"_s, QFileInfo(path).absolutePath());
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) || file.write(trace) != trace.size() || !file.flush()) {
+        QMessageBox::warning(this, tr("Export Trace"), tr("Cannot write %1: %2").arg(path, file.errorString()));
+        return;
+    }
+    statusBar()->showMessage(tr("Trace of %1 saved to %2: open it in Perfetto (ui.perfetto.dev) or chrome://tracing")
+                                 .arg(countOf(batches.size(), tr("batch"), tr("batches")), path),
+                             30'000);
 }
 
 void MainWindow::restoreSettings()

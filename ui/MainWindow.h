@@ -28,6 +28,7 @@ class QueueController;
 class ResumePrompt;
 class TaskFilterProxy;
 class TaskTableModel;
+class TraceRecorder;
 class WorkerModel;
 
 // The monitor: queues, tasks and workers, live. It builds the widgets and wires them to the
@@ -68,6 +69,7 @@ private:
     void updateStatus();
     void updateActions();
     void showHistory();
+    void exportTrace();
     QCoro::Task<> startUp();
 
     Engine &m_engine;
@@ -88,6 +90,7 @@ private:
     LoopMonitor *m_guiLoop;
     LoopHistory *m_loopHistory;
     QDockWidget *m_loopsDock = nullptr;
+    TraceRecorder *m_trace;
 
     QSplitter *m_mainSplitter = nullptr;
     QSplitter *m_topSplitter = nullptr;
