@@ -9,6 +9,7 @@
 #include "MonitoredApplication.h"
 #include "TaskDetailsDialog.h"
 #include "TaskTableModel.h"
+#include "TimelineView.h"
 #include "support/BatchWaits.h"
 #include "support/ModalDialogs.h"
 #include "support/TestHttpServer.h"
@@ -340,6 +341,39 @@ private Q_SLOTS:
         QCOMPARE(slowView->model()->index(0, LoopHistory::Loop).data().toString(), u"GUI loop"_s);
         QCOMPARE(slowView->model()->index(0, LoopHistory::What).data().toString(), u"loopscope::MainWindow: posted call"_s);
         QTRY_VERIFY(summaryOf(u"GUI loop"_s).contains(u"1 slow callback"_s));
+    }
+
+    // The timeline shows the newest batch; a click on a bar selects its task in the table, and
+    // a task selected in the table is marked on the timeline.
+    void timelineAndTaskTableSelectTogether()
+    {
+        Window w;
+        QGuiApplication::clipboard()->setText(w.server.url(u"/ok?1"_s).toString() + u"\n"_s + w.server.url(u"/ok?2"_s).toString() + u"\n"_s
+                                              + w.server.url(u"/ok?3"_s).toString());
+        QTest::keySequence(w.view(u"taskView"_s), QKeySequence::Paste);
+        QTRY_COMPARE(w.batches()->rowCount(), 1);
+        QTRY_COMPARE(w.batchCount(0, BatchListModel::Succeeded), 3);
+        auto *timeline = w.window.findChild<TimelineView *>(u"timelineView"_s);
+        QVERIFY(timeline);
+        QTRY_VERIFY(timeline->isVisible());
+        timeline->fit();
+        // Some bar of the timeline, found where the pointer would find it.
+        QPoint bar;
+        TaskId barTask = 0;
+        for (int y = TimelineView::AxisHeight; y < timeline->viewport()->height() && !barTask; y += 4)
+            for (int x = TimelineView::GutterWidth; x < timeline->viewport()->width() && !barTask; x += 2)
+                if (const TaskSpan *task = timeline->taskAt({x, y})) {
+                    bar = {x, y};
+                    barTask = task->id;
+                }
+        QVERIFY(barTask != 0);
+        QTest::mouseClick(timeline->viewport(), Qt::LeftButton, {}, bar);
+        const QModelIndex current = w.view(u"taskView"_s)->currentIndex();
+        QVERIFY(current.isValid());
+        QCOMPARE(TaskId(w.tasks()->index(current.row(), TaskTableModel::Id).data().toULongLong()), barTask);
+        const int other = current.row() == 0 ? 1 : 0;
+        w.selectTaskRow(other);
+        QCOMPARE(timeline->selectedTask(), TaskId(w.tasks()->index(other, TaskTableModel::Id).data().toULongLong()));
     }
 
     void exportTraceWritesTheSelectedBatch()

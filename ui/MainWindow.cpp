@@ -20,6 +20,9 @@
 #include "TaskFilterBar.h"
 #include "TaskFilterProxy.h"
 #include "TaskTableModel.h"
+#include "TimelineModel.h"
+#include "TimelinePanel.h"
+#include "TimelineView.h"
 #include "TraceRecorder.h"
 #include "WorkerModel.h"
 
@@ -87,11 +90,13 @@ MainWindow::MainWindow(Engine &engine, History *history, QWidget *parent)
     , m_guiLoop(new LoopMonitor(u"GUI loop"_s, this))
     , m_loopHistory(new LoopHistory(this))
     , m_trace(new TraceRecorder(engine, this))
+    , m_timeline(new TimelineModel(this))
 {
     setWindowTitle(tr("Loopscope"));
     setWindowIcon(themedIcon(u"loopscope"_s, u"network-workgroup"_s));
     setAcceptDrops(true);
     createLayout();
+    createTimeline();
     createLoopViews();
     createActions();
     restoreSettings();
@@ -176,6 +181,48 @@ void MainWindow::createLayout()
     statusBar()->addPermanentWidget(m_statusCounts);
 }
 
+// The timeline of the selected batch (or the newest), docked below the tables; clicking a bar
+// selects its task in the table, and selecting a task there marks its bar.
+void MainWindow::createTimeline()
+{
+    auto *panel = new TimelinePanel(*m_timeline, this);
+    m_timelineView = panel->view();
+    m_timelineDock = new QDockWidget(tr("Timeline"), this);
+    m_timelineDock->setObjectName(u"timelineDock"_s);
+    m_timelineDock->setWidget(panel);
+    addDockWidget(Qt::BottomDockWidgetArea, m_timelineDock);
+    connect(m_timelineView, &TimelineView::taskActivated, this, &MainWindow::selectTask);
+    connect(m_batchView->selectionModel(), &QItemSelectionModel::selectionChanged, this, &MainWindow::showTimelineOfSelection);
+    connect(m_taskView->selectionModel(), &QItemSelectionModel::currentChanged, this, [this] {
+        const int row = m_selection.currentTaskRow();
+        m_timelineView->setSelectedTask(row < 0 ? 0 : m_tasks->task(row).id);
+    });
+}
+
+void MainWindow::showTimelineOfSelection()
+{
+    BatchId batch = m_selection.batch();
+    const std::vector<BatchRecord> &batches = m_batches->batches();
+    for (auto it = batches.rbegin(); batch == 0 && it != batches.rend(); ++it)
+        if (it->kind == BatchKind::Fetches)
+            batch = it->id;
+    m_timelineView->setBatch(batch);
+}
+
+void MainWindow::selectTask(TaskId task)
+{
+    const int row = m_tasks->rowOf(task);
+    if (row < 0)
+        return;
+    const QModelIndex shown = m_taskFilter->mapFromSource(m_tasks->index(row, 0));
+    if (!shown.isValid()) {
+        statusBar()->showMessage(tr("Task %1 is hidden by the task filter").arg(task), 5000);
+        return;
+    }
+    m_taskView->selectionModel()->setCurrentIndex(shown, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    m_taskView->scrollTo(shown);
+}
+
 // The health of the GUI loop and the engine's worker loop: a sparkline each in the status bar,
 // and the Loops panel, docked below, that a click on either opens.
 void MainWindow::createLoopViews()
@@ -191,6 +238,7 @@ void MainWindow::createLoopViews()
     m_loopsDock->setObjectName(u"loopsDock"_s);
     m_loopsDock->setWidget(new LoopsPanel(*m_loopHistory, m_loopsDock));
     addDockWidget(Qt::BottomDockWidgetArea, m_loopsDock);
+    tabifyDockWidget(m_timelineDock, m_loopsDock);
     m_loopsDock->hide();
     for (const auto &[loop, label] : {std::pair(u"GUI loop"_s, tr("GUI")), std::pair(u"worker loop"_s, tr("Worker"))}) {
         auto *name = new QLabel(label, this);
@@ -258,6 +306,10 @@ void MainWindow::createActions()
     tasks->addSeparator();
     tasks->addAction(m_cancelAllAction);
     QMenu *view = menuBar()->addMenu(tr("&View"));
+    QAction *timeline = m_timelineDock->toggleViewAction();
+    timeline->setObjectName(u"timelineAction"_s);
+    timeline->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_T));
+    view->addAction(timeline);
     QAction *loops = m_loopsDock->toggleViewAction();
     loops->setObjectName(u"loopsAction"_s);
     loops->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
@@ -339,6 +391,9 @@ void MainWindow::applyUpdate(const EngineUpdate &update)
     m_batches->apply(update.batches);
     m_tasks->apply(update.tasks);
     m_workers->apply(update);
+    m_timeline->apply(update);
+    if (m_timelineView->batch() == 0 || (m_selection.batch() == 0 && !update.batches.isEmpty()))
+        showTimelineOfSelection();
     m_notices->announceFinished(update.batches);
     updateStatus();
     updateActions();

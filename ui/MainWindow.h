@@ -28,6 +28,8 @@ class QueueController;
 class ResumePrompt;
 class TaskFilterProxy;
 class TaskTableModel;
+class TimelineModel;
+class TimelineView;
 class TraceRecorder;
 class WorkerModel;
 
@@ -61,6 +63,9 @@ private:
     void createLayout();
     void createActions();
     void createLoopViews();
+    void createTimeline();
+    void showTimelineOfSelection();
+    void selectTask(TaskId task);
     void restoreSettings();
     void saveSettings() const;
 
@@ -91,6 +96,9 @@ private:
     LoopHistory *m_loopHistory;
     QDockWidget *m_loopsDock = nullptr;
     TraceRecorder *m_trace;
+    TimelineModel *m_timeline;
+    TimelineView *m_timelineView = nullptr;
+    QDockWidget *m_timelineDock = nullptr;
 
     QSplitter *m_mainSplitter = nullptr;
     QSplitter *m_topSplitter = nullptr;

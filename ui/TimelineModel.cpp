@@ -1,0 +1,131 @@
+#include "TimelineModel.h"
+
+#include <algorithm>
+
+using namespace Qt::StringLiterals;
+
+namespace loopscope {
+
+namespace {
+// Notification tasks start as their batch ends; those that start this long after still belong to it.
+constexpr qint64 NotificationGraceMs = 1000;
+
+int workerNumber(const QString &worker)
+{
+    bool numbered = false;
+    const int number = worker.startsWith(u"Worker "_s) ? worker.mid(7).toInt(&numbered) : 0;
+    return numbered ? number : std::numeric_limits<int>::max();
+}
+} // namespace
+
+size_t TimelineModel::Lane::firstEndingFrom(qint64 us) const
+{
+    const auto it = std::partition_point(tasks.begin(), tasks.end(), [us](const TaskSpan &task) { return task.endUs() < us; });
+    return size_t(it - tasks.begin());
+}
+
+const TaskSpan *TimelineModel::Lane::taskAt(qint64 us) const
+{
+    const size_t index = firstEndingFrom(us);
+    if (index < tasks.size() && tasks[index].startUs() <= us)
+        return &tasks[index];
+    return nullptr;
+}
+
+TimelineModel::Lane &TimelineModel::laneOf(Batch &batch, const QString &worker, bool notifications)
+{
+    const auto same = [&](const Lane &lane) { return lane.worker == worker && lane.notifications == notifications; };
+    if (const auto it = std::find_if(batch.lanes.begin(), batch.lanes.end(), same); it != batch.lanes.end())
+        return *it;
+    // Workers by number, the notification workers after them.
+    const auto before = [&](const Lane &lane) {
+        if (lane.notifications != notifications)
+            return !notifications ? lane.notifications : false;
+        return workerNumber(worker) < workerNumber(lane.worker);
+    };
+    const auto at = std::find_if(batch.lanes.begin(), batch.lanes.end(), before);
+    const auto inserted = batch.lanes.insert(at, Lane{worker, notifications, {}, {}});
+    // Lanes moved: the index of every ended task of this batch after it moved too.
+    for (auto &[task, where] : m_where)
+        if (where.batch == batch.record.id && where.lane >= int(inserted - batch.lanes.begin()))
+            ++where.lane;
+    return *inserted;
+}
+
+// The fetch batch that a notification task was sent for: the latest that ended shortly before.
+TimelineModel::Batch *TimelineModel::notificationsTarget(const TaskRecord &task)
+{
+    Batch *target = nullptr;
+    for (auto &[id, batch] : m_batches) {
+        const BatchRecord &record = batch.record;
+        if (record.kind != BatchKind::Fetches || record.firstStartedAt < 0 || !record.finished())
+            continue;
+        if (task.startedAt >= record.firstStartedAt && task.startedAt <= record.lastFinishedAt + NotificationGraceMs
+            && (!target || record.lastFinishedAt > target->record.lastFinishedAt))
+            target = &batch;
+    }
+    return target;
+}
+
+void TimelineModel::apply(const EngineUpdate &update)
+{
+    std::vector<BatchId> changed;
+    const auto touched = [&changed](BatchId id) {
+        if (std::find(changed.begin(), changed.end(), id) == changed.end())
+            changed.push_back(id);
+    };
+    for (const BatchRecord &record : update.batches) {
+        m_kinds[record.id] = record.kind;
+        if (record.kind == BatchKind::Fetches) {
+            m_batches[record.id].record = record;
+            touched(record.id);
+        }
+    }
+    for (const TaskRecord &task : update.tasks) {
+        if (task.state == TaskState::Queued || task.startedAt < 0)
+            continue;
+        const auto kind = m_kinds.find(task.batch);
+        const bool notification = kind != m_kinds.end() && kind->second == BatchKind::Notifications;
+        Batch *batch = nullptr;
+        if (notification) {
+            batch = notificationsTarget(task);
+        } else if (const auto it = m_batches.find(task.batch); it != m_batches.end()) {
+            batch = &it->second;
+        }
+        if (!batch)
+            continue;
+        Lane &lane = laneOf(*batch, task.worker, notification);
+        if (task.state == TaskState::Running) {
+            lane.running = Running{task.id, task.url.toString(), task.startedAt};
+        } else {
+            if (lane.running.id == task.id)
+                lane.running = {};
+            m_where[task.id] = {batch->record.id, int(&lane - batch->lanes.data()), lane.tasks.size()};
+            lane.tasks.push_back(TaskSpan::from(task));
+        }
+        touched(batch->record.id);
+    }
+    for (const BatchId id : changed)
+        Q_EMIT this->changed(id);
+}
+
+const TimelineModel::Batch *TimelineModel::batch(BatchId id) const
+{
+    const auto it = m_batches.find(id);
+    return it == m_batches.end() ? nullptr : &it->second;
+}
+
+const TaskSpan *TimelineModel::find(TaskId id, BatchId *batch, int *lane) const
+{
+    const auto it = m_where.find(id);
+    if (it == m_where.end())
+        return nullptr;
+    const Where &where = it->second;
+    if (batch)
+        *batch = where.batch;
+    if (lane)
+        *lane = where.lane;
+    return &m_batches.at(where.batch).lanes[size_t(where.lane)].tasks[where.index];
+}
+
+} // namespace loopscope
