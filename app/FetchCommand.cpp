@@ -6,6 +6,7 @@
 #include "EngineClock.h"
 #include "Format.h"
 #include "LoopMonitor.h"
+#include "PhaseStats.h"
 #include "ResultsFile.h"
 #include "TraceRecorder.h"
 
@@ -132,7 +133,12 @@ QCoro::Task<int> FetchCommand::run()
         m_historyFailed = true;
     });
     m_history->follow(m_engine);
-    connect(&m_engine, &Engine::updated, this, [this](const EngineUpdate &update) { m_printer.print(update); });
+    if (m_options.stats)
+        m_stats = std::make_unique<PhaseStats>();
+    connect(&m_engine, &Engine::updated, this, [this](const EngineUpdate &update) {
+        m_printer.print(update);
+        takeStats(update);
+    });
     m_engine.setNotifications(m_options.notifications);
     // The printer, the results file and the history take in starts and ends only.
     m_engine.setQueuedTasksAnnounced(false);
@@ -147,6 +153,7 @@ QCoro::Task<int> FetchCommand::run()
             printSummary(result);
         allSucceeded &= result.count(TaskState::Succeeded) == result.total;
     }
+    printStats();
     if (m_interrupted)
         co_return writeTrace(*batches) ? Interrupted : UsageError;
     // A notification never changes a fetch result; a failed one only makes the exit code 1.
@@ -255,6 +262,58 @@ bool FetchCommand::reportNotifications(const QList<TaskRecord> &notifications)
         }
     }
     return allSent;
+}
+
+void FetchCommand::takeStats(const EngineUpdate &update)
+{
+    if (!m_stats)
+        return;
+    for (const TaskRecord &task : update.tasks) {
+        if (!isTerminal(task.state) || task.attemptLog.isEmpty())
+            continue;
+        const TaskSpan span = TaskSpan::from(task);
+        m_stats->add(span);
+        m_hostStats[shownHost(task.url)].add(span);
+    }
+}
+
+// Per phase, p50, p90, p99 and the worst over every attempt; how they ended; then per host.
+void FetchCommand::printStats()
+{
+    if (!m_stats)
+        return;
+    const auto ms = [](double value) { return QString(QString::number(value, 'f', value < 10 ? 2 : 1) + u" ms"_s).rightJustified(11); };
+    m_out << "Where the time went, over " << countOf(m_stats->attempts(), u"attempt"_s, u"attempts"_s) << ":\n";
+    m_out << u"  phase"_s.leftJustified(14) << u"count"_s.rightJustified(9) << u"p50"_s.rightJustified(11) << u"p90"_s.rightJustified(11)
+          << u"p99"_s.rightJustified(11) << u"max"_s.rightJustified(11) << '\n';
+    for (int phase = 0; phase < PhaseStats::PhaseCount; ++phase) {
+        const PhaseStats::Summary s = m_stats->summary(PhaseStats::Phase(phase));
+        m_out << QString(u"  "_s + PhaseStats::phaseName(PhaseStats::Phase(phase))).leftJustified(14) << formatNumber(s.count).rightJustified(9);
+        if (s.count > 0)
+            m_out << ms(s.p50) << ms(s.p90) << ms(s.p99) << ms(s.max);
+        m_out << '\n';
+    }
+    QStringList statuses;
+    for (const auto &[status, count] : m_stats->statusCounts())
+        statuses << (status > 0 ? QString::number(status) : u"no response"_s) + u" × "_s + formatNumber(count);
+    m_out << "HTTP status: " << statuses.join(u", "_s) << '\n';
+    if (!m_stats->errorCounts().empty()) {
+        QStringList errors;
+        for (const auto &[kind, count] : m_stats->errorCounts())
+            errors << kind + u" × "_s + formatNumber(count);
+        m_out << "Errors: " << errors.join(u", "_s) << '\n';
+    }
+    m_out << "By host (total p50 / p99, first byte p50):\n";
+    for (auto &[host, stats] : m_hostStats) {
+        const PhaseStats::Summary total = stats.summary(PhaseStats::Total);
+        const PhaseStats::Summary firstByte = stats.summary(PhaseStats::FirstByte);
+        m_out << "  " << host << ": " << countOf(stats.attempts(), u"attempt"_s, u"attempts"_s);
+        if (total.count > 0)
+            m_out << ", " << ms(total.p50).trimmed() << " / " << ms(total.p99).trimmed() << ", "
+                  << (firstByte.count > 0 ? ms(firstByte.p50).trimmed() : u"no response"_s);
+        m_out << '\n';
+    }
+    m_out.flush();
 }
 
 void FetchCommand::printSummary(const BatchRecord &batch)

@@ -11,12 +11,15 @@
 #include <QTextStream>
 #include <QCoroTask>
 
+#include <map>
+#include <memory>
 #include <optional>
 
 namespace loopscope {
 class Engine;
 class History;
 class LoopMonitor;
+class PhaseStats;
 class TraceRecorder;
 struct SlowCallback;
 }
@@ -46,6 +49,7 @@ public:
         loopscope::NotificationSettings notifications;
         int slowCallbackMs = 0; // above 0: warn of each callback that holds a loop this long
         QString tracePath;      // non-empty: the run is written there as a Chrome trace
+        bool stats = false;     // print where the time went, phase by phase, at the end
     };
 
     FetchCommand(loopscope::Engine &engine, Options options);
@@ -59,6 +63,8 @@ private:
     // Queues the mode's batches; nullopt after an error it printed.
     QCoro::Task<std::optional<QList<loopscope::BatchId>>> queueBatches();
     void printSummary(const loopscope::BatchRecord &batch);
+    void takeStats(const loopscope::EngineUpdate &update);
+    void printStats();
     bool reportNotifications(const QList<loopscope::TaskRecord> &notifications); // false if one failed
     std::optional<loopscope::UrlList> readInputs();
     void watchLoops();
@@ -76,6 +82,8 @@ private:
     std::unique_ptr<loopscope::LoopMonitor> m_mainLoop; // with --slow-callback or --trace
     std::unique_ptr<loopscope::TraceRecorder> m_trace;
     QFile m_traceFile;
+    std::unique_ptr<loopscope::PhaseStats> m_stats; // with --stats: of all attempts
+    std::map<QString, loopscope::PhaseStats> m_hostStats;
     int m_rejectedLines = 0;
     bool m_interrupted = false;
     bool m_historyFailed = false; // a failure of the history was printed

@@ -203,6 +203,9 @@ std::optional<FetchCommand::Options> parse(FetchCommand::Mode mode, const QStrin
         {QCommandLineOption(u"ca-file"_s, u"Also trust the CA certificates in this PEM file (fetches, mail server, webhook)."_s,
                             u"PEM"_s),
          [&options](const QString &path) { return readCaFile(path, options); }},
+        {QCommandLineOption(u"stats"_s, u"At the end, print p50, p90, p99 and max of each phase of the attempts (dns, connect, tls,"
+                                        " first byte, transfer, total), the HTTP statuses and errors, and per host."_s),
+         Option::switchOn(options.stats)},
         {QCommandLineOption(u"slow-callback"_s, u"Warn of each callback that holds the worker or main loop MS milliseconds or more."_s,
                             u"MS"_s),
          Option::wholeNumber(options.slowCallbackMs, 1, u"--slow-callback needs a positive whole number of milliseconds, not \"%1\""_s)},

@@ -312,6 +312,27 @@ private Q_SLOTS:
         QVERIFY2(check.counters.contains(u"worker loop lag (ms)"_s), qPrintable(check.counters.join(u", "_s)));
     }
 
+    void statsGivesThePercentilesOfEachPhase()
+    {
+        const QString list = writeList(u"stats.txt"_s, {m_base + u"/ok?1", m_base + u"/ok?2", m_base + u"/delay/100", m_base + u"/status/503",
+                                                         u"http://127.0.0.1:1/refused"_s});
+        ASSIGN_OR_FAIL(const CommandRun run, fetch({u"-q"_s, u"--retries"_s, u"1"_s, u"--stats"_s, list}));
+        QCOMPARE(run.exitCode, 1);
+        // Five tasks, the 503 and the refused one tried twice.
+        QVERIFY2(run.out.contains(u"Where the time went, over 7 attempts:"_s), qPrintable(run.out));
+        const QRegularExpression total(u"^  total +7 +([\\d.]+) ms +([\\d.]+) ms +([\\d.]+) ms +([\\d.]+) ms$"_s, QRegularExpression::MultilineOption);
+        const QRegularExpressionMatch row = total.match(run.out);
+        QVERIFY2(row.hasMatch(), qPrintable(run.out));
+        QVERIFY(row.captured(1).toDouble() <= row.captured(2).toDouble());
+        QVERIFY(row.captured(3).toDouble() <= row.captured(4).toDouble());
+        QVERIFY(row.captured(4).toDouble() >= 100); // the delayed one
+        for (const QString &phase : {u"dns"_s, u"connect"_s, u"tls"_s, u"first byte"_s, u"transfer"_s})
+            QVERIFY2(run.out.contains(QRegularExpression(u"^  "_s + phase + u" +\\d+"_s, QRegularExpression::MultilineOption)), qPrintable(phase));
+        QVERIFY2(run.out.contains(u"HTTP status: no response × 2, 200 × 3, 503 × 2"_s), qPrintable(run.out));
+        QVERIFY2(run.out.contains(u"Errors: connection_refused × 2, http × 2"_s), qPrintable(run.out));
+        QVERIFY(run.out.contains(u"  127.0.0.1:1: 2 attempts"_s));
+    }
+
     void timeoutOption()
     {
         const QString jsonl = m_dir.filePath(u"timeout.jsonl"_s);

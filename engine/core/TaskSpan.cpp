@@ -42,7 +42,7 @@ TaskSpan TaskSpan::from(const TaskRecord &task)
     span.finishedAt = task.finishedAt;
     span.attempts.reserve(size_t(task.attemptLog.size()));
     for (const AttemptRecord &attempt : task.attemptLog)
-        span.attempts.push_back({attempt.timings, attempt.httpStatus});
+        span.attempts.push_back({attempt.timings, attempt.httpStatus, attempt.errorKind});
     return span;
 }
 

@@ -35,6 +35,7 @@ struct TaskSpan {
     struct Attempt {
         AttemptTimings timings;
         int httpStatus = 0;
+        ErrorKind errorKind = ErrorKind::None;
     };
     std::vector<Attempt> attempts;
 
