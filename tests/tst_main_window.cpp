@@ -1,12 +1,14 @@
 // The real main window, offscreen, against a local server: paste, drop, the add dialog,
 // sorting and filtering, cancelling by keyboard and menu, re-queuing, details, quitting.
 #include "AddUrlsDialog.h"
+#include "BatchDetailsDialog.h"
 #include "BatchListModel.h"
 #include "Engine.h"
 #include "LoopHistory.h"
 #include "LoopLagChart.h"
 #include "MainWindow.h"
 #include "MonitoredApplication.h"
+#include "PhaseHistogram.h"
 #include "TaskDetailsDialog.h"
 #include "TaskTableModel.h"
 #include "TimelineView.h"
@@ -48,6 +50,7 @@
 #include <QTimer>
 
 #include <algorithm>
+#include <numeric>
 #include <csignal>
 #include <map>
 #include <vector>
@@ -374,6 +377,32 @@ private Q_SLOTS:
         const int other = current.row() == 0 ? 1 : 0;
         w.selectTaskRow(other);
         QCOMPARE(timeline->selectedTask(), TaskId(w.tasks()->index(other, TaskTableModel::Id).data().toULongLong()));
+    }
+
+    void batchDetailsShowWhereTheTimeWent()
+    {
+        Window w;
+        QGuiApplication::clipboard()->setText(w.server.url(u"/ok?1"_s).toString() + u"\n"_s + w.server.url(u"/ok?2"_s).toString() + u"\n"_s
+                                              + w.server.url(u"/ok?3"_s).toString());
+        QTest::keySequence(w.view(u"taskView"_s), QKeySequence::Paste);
+        QTRY_COMPARE(w.batches()->rowCount(), 1);
+        QTRY_COMPARE(w.batchCount(0, BatchListModel::Succeeded), 3);
+        QVERIFY(!w.action(u"batchDetailsAction"_s)->isEnabled());
+        w.selectBatchRow(0);
+        QVERIFY(w.action(u"batchDetailsAction"_s)->isEnabled());
+        w.action(u"batchDetailsAction"_s)->trigger();
+        auto *details = w.window.findChild<BatchDetailsDialog *>();
+        QVERIFY(details);
+        QTRY_VERIFY(details->isVisible());
+        auto *total = details->findChild<PhaseHistogram *>(u"histogram-total"_s);
+        QVERIFY(total);
+        QCOMPARE(std::accumulate(total->buckets().begin(), total->buckets().end(), 0), 3);
+        QVERIFY(details->findChild<QLabel *>(u"detailsOutcomes"_s)->text().contains(u"200 × 3"_s));
+        auto *host = details->findChild<QComboBox *>(u"detailsHost"_s);
+        QCOMPARE(host->count(), 2); // all, and the one host
+        host->setCurrentIndex(1);
+        QCOMPARE(std::accumulate(total->buckets().begin(), total->buckets().end(), 0), 3);
+        details->close();
     }
 
     void exportTraceWritesTheSelectedBatch()

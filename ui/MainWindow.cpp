@@ -1,5 +1,6 @@
 #include "MainWindow.h"
 
+#include "BatchDetailsDialog.h"
 #include "BatchListModel.h"
 #include "DesktopNotices.h"
 #include "Engine.h"
@@ -281,6 +282,9 @@ void MainWindow::createActions()
                                 {}, [this] { m_commands.requeueFailedOfBatch(); });
     m_detailsAction = action(u"detailsAction"_s, tr("&Details…"), QIcon::fromTheme(u"document-properties"_s), {},
                              [this] { m_commands.showSelectedTaskDetails(); });
+    m_batchDetailsAction = action(u"batchDetailsAction"_s, tr("Where the Time &Went…"), QIcon::fromTheme(u"view-statistics"_s), {},
+                                  &MainWindow::showBatchDetails);
+    m_batchDetailsAction->setToolTip(tr("Histograms of each phase of the selected batch's attempts, by host"));
     QAction *quit = action(u"quitAction"_s, tr("&Quit"), QIcon::fromTheme(u"application-exit"_s), QKeySequence::Quit, &QWidget::close);
     QAction *notifications = action(u"notificationsAction"_s, tr("&Notifications…"), QIcon::fromTheme(u"mail-send"_s), {},
                                     [this] { m_notifications->edit(); });
@@ -302,7 +306,7 @@ void MainWindow::createActions()
     QMenu *tasks = menuBar()->addMenu(tr("&Tasks"));
     tasks->addActions({m_detailsAction, m_cancelTasksAction, m_retryTasksAction});
     tasks->addSeparator();
-    tasks->addActions({m_cancelBatchAction, m_retryBatchAction});
+    tasks->addActions({m_cancelBatchAction, m_retryBatchAction, m_batchDetailsAction});
     tasks->addSeparator();
     tasks->addAction(m_cancelAllAction);
     QMenu *view = menuBar()->addMenu(tr("&View"));
@@ -325,7 +329,17 @@ void MainWindow::createActions()
     toolbar->addActions({m_cancelTasksAction, m_cancelAllAction});
 
     m_taskView->addActions({m_detailsAction, m_cancelTasksAction, m_retryTasksAction});
-    m_batchView->addActions({m_cancelBatchAction, m_retryBatchAction});
+    m_batchView->addActions({m_cancelBatchAction, m_retryBatchAction, m_batchDetailsAction});
+}
+
+void MainWindow::showBatchDetails()
+{
+    const BatchId batch = m_selection.batch();
+    if (batch == 0)
+        return;
+    auto *details = new BatchDetailsDialog(*m_timeline, batch, this);
+    details->setAttribute(Qt::WA_DeleteOnClose);
+    details->open();
 }
 
 // The selected batch, or every batch of this session, as Chrome trace-event JSON.
@@ -455,6 +469,7 @@ void MainWindow::updateActions()
     m_cancelBatchAction->setEnabled(can.cancelBatch);
     m_retryBatchAction->setEnabled(can.requeueBatch);
     m_cancelAllAction->setEnabled(can.cancelAll);
+    m_batchDetailsAction->setEnabled(m_selection.batch() != 0);
 }
 
 void MainWindow::queueText(const QString &text, const QString &batchName)

@@ -75,6 +75,7 @@ private:
     void updateActions();
     void showHistory();
     void exportTrace();
+    void showBatchDetails();
     QCoro::Task<> startUp();
 
     Engine &m_engine;
@@ -110,6 +111,7 @@ private:
     QAction *m_retryTasksAction = nullptr;
     QAction *m_retryBatchAction = nullptr;
     QAction *m_detailsAction = nullptr;
+    QAction *m_batchDetailsAction = nullptr;
     HistoryDialog *m_historyDialog = nullptr;
 
     bool m_quitConfirmed = false;
