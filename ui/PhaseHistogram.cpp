@@ -69,9 +69,9 @@ void PhaseHistogram::paintEvent(QPaintEvent *)
     const QString figures = m_summary.count == 0
         ? tr("none")
         : tr("p50 %1 · p90 %2 · p99 %3 · max %4").arg(ms(m_summary.p50), ms(m_summary.p90), ms(m_summary.p99), ms(m_summary.max));
-    painter.drawText(QRect(6, 2, width() - 12, line), Qt::AlignRight, figures);
+    painter.drawText(QRect(6, 2 + line, width() - 12, line), Qt::AlignLeft, figures);
 
-    const QRectF plot(6, 4 + line, width() - 12, height() - 8 - 2 * line);
+    const QRectF plot(6, 6 + 2 * line, width() - 12, height() - 10 - 3 * line);
     painter.setPen(palette().mid().color());
     painter.drawLine(plot.bottomLeft(), plot.bottomRight());
     const int tallest = *std::max_element(m_buckets.begin(), m_buckets.end());
@@ -82,13 +82,13 @@ void PhaseHistogram::paintEvent(QPaintEvent *)
         const double height = std::max(1.0, plot.height() * m_buckets[size_t(i)] / tallest);
         painter.fillRect(QRectF(plot.left() + i * barWidth + 1, plot.bottom() - height, barWidth - 2, height), palette().highlight());
     }
-    // A label under each decade: 10 µs, 0.1 ms, 1 ms … 10 s.
+    // A label under every other decade, the first at the left edge.
     painter.setPen(palette().text().color());
-    for (int decade = 0; decade <= BucketCount / BucketsPerDecade; decade += 2) {
-        const double x = plot.left() + decade * BucketsPerDecade * barWidth;
-        const double at = FirstBucketMs * std::pow(10.0, decade);
-        const QString label = at < 0.1 ? tr("%1 µs").arg(at * 1000, 0, 'f', 0) : ms(at);
-        painter.drawText(QRectF(x - 40, plot.bottom() + 2, 80, line), Qt::AlignHCenter, label);
+    const QStringList labels{tr("10 µs"), tr("1 ms"), tr("100 ms"), tr("10 s")};
+    for (int i = 0; i < labels.size(); ++i) {
+        const double x = plot.left() + i * 2 * BucketsPerDecade * barWidth;
+        const QRectF box = i == 0 ? QRectF(x, plot.bottom() + 2, 80, line) : QRectF(x - 40, plot.bottom() + 2, 80, line);
+        painter.drawText(box, i == 0 ? Qt::AlignLeft : Qt::AlignHCenter, labels[i]);
     }
     if (m_summary.count == 0)
         return;

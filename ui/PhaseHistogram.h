@@ -22,8 +22,8 @@ public:
     const std::array<int, BucketCount> &buckets() const { return m_buckets; }
     static int bucketOf(double ms);
 
-    QSize sizeHint() const override { return {300, 150}; }
-    QSize minimumSizeHint() const override { return {200, 110}; }
+    QSize sizeHint() const override { return {300, 170}; }
+    QSize minimumSizeHint() const override { return {200, 130}; }
 
 protected:
     void paintEvent(QPaintEvent *event) override;
