@@ -4,6 +4,7 @@
 // time bounds is that of deliveries, by the time measured, not by a deadline.
 #include "Engine.h"
 #include "UrlList.h"
+#include "HostQueue.h"
 #include "support/BatchWaits.h"
 #include "support/TestHttpServer.h"
 
@@ -350,6 +351,56 @@ private Q_SLOTS:
         QCOMPARE(observer.latest.size(), size_t(tasks));
         // Every task changes state at least twice; deliveries are far fewer than changes.
         QVERIFY2(observer.deliveries < tasks / 4, qPrintable(QString::number(observer.deliveries)));
+    }
+
+    // A host that answers 429 gets fewer connections: six 429s take its limit of 6 down to 1,
+    // and the tasks after them run one at a time until a run of successes gives one back.
+    void aHostThatAnswers429IsSlowedDown()
+    {
+        const QUrl busy = nginxUrl(u"/status/429"_s);
+        QVERIFY2(!busy.isEmpty(), "the nginx fixture is not running (LOOPSCOPE_NGINX_DIR/port)");
+        QList<QUrl> urls;
+        for (int i = 0; i < 6; ++i)
+            urls << QUrl(busy.toString() + u"?n="_s + QString::number(i));
+        const int slowTasks = HostQueue::SuccessesToGrow + 4;
+        for (int i = 0; i < slowTasks; ++i)
+            urls << nginxUrl(u"/delay/40?n="_s + QString::number(i));
+        BatchSettings settings;
+        settings.concurrency = 6;
+        settings.retries = 0;
+        Engine engine;
+        std::map<TaskId, TaskRecord> latest;
+        QStringList reasons;
+        QObject listener;
+        connect(&engine, &Engine::updated, &listener, [&](const EngineUpdate &update) {
+            for (const TaskRecord &task : update.tasks)
+                latest[task.id] = task;
+            for (const BatchRecord &batch : update.batches)
+                if (!batch.blockedText().isEmpty() && !reasons.contains(batch.blockedText()))
+                    reasons << batch.blockedText();
+        });
+        const BatchId id = engine.addBatch(u"slowed"_s, urls, settings);
+        ASSIGN_OR_FAIL(const BatchRecord batch, waitForBatch(engine, id));
+        QCOMPARE(batch.count(TaskState::Failed), 6);
+        QCOMPARE(batch.count(TaskState::Succeeded), slowTasks);
+        // How many of the delayed tasks ran at once, from when each started and ended.
+        std::vector<std::pair<qint64, int>> edges;
+        for (const auto &[task, record] : latest) {
+            if (!record.url.path().startsWith(u"/delay/"_s))
+                continue;
+            edges.emplace_back(record.startedAt, 1);
+            edges.emplace_back(record.finishedAt, -1);
+        }
+        std::sort(edges.begin(), edges.end()); // an end sorts before a start at the same millisecond
+        int running = 0, most = 0;
+        for (const auto &[at, change] : edges)
+            most = std::max(most, running += change);
+        QVERIFY2(most <= 2, qPrintable(QString::number(most)));
+        const bool said = std::any_of(reasons.cbegin(), reasons.cend(), [](const QString &reason) {
+            return reason.contains(u"waiting: 1 of 1 connections to 127.0.0.1:"_s) && reason.contains(u"(slowed after 429 at "_s)
+                && reason.endsWith(u": 1 of 6)"_s);
+        });
+        QVERIFY2(said, qPrintable(reasons.join(u" | "_s)));
     }
 
     // Thousands of fast tasks against nginx change one after another; observers still hear at

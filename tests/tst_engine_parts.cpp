@@ -89,6 +89,43 @@ private Q_SLOTS:
         QCOMPARE(queue.blockedHost(), QString()); // at its limit, but nothing waits
     }
 
+    // 429 and 503 halve a host's limit, never below one; a run of successes gives one back.
+    void hostQueueSlowsAHostThatAsksForIt()
+    {
+        HostQueue queue(6);
+        const auto waiting = [](int) { return true; };
+        for (int task = 0; task < 20; ++task)
+            queue.push(task, u"a"_s, u"A"_s);
+        for (int i = 0; i < 6; ++i)
+            QVERIFY(queue.take(waiting));
+        queue.answered(u"a"_s, 429, 0);
+        QCOMPARE(queue.limitOf(u"a"_s), 3);
+        queue.answered(u"a"_s, 503, 0);
+        QCOMPARE(queue.limitOf(u"a"_s), 1);
+        queue.answered(u"a"_s, 429, 0);
+        QCOMPARE(queue.limitOf(u"a"_s), 1);
+        queue.answered(u"a"_s, 404, 0); // neither slows nor counts as a success
+        for (int i = 0; i < 6; ++i)
+            queue.release(u"a"_s);
+        QVERIFY(queue.take(waiting));
+        QVERIFY(!queue.take(waiting)); // one at a time now
+        const HostQueue::Blocked blocked = queue.blocked();
+        QCOMPARE(blocked.host, u"A"_s);
+        QCOMPARE(blocked.limit, 1);
+        QVERIFY2(blocked.slowdown.startsWith(u"slowed after 429 at "_s) && blocked.slowdown.endsWith(u": 1 of 6"_s), qPrintable(blocked.slowdown));
+        for (int i = 0; i < HostQueue::SuccessesToGrow - 1; ++i)
+            queue.answered(u"a"_s, 200, 0);
+        QCOMPARE(queue.limitOf(u"a"_s), 1);
+        queue.answered(u"a"_s, 200, 0);
+        QCOMPARE(queue.limitOf(u"a"_s), 2);
+        QVERIFY(queue.take(waiting)); // the room it got back
+        QVERIFY(queue.blocked().slowdown.endsWith(u": 2 of 6"_s));
+        for (int i = 0; i < 4 * HostQueue::SuccessesToGrow; ++i)
+            queue.answered(u"a"_s, 200, 0);
+        QCOMPARE(queue.limitOf(u"a"_s), 6);
+        QCOMPARE(queue.blocked().slowdown, QString()); // grown back
+    }
+
     void hostQueueNamesTheHostWaitedOnLongest()
     {
         HostQueue queue(1);

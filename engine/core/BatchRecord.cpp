@@ -29,7 +29,10 @@ double BatchRecord::gain(qint64 now) const
 
 QString BatchRecord::blockedText() const
 {
-    return blockedHost.isEmpty() ? QString() : u"waiting: %1 of %1 connections to %2 in use"_s.arg(settings.hostLimit()).arg(blockedHost);
+    if (blockedHost.isEmpty())
+        return {};
+    const QString text = u"waiting: %1 of %1 connections to %2 in use"_s.arg(blockedLimit > 0 ? blockedLimit : settings.hostLimit()).arg(blockedHost);
+    return blockedSlowdown.isEmpty() ? text : text + u" ("_s + blockedSlowdown + u')';
 }
 
 QString workerName(int worker)

@@ -58,6 +58,8 @@ struct BatchRecord {
     // When a worker is free while tasks are queued because each of their hosts has all its
     // settings.hostLimit() connections in use: the host waited on longest. Empty otherwise.
     QString blockedHost;
+    int blockedLimit = 0;     // that host's connections now: lower than the setting while slowed
+    QString blockedSlowdown;  // why it is lower: "slowed after 429 at 12:03:11: 3 of 6"
 
     int count(TaskState state) const { return counts[static_cast<int>(state)]; }
     int done() const;

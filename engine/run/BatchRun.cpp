@@ -179,11 +179,13 @@ void BatchRun::touch(int index)
     }
 }
 
-void BatchRun::setBlockedHost(const QString &host)
+void BatchRun::setBlocked(const HostQueue::Blocked &blocked)
 {
-    if (m_record.blockedHost == host)
+    if (m_record.blockedHost == blocked.host && m_record.blockedLimit == blocked.limit && m_record.blockedSlowdown == blocked.slowdown)
         return;
-    m_record.blockedHost = host;
+    m_record.blockedHost = blocked.host;
+    m_record.blockedLimit = blocked.limit;
+    m_record.blockedSlowdown = blocked.slowdown;
     m_batchChanged = true;
 }
 

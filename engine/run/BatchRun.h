@@ -39,7 +39,7 @@ public:
     int append(const QUrl &url, qint64 now);
     HostQueue &queue() { return m_queue; }
     // The host that holds back a free worker, as the record publishes it; empty: none.
-    void setBlockedHost(const QString &host);
+    void setBlocked(const HostQueue::Blocked &blocked);
 
     // Moves a task forward and keeps the aggregates in step; false if the move is not allowed.
     [[nodiscard]] bool move(int index, TaskState to, qint64 now);

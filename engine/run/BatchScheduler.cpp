@@ -72,7 +72,7 @@ void BatchScheduler::dispatch(Batch &batch)
             runTask(batch, next->task, next->host, worker);
         }
     } while (m_dispatchAgain);
-    run.setBlockedHost(run.freeWorker() >= 0 ? run.queue().blockedHost() : QString());
+    run.setBlocked(run.freeWorker() >= 0 ? run.queue().blocked() : HostQueue::Blocked{});
     m_dispatching = false;
 }
 
@@ -126,6 +126,12 @@ QCoro::Task<> BatchScheduler::runTask(Batch &batch, int index, QString host, int
     if (!run.move(index, end.state, EngineClock::now()))
         qCCritical(lcEngine) << "task" << task.id << "cannot move from" << stateName(task.state) << "to" << stateName(end.state);
     run.vacate(worker);
+    // What the host answered slows it down or lets it grow back, for the tasks after this one.
+    if (!notifies) {
+        const qint64 now = EngineClock::now();
+        for (const AttemptRecord &attempt : std::as_const(task.attemptLog))
+            run.queue().answered(host, attempt.httpStatus, now);
+    }
     run.queue().release(host);
     --m_running;
     publishChanges(run);

@@ -1,11 +1,17 @@
 #include "HostQueue.h"
 
+#include "EngineClock.h"
+
+#include <algorithm>
+
+using namespace Qt::StringLiterals;
+
 namespace loopscope {
 
 void HostQueue::file(const QString &host, const Host &state)
 {
     if (!state.waiting.empty())
-        (state.running < m_limit ? m_ready : m_blocked).emplace(state.waiting.front().seq, host);
+        (state.running < limitOf(state) ? m_ready : m_blocked).emplace(state.waiting.front().seq, host);
 }
 
 void HostQueue::unfile(const QString &host, const Host &state)
@@ -56,6 +62,38 @@ void HostQueue::release(const QString &host)
     file(host, state);
 }
 
+void HostQueue::answered(const QString &host, int httpStatus, qint64 atMs)
+{
+    const auto it = m_hosts.find(host);
+    if (it == m_hosts.end())
+        return;
+    Host &state = *it;
+    const bool slowDown = httpStatus == 429 || httpStatus == 503;
+    const bool succeeded = httpStatus >= 200 && httpStatus < 400;
+    if (!slowDown && (!succeeded || limitOf(state) >= m_limit))
+        return;
+    unfile(host, state);
+    if (slowDown) {
+        state.limit = std::max(1, limitOf(state) / 2);
+        state.successes = 0;
+        state.slowedBy = u"%1 at %2"_s.arg(httpStatus).arg(EngineClock::toUtc(atMs).toLocalTime().toString(u"HH:mm:ss"_s));
+    } else if (++state.successes >= SuccessesToGrow) {
+        state.limit = limitOf(state) + 1;
+        state.successes = 0;
+        if (state.limit >= m_limit) {
+            state.limit = -1;
+            state.slowedBy.clear();
+        }
+    }
+    file(host, state);
+}
+
+int HostQueue::limitOf(const QString &host) const
+{
+    const auto it = m_hosts.constFind(host);
+    return it == m_hosts.cend() ? m_limit : limitOf(*it);
+}
+
 void HostQueue::clear()
 {
     m_ready.clear();
@@ -64,9 +102,13 @@ void HostQueue::clear()
         state.waiting.clear();
 }
 
-QString HostQueue::blockedHost() const
+HostQueue::Blocked HostQueue::blocked() const
 {
-    return m_blocked.empty() ? QString() : m_hosts.constFind(m_blocked.begin()->second)->shown;
+    if (m_blocked.empty())
+        return {};
+    const Host &state = *m_hosts.constFind(m_blocked.begin()->second);
+    const int limit = limitOf(state);
+    return {state.shown, limit, state.slowedBy.isEmpty() ? QString() : u"slowed after %1: %2 of %3"_s.arg(state.slowedBy).arg(limit).arg(m_limit)};
 }
 
 } // namespace loopscope
