@@ -383,6 +383,10 @@ private Q_SLOTS:
         ASSIGN_OR_FAIL(const BatchRecord batch, waitForBatch(engine, id));
         QCOMPARE(batch.count(TaskState::Failed), 6);
         QCOMPARE(batch.count(TaskState::Succeeded), slowTasks);
+        // Ten successes gave one connection back; still slowed, and saying so.
+        QCOMPARE(batch.slowedHosts.size(), 1);
+        QCOMPARE(batch.slowedHosts.first().limit, 2);
+        QVERIFY2(batch.slowedHosts.first().reason.endsWith(u": 2 of 6"_s), qPrintable(batch.slowedHosts.first().reason));
         // How many of the delayed tasks ran at once, from when each started and ended.
         std::vector<std::pair<qint64, int>> edges;
         for (const auto &[task, record] : latest) {

@@ -1,6 +1,7 @@
 // The window's models, checked by QAbstractItemModelTester while engine-like updates arrive.
 #include "BatchListModel.h"
 #include "EngineClock.h"
+#include "HostsModel.h"
 #include "TaskFilterProxy.h"
 #include "TaskTableModel.h"
 #include "WorkerModel.h"
@@ -47,6 +48,40 @@ BatchRecord batch(BatchId id, int total, int concurrency = 2)
 class TestModels : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    void hostsAreCountedFromTheTasks()
+    {
+        QCOMPARE(HostsModel::hostOf(u"https://user:pw@Example.org:8443/a?b#c"_s), u"example.org:8443"_s);
+        QCOMPARE(HostsModel::hostOf(u"http://example.org?x"_s), u"example.org"_s);
+        TaskTableModel tasks;
+        QList<TaskRecord> records;
+        for (int i = 0; i < 3; ++i) {
+            TaskRecord done = task(TaskId(i + 1), 1, i == 2 ? TaskState::Failed : TaskState::Succeeded, u"http://a.example/%1"_s.arg(i));
+            done.timings.ttfbMs = 10.0 * (i + 1);
+            done.bytesReceived = 1000;
+            records << done;
+        }
+        records << task(4, 1, TaskState::Running, u"http://b.example:8080/x"_s) << task(5, 2, TaskState::Succeeded, u"http://c.example/"_s);
+        tasks.apply(records);
+        BatchRecord record = batch(1, 4, 6);
+        record.slowedHosts << SlowedHost{u"a.example"_s, 3, u"slowed after 429 at 12:00:00: 3 of 6"_s};
+        HostsModel hosts;
+        QAbstractItemModelTester tester(&hosts);
+        hosts.refresh(tasks, &record);
+        QCOMPARE(hosts.rowCount(), 2); // batch 2's host is not among them
+        const auto cell = [&hosts](int row, int column) { return hosts.index(row, column).data().toString(); };
+        QCOMPARE(cell(0, HostsModel::Host), u"a.example"_s);
+        QCOMPARE(cell(0, HostsModel::InUse), u"0 of 3"_s);
+        QCOMPARE(cell(0, HostsModel::Done), u"3"_s);
+        QCOMPARE(cell(0, HostsModel::Failed), u"1"_s);
+        QCOMPARE(cell(0, HostsModel::FirstByte), u"20 ms"_s);
+        QCOMPARE(cell(0, HostsModel::Slowed), u"slowed after 429 at 12:00:00: 3 of 6"_s);
+        QCOMPARE(cell(1, HostsModel::Host), u"b.example:8080"_s);
+        QCOMPARE(cell(1, HostsModel::InUse), u"1 of 6"_s);
+        QCOMPARE(cell(1, HostsModel::FirstByte), QString());
+        hosts.refresh(tasks, nullptr);
+        QCOMPARE(hosts.rowCount(), 0);
+    }
+
     void taskRowsAreAppendedAndUpdatedInRanges()
     {
         TaskTableModel model;

@@ -8,6 +8,7 @@
 #include "Format.h"
 #include "History.h"
 #include "HistoryDialog.h"
+#include "HostsModel.h"
 #include "Icons.h"
 #include "LoopHistory.h"
 #include "LoopLagChart.h"
@@ -92,12 +93,14 @@ MainWindow::MainWindow(Engine &engine, History *history, QWidget *parent)
     , m_loopHistory(new LoopHistory(this))
     , m_trace(new TraceRecorder(engine, this))
     , m_timeline(new TimelineModel(this))
+    , m_hosts(new HostsModel(this))
 {
     setWindowTitle(tr("Loopscope"));
     setWindowIcon(themedIcon(u"loopscope"_s, u"network-workgroup"_s));
     setAcceptDrops(true);
     createLayout();
     createTimeline();
+    createHostsPanel();
     createLoopViews();
     createActions();
     restoreSettings();
@@ -200,6 +203,41 @@ void MainWindow::createTimeline()
     });
 }
 
+// Per host of the batch the timeline shows: connections, results, first-byte time, and why it
+// is slowed. Worked out once a second while the panel is shown.
+void MainWindow::createHostsPanel()
+{
+    auto *view = makeTable(m_hosts, u"hostView"_s, tr("Hosts"), this);
+    view->setSelectionMode(QAbstractItemView::NoSelection);
+    view->horizontalHeader()->setStretchLastSection(true);
+    view->setColumnWidth(HostsModel::Host, 200);
+    view->setColumnWidth(HostsModel::FirstByte, 130);
+    m_hostsDock = new QDockWidget(tr("Hosts"), this);
+    m_hostsDock->setObjectName(u"hostsDock"_s);
+    m_hostsDock->setWidget(view);
+    addDockWidget(Qt::BottomDockWidgetArea, m_hostsDock);
+    tabifyDockWidget(m_timelineDock, m_hostsDock);
+    m_timelineDock->raise();
+    auto *refresh = new QTimer(this);
+    connect(refresh, &QTimer::timeout, this, &MainWindow::refreshHosts);
+    connect(m_hostsDock, &QDockWidget::visibilityChanged, this, [this, refresh](bool visible) {
+        if (visible) {
+            refreshHosts();
+            refresh->start(1000);
+        } else {
+            refresh->stop();
+        }
+    });
+}
+
+void MainWindow::refreshHosts()
+{
+    const BatchId shown = m_timelineView->batch();
+    const std::vector<BatchRecord> &batches = m_batches->batches();
+    const auto batch = std::find_if(batches.begin(), batches.end(), [shown](const BatchRecord &record) { return record.id == shown; });
+    m_hosts->refresh(*m_tasks, batch == batches.end() ? nullptr : &*batch);
+}
+
 void MainWindow::showTimelineOfSelection()
 {
     BatchId batch = m_selection.batch();
@@ -239,7 +277,7 @@ void MainWindow::createLoopViews()
     m_loopsDock->setObjectName(u"loopsDock"_s);
     m_loopsDock->setWidget(new LoopsPanel(*m_loopHistory, m_loopsDock));
     addDockWidget(Qt::BottomDockWidgetArea, m_loopsDock);
-    tabifyDockWidget(m_timelineDock, m_loopsDock);
+    tabifyDockWidget(m_hostsDock, m_loopsDock);
     m_loopsDock->hide();
     for (const auto &[loop, label] : {std::pair(u"GUI loop"_s, tr("GUI")), std::pair(u"worker loop"_s, tr("Worker"))}) {
         auto *name = new QLabel(label, this);
@@ -314,6 +352,9 @@ void MainWindow::createActions()
     timeline->setObjectName(u"timelineAction"_s);
     timeline->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_T));
     view->addAction(timeline);
+    QAction *hosts = m_hostsDock->toggleViewAction();
+    hosts->setObjectName(u"hostsAction"_s);
+    view->addAction(hosts);
     QAction *loops = m_loopsDock->toggleViewAction();
     loops->setObjectName(u"loopsAction"_s);
     loops->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));

@@ -21,6 +21,7 @@ class DesktopNotices;
 class Engine;
 class History;
 class HistoryDialog;
+class HostsModel;
 class LoopHistory;
 class LoopMonitor;
 class NotificationPreferences;
@@ -64,6 +65,8 @@ private:
     void createActions();
     void createLoopViews();
     void createTimeline();
+    void createHostsPanel();
+    void refreshHosts();
     void showTimelineOfSelection();
     void selectTask(TaskId task);
     void restoreSettings();
@@ -100,6 +103,8 @@ private:
     TimelineModel *m_timeline;
     TimelineView *m_timelineView = nullptr;
     QDockWidget *m_timelineDock = nullptr;
+    HostsModel *m_hosts;
+    QDockWidget *m_hostsDock = nullptr;
 
     QSplitter *m_mainSplitter = nullptr;
     QSplitter *m_topSplitter = nullptr;

@@ -42,6 +42,14 @@ struct BatchPlan {
     BatchKind kind = BatchKind::Fetches;
 };
 
+// A host of a batch given fewer connections than the setting, after it answered 429 or 503.
+struct SlowedHost {
+    QString host;   // as shown: "example.org", "127.0.0.1:8080"
+    int limit = 0;  // its connections now
+    QString reason; // "slowed after 429 at 12:03:11: 3 of 6"
+    bool operator==(const SlowedHost &) const = default;
+};
+
 // A batch's aggregates, as published to observers.
 struct BatchRecord {
     BatchId id = 0;
@@ -60,6 +68,7 @@ struct BatchRecord {
     QString blockedHost;
     int blockedLimit = 0;     // that host's connections now: lower than the setting while slowed
     QString blockedSlowdown;  // why it is lower: "slowed after 429 at 12:03:11: 3 of 6"
+    QList<SlowedHost> slowedHosts; // every host slowed now, by host
 
     int count(TaskState state) const { return counts[static_cast<int>(state)]; }
     int done() const;

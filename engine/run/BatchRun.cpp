@@ -189,6 +189,14 @@ void BatchRun::setBlocked(const HostQueue::Blocked &blocked)
     m_batchChanged = true;
 }
 
+void BatchRun::setSlowedHosts(const QList<SlowedHost> &hosts)
+{
+    if (m_record.slowedHosts == hosts)
+        return;
+    m_record.slowedHosts = hosts;
+    m_batchChanged = true;
+}
+
 int BatchRun::freeWorker() const
 {
     for (size_t i = 0; i < m_workers.size(); ++i) {

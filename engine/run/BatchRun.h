@@ -40,6 +40,7 @@ public:
     HostQueue &queue() { return m_queue; }
     // The host that holds back a free worker, as the record publishes it; empty: none.
     void setBlocked(const HostQueue::Blocked &blocked);
+    void setSlowedHosts(const QList<SlowedHost> &hosts);
 
     // Moves a task forward and keeps the aggregates in step; false if the move is not allowed.
     [[nodiscard]] bool move(int index, TaskState to, qint64 now);

@@ -131,6 +131,7 @@ QCoro::Task<> BatchScheduler::runTask(Batch &batch, int index, QString host, int
         const qint64 now = EngineClock::now();
         for (const AttemptRecord &attempt : std::as_const(task.attemptLog))
             run.queue().answered(host, attempt.httpStatus, now);
+        run.setSlowedHosts(run.queue().slowedHosts());
     }
     run.queue().release(host);
     --m_running;

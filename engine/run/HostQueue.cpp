@@ -76,6 +76,7 @@ void HostQueue::answered(const QString &host, int httpStatus, qint64 atMs)
     if (slowDown) {
         state.limit = std::max(1, limitOf(state) / 2);
         state.successes = 0;
+        m_slowed.insert(host);
         state.slowedBy = u"%1 at %2"_s.arg(httpStatus).arg(EngineClock::toUtc(atMs).toLocalTime().toString(u"HH:mm:ss"_s));
     } else if (++state.successes >= SuccessesToGrow) {
         state.limit = limitOf(state) + 1;
@@ -83,6 +84,7 @@ void HostQueue::answered(const QString &host, int httpStatus, qint64 atMs)
         if (state.limit >= m_limit) {
             state.limit = -1;
             state.slowedBy.clear();
+            m_slowed.erase(host);
         }
     }
     file(host, state);
@@ -100,6 +102,16 @@ void HostQueue::clear()
     m_blocked.clear();
     for (Host &state : m_hosts)
         state.waiting.clear();
+}
+
+QList<SlowedHost> HostQueue::slowedHosts() const
+{
+    QList<SlowedHost> slowed;
+    for (const QString &host : m_slowed) {
+        const Host &state = *m_hosts.constFind(host);
+        slowed.append({state.shown, limitOf(state), u"slowed after %1: %2 of %3"_s.arg(state.slowedBy).arg(limitOf(state)).arg(m_limit)});
+    }
+    return slowed;
 }
 
 HostQueue::Blocked HostQueue::blocked() const

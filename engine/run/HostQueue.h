@@ -1,5 +1,7 @@
 #pragma once
 
+#include "BatchRecord.h"
+
 #include <QString>
 
 #include <deque>
@@ -45,6 +47,8 @@ public:
         QString slowdown; // "slowed after 429 at 12:03:11: 3 of 6"
     };
     Blocked blocked() const;
+    // Every host slowed down now, by host.
+    QList<SlowedHost> slowedHosts() const;
     QString blockedHost() const { return blocked().host; }
 
 private:
@@ -68,6 +72,7 @@ private:
     int m_limit;
     quint64 m_nextSeq = 0;
     QHash<QString, Host> m_hosts;
+    std::set<QString> m_slowed; // hosts whose limit is lowered
     // Hosts with waiting tasks and room to run one, keyed by the age of their oldest task.
     std::set<std::pair<quint64, QString>> m_ready;
     // Hosts with waiting tasks and every connection in use.
