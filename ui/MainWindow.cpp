@@ -217,7 +217,6 @@ void MainWindow::createHostsPanel()
     m_hostsDock->setWidget(view);
     addDockWidget(Qt::BottomDockWidgetArea, m_hostsDock);
     tabifyDockWidget(m_timelineDock, m_hostsDock);
-    m_timelineDock->raise();
     auto *refresh = new QTimer(this);
     connect(refresh, &QTimer::timeout, this, &MainWindow::refreshHosts);
     connect(m_hostsDock, &QDockWidget::visibilityChanged, this, [this, refresh](bool visible) {
@@ -427,6 +426,8 @@ void MainWindow::restoreSettings()
     m_workerView->horizontalHeader()->restoreState(settings.value(u"window/workerColumns"_s).toByteArray());
     if (!settings.contains(u"window/geometry"_s))
         resize(1200, 720);
+    if (!settings.contains(u"window/state"_s))
+        QTimer::singleShot(0, m_timelineDock, &QDockWidget::raise); // the first tab the user sees, once laid out
 }
 
 void MainWindow::saveSettings() const
