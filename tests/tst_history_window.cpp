@@ -7,6 +7,7 @@
 #include "HistoryDatabase.h"
 #include "HistoryDialog.h"
 #include "MainWindow.h"
+#include "TimelineView.h"
 #include "UrlList.h"
 #include "support/ModalDialogs.h"
 #include "support/TestHttpServer.h"
@@ -22,6 +23,7 @@
 #include <QStandardPaths>
 #include <QTableView>
 #include <QTemporaryDir>
+#include <QSet>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -190,6 +192,46 @@ private Q_SLOTS:
             QCOMPARE(w.batches()->rowCount(), 0);
         }
         QCOMPARE(rowsOf(path, plan.id).last().cancelReason, u"not resumed"_s);
+    }
+
+    // A batch of an earlier run, opened from the history, shows on the timeline with its
+    // attempts' phases, as it ran.
+    void aRecordedBatchShowsOnTheTimeline()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"h.sqlite"_s);
+        {
+            Window earlier(path);
+            earlier.window->queueText(m_server.url(u"/ok?t1"_s).toString() + u'\n' + m_server.url(u"/ok?t2"_s).toString(), u"past"_s);
+            QTRY_COMPARE(earlier.batches()->rowCount(), 1);
+            QTRY_COMPARE(earlier.count(0, BatchListModel::Succeeded), 2);
+        }
+        Window w(path);
+        auto *timeline = w.window->findChild<TimelineView *>(u"timelineView"_s);
+        QVERIFY(timeline);
+        QCOMPARE(timeline->batch(), BatchId(0)); // nothing ran in this window
+        w.window->findChild<QAction *>(u"historyAction"_s)->trigger();
+        auto *dialog = w.window->findChild<HistoryDialog *>();
+        QTRY_VERIFY(dialog && dialog->isVisible());
+        auto *view = dialog->findChild<QTableView *>(u"History"_s);
+        QTRY_COMPARE(view->model()->rowCount(), 1);
+        view->selectRow(0);
+        QTRY_VERIFY(dialog->findChild<QPushButton *>(u"showTimeline"_s)->isEnabled());
+        dialog->findChild<QPushButton *>(u"showTimeline"_s)->click();
+        QTRY_VERIFY(timeline->batch() != 0);
+        dialog->close();
+        timeline->fit();
+        QSet<TaskId> found;
+        bool phases = false;
+        for (int y = TimelineView::AxisHeight; y < timeline->viewport()->height(); y += 3)
+            for (int x = TimelineView::GutterWidth; x < timeline->viewport()->width(); x += 2)
+                if (const TaskSpan *task = timeline->taskAt({x, y})) {
+                    found << task->id;
+                    phases |= std::any_of(task->pieces().begin(), task->pieces().end(),
+                                          [](const TaskSpan::Piece &piece) { return piece.phase == TaskSpan::Phase::FirstByte; });
+                }
+        QCOMPARE(found.size(), 2);
+        QVERIFY(phases);
     }
 
     void historyDialogRetriesFailuresAndExports()

@@ -30,6 +30,7 @@ HistoryDialog::HistoryDialog(History &history, QWidget *parent)
     , m_rerun(new QPushButton(tr("Run &Again"), this))
     , m_retryFailed(new QPushButton(tr("&Retry Failed"), this))
     , m_export(new QPushButton(tr("&Export…"), this))
+    , m_timeline(new QPushButton(tr("&Timeline"), this))
 {
     setWindowTitle(tr("History"));
     m_view->setModel(m_model);
@@ -47,17 +48,24 @@ HistoryDialog::HistoryDialog(History &history, QWidget *parent)
     m_rerun->setObjectName(u"runAgain"_s);
     m_retryFailed->setObjectName(u"retryFailed"_s);
     m_export->setObjectName(u"export"_s);
+    m_timeline->setObjectName(u"showTimeline"_s);
+    m_timeline->setToolTip(tr("Show the batch on the timeline, with Where the Time Went and the Hosts panel"));
 
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
     buttons->addButton(m_rerun, QDialogButtonBox::ActionRole);
     buttons->addButton(m_retryFailed, QDialogButtonBox::ActionRole);
     buttons->addButton(m_export, QDialogButtonBox::ActionRole);
+    buttons->addButton(m_timeline, QDialogButtonBox::ActionRole);
     QPushButton *reload = buttons->addButton(tr("Re&fresh"), QDialogButtonBox::ResetRole);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(reload, &QPushButton::clicked, this, &HistoryDialog::refresh);
     connect(m_rerun, &QPushButton::clicked, this, [this] { queueAgain(Pick::All); });
     connect(m_retryFailed, &QPushButton::clicked, this, [this] { queueAgain(Pick::Failed); });
     connect(m_export, &QPushButton::clicked, this, &HistoryDialog::exportSelected);
+    connect(m_timeline, &QPushButton::clicked, this, [this] {
+        if (const int row = selectedRow(); row >= 0)
+            Q_EMIT timelineRequested(m_model->batch(row));
+    });
     connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this, &HistoryDialog::updateButtons);
     connect(m_model, &QAbstractItemModel::modelReset, this, &HistoryDialog::updateButtons);
 
@@ -92,6 +100,7 @@ void HistoryDialog::updateButtons()
     const int row = selectedRow();
     m_rerun->setEnabled(row >= 0);
     m_export->setEnabled(row >= 0);
+    m_timeline->setEnabled(row >= 0);
     m_retryFailed->setEnabled(row >= 0 && m_model->batch(row).failed > 0);
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "BatchRecord.h"
+#include "HistoryBatch.h"
 
 #include <QDialog>
 #include <QCoroTask>
@@ -15,7 +16,8 @@ class History;
 class HistoryModel;
 
 // Past batches from the history: how each ended, and from there run it again, retry what
-// failed (linked to the originals), or export its records as JSON Lines or CSV.
+// failed (linked to the originals), export its records as JSON Lines or CSV, or show it on
+// the window's timeline.
 class HistoryDialog : public QDialog {
     Q_OBJECT
 public:
@@ -27,6 +29,8 @@ Q_SIGNALS:
     // A new batch to queue: the URLs, and the task each retries (empty for a plain re-run).
     void queueRequested(const QString &name, const QList<QUrl> &urls, const BatchSettings &settings,
                         const QList<TaskId> &retryOf);
+    // The selected batch, to be shown on the timeline.
+    void timelineRequested(const loopscope::HistoryBatch &batch);
 
 private:
     enum class Pick { All, Failed };
@@ -42,6 +46,7 @@ private:
     QPushButton *m_rerun;
     QPushButton *m_retryFailed;
     QPushButton *m_export;
+    QPushButton *m_timeline;
 };
 
 } // namespace loopscope

@@ -30,6 +30,7 @@
 
 #include <QAction>
 #include <QCloseEvent>
+#include <QCoroFuture>
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -196,7 +197,10 @@ void MainWindow::createTimeline()
     m_timelineDock->setWidget(panel);
     addDockWidget(Qt::BottomDockWidgetArea, m_timelineDock);
     connect(m_timelineView, &TimelineView::taskActivated, this, &MainWindow::selectTask);
-    connect(m_batchView->selectionModel(), &QItemSelectionModel::selectionChanged, this, &MainWindow::showTimelineOfSelection);
+    connect(m_batchView->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
+        m_timelineShowsRecorded = false;
+        showTimelineOfSelection();
+    });
     connect(m_taskView->selectionModel(), &QItemSelectionModel::currentChanged, this, [this] {
         const int row = m_selection.currentTaskRow();
         m_timelineView->setSelectedTask(row < 0 ? 0 : m_tasks->task(row).id);
@@ -235,6 +239,38 @@ void MainWindow::refreshHosts()
     const std::vector<BatchRecord> &batches = m_batches->batches();
     const auto batch = std::find_if(batches.begin(), batches.end(), [shown](const BatchRecord &record) { return record.id == shown; });
     m_hosts->refresh(*m_tasks, batch == batches.end() ? nullptr : &*batch);
+}
+
+// A past batch, as the history recorded it, on the timeline (and so in the Hosts panel and
+// Where the Time Went).
+QCoro::Task<> MainWindow::showRecordedTimeline(HistoryBatch batch)
+{
+    History *history = m_launcher.history();
+    if (!history)
+        co_return;
+    QPointer<MainWindow> self(this);
+    const QList<TaskSpan> spans = co_await history->spans(batch.id);
+    if (!self)
+        co_return;
+    BatchRecord record;
+    record.id = batch.id;
+    record.name = batch.name;
+    record.settings = batch.settings;
+    record.total = batch.total;
+    record.counts[int(TaskState::Succeeded)] = batch.succeeded;
+    record.counts[int(TaskState::Failed)] = batch.failed;
+    record.counts[int(TaskState::Cancelled)] = batch.cancelled;
+    record.counts[int(TaskState::Queued)] = batch.unfinished;
+    for (const TaskSpan &span : spans) {
+        record.firstStartedAt = record.firstStartedAt < 0 ? span.startedAt : std::min(record.firstStartedAt, span.startedAt);
+        record.lastFinishedAt = std::max(record.lastFinishedAt, span.finishedAt);
+    }
+    m_timeline->load(record, spans);
+    m_timelineShowsRecorded = true;
+    m_timelineView->setBatch(batch.id);
+    m_timelineDock->show();
+    m_timelineDock->raise();
+    statusBar()->showMessage(tr("The timeline shows batch %1 “%2” as recorded: %3").arg(batch.id).arg(batch.name, countOf(spans.size(), tr("task that ran"), tr("tasks that ran"))), 10'000);
 }
 
 void MainWindow::showTimelineOfSelection()
@@ -374,7 +410,7 @@ void MainWindow::createActions()
 
 void MainWindow::showBatchDetails()
 {
-    const BatchId batch = m_selection.batch();
+    const BatchId batch = m_timelineShowsRecorded ? m_timelineView->batch() : m_selection.batch();
     if (batch == 0)
         return;
     auto *details = new BatchDetailsDialog(*m_timeline, batch, this);
@@ -448,7 +484,7 @@ void MainWindow::applyUpdate(const EngineUpdate &update)
     m_tasks->apply(update.tasks);
     m_workers->apply(update);
     m_timeline->apply(update);
-    if (m_timelineView->batch() == 0 || (m_selection.batch() == 0 && !update.batches.isEmpty()))
+    if (!m_timelineShowsRecorded && (m_timelineView->batch() == 0 || (m_selection.batch() == 0 && !update.batches.isEmpty())))
         showTimelineOfSelection();
     m_notices->announceFinished(update.batches);
     updateStatus();
@@ -474,6 +510,7 @@ void MainWindow::showHistory()
                 [this](const QString &name, const QList<QUrl> &urls, const BatchSettings &settings, const QList<TaskId> &retryOf) {
                     m_queue->queueUrls({encodedUrls(urls), {}}, name, settings, retryOf);
                 });
+        connect(m_historyDialog, &HistoryDialog::timelineRequested, this, &MainWindow::showRecordedTimeline);
     }
     m_historyDialog->refresh();
     m_historyDialog->show();
@@ -511,7 +548,7 @@ void MainWindow::updateActions()
     m_cancelBatchAction->setEnabled(can.cancelBatch);
     m_retryBatchAction->setEnabled(can.requeueBatch);
     m_cancelAllAction->setEnabled(can.cancelAll);
-    m_batchDetailsAction->setEnabled(m_selection.batch() != 0);
+    m_batchDetailsAction->setEnabled(m_selection.batch() != 0 || m_timelineShowsRecorded);
 }
 
 void MainWindow::queueText(const QString &text, const QString &batchName)

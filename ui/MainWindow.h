@@ -3,6 +3,7 @@
 #include "BatchLauncher.h"
 #include "BatchRecord.h"
 #include "CurrentSelection.h"
+#include "HistoryBatch.h"
 #include "TaskCommands.h"
 
 #include <QMainWindow>
@@ -68,6 +69,7 @@ private:
     void createHostsPanel();
     void refreshHosts();
     void showTimelineOfSelection();
+    QCoro::Task<> showRecordedTimeline(HistoryBatch batch);
     void selectTask(TaskId task);
     void restoreSettings();
     void saveSettings() const;
@@ -103,6 +105,7 @@ private:
     TimelineModel *m_timeline;
     TimelineView *m_timelineView = nullptr;
     QDockWidget *m_timelineDock = nullptr;
+    bool m_timelineShowsRecorded = false; // a batch from the history, until another is selected
     HostsModel *m_hosts;
     QDockWidget *m_hostsDock = nullptr;
 

@@ -109,6 +109,27 @@ void TimelineModel::apply(const EngineUpdate &update)
         Q_EMIT this->changed(id);
 }
 
+void TimelineModel::load(const BatchRecord &record, const QList<TaskSpan> &spans)
+{
+    if (m_batches.count(record.id) > 0)
+        return;
+    Batch &batch = m_batches[record.id];
+    batch.record = record;
+    batch.recorded = true;
+    // The history lists tasks by id; a lane holds its worker's tasks in the order they ran.
+    std::vector<const TaskSpan *> byStart;
+    byStart.reserve(size_t(spans.size()));
+    for (const TaskSpan &span : spans)
+        byStart.push_back(&span);
+    std::stable_sort(byStart.begin(), byStart.end(), [](const TaskSpan *a, const TaskSpan *b) { return a->startedAt < b->startedAt; });
+    for (const TaskSpan *span : byStart) {
+        Lane &lane = laneOf(batch, span->worker, false);
+        m_where[span->id] = {record.id, int(&lane - batch.lanes.data()), lane.tasks.size()};
+        lane.tasks.push_back(*span);
+    }
+    Q_EMIT changed(record.id);
+}
+
 const TimelineModel::Batch *TimelineModel::batch(BatchId id) const
 {
     const auto it = m_batches.find(id);

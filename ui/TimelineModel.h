@@ -35,11 +35,15 @@ public:
     struct Batch {
         BatchRecord record;
         std::vector<Lane> lanes; // workers by number, then the notification workers
+        bool recorded = false;   // read from the history: over, whatever its tasks' states
+        bool over() const { return recorded || record.finished(); }
     };
 
     using QObject::QObject;
 
     void apply(const EngineUpdate &update);
+    // A batch from the history (its times UTC, as recorded), unless this run has it already.
+    void load(const BatchRecord &record, const QList<TaskSpan> &spans);
     // Null for a batch it never heard of.
     const Batch *batch(BatchId id) const;
     // The batch whose task this is, and where; null when unknown or not ended.

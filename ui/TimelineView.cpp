@@ -63,7 +63,7 @@ TimelineView::TimelineView(const TimelineModel &model, QWidget *parent)
     m_live.setInterval(LiveRepaintMs);
     connect(&m_live, &QTimer::timeout, this, [this] {
         const TimelineModel::Batch *batch = shown();
-        if (!batch || batch->record.finished()) {
+        if (!batch || batch->over()) {
             m_live.stop();
             return;
         }
@@ -146,7 +146,7 @@ std::pair<qint64, qint64> TimelineView::extent() const
     if (!batch || batch->record.firstStartedAt < 0)
         return {0, 1'000'000};
     const qint64 start = batch->record.firstStartedAt * 1000;
-    qint64 end = batch->record.finished() ? batch->record.lastFinishedAt * 1000 : EngineClock::now() * 1000;
+    qint64 end = batch->over() ? batch->record.lastFinishedAt * 1000 : EngineClock::now() * 1000;
     for (const TimelineModel::Lane &lane : batch->lanes)
         if (!lane.tasks.empty())
             end = std::max(end, lane.tasks.back().endUs());
@@ -158,7 +158,7 @@ void TimelineView::fit()
     m_following = true;
     followIfFitting();
     const TimelineModel::Batch *batch = shown();
-    if (batch && !batch->record.finished())
+    if (batch && !batch->over())
         m_live.start();
     viewport()->update();
 }
@@ -369,7 +369,7 @@ void TimelineView::paintEvent(QPaintEvent *)
         painter.drawLine(QPointF(xOf(us), 0), QPointF(xOf(us), viewport()->height()));
     };
     mark(originUs, colours.text().color(), Qt::SolidLine);
-    if (batch->record.finished())
+    if (batch->over())
         mark(batch->record.lastFinishedAt * 1000, colours.text().color(), Qt::SolidLine);
     else
         mark(nowUs, QColor(0xd0, 0x30, 0x30), Qt::DashLine);

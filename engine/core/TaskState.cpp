@@ -21,6 +21,14 @@ bool canMove(TaskState from, TaskState to)
     }
 }
 
+TaskState stateNamed(const QString &name)
+{
+    for (int state = 0; state < TaskStateCount; ++state)
+        if (stateName(TaskState(state)) == name)
+            return TaskState(state);
+    return TaskState::Queued;
+}
+
 QString stateName(TaskState state)
 {
     switch (state) {

@@ -15,6 +15,7 @@ bool isTerminal(TaskState state);
 // Forward-only rule: no state is entered twice and no terminal state is left.
 bool canMove(TaskState from, TaskState to);
 QString stateName(TaskState state);            // "queued", "running", "succeeded", ...
+TaskState stateNamed(const QString &name);     // the state stateName() gave that name; Queued for any other
 QString cancelReasonText(CancelReason reason); // "cancelled by user", ...
 
 } // namespace loopscope

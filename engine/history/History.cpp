@@ -125,4 +125,13 @@ QFuture<QList<TaskRow>> History::tasks(BatchId batch)
     });
 }
 
+QFuture<QList<TaskSpan>> History::spans(BatchId batch)
+{
+    return call([batch, recorder = m_recorder](HistoryDatabase &db) {
+        Result<QList<TaskSpan>> read = db.spans(batch);
+        recorder->note(read ? Result<>() : Result<>(read.failure()));
+        return read ? *std::move(read) : QList<TaskSpan>{};
+    });
+}
+
 } // namespace loopscope

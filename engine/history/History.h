@@ -3,6 +3,7 @@
 #include "HistoryBatch.h"
 #include "Result.h"
 #include "TaskRow.h"
+#include "TaskSpan.h"
 #include "WorkerLoop.h"
 
 #include <QFuture>
@@ -47,6 +48,8 @@ public:
     QFuture<void> discard(const QList<BatchId> &ids);
     QFuture<QList<HistoryBatch>> batches(int newestFirstLimit = 1000);
     QFuture<QList<TaskRow>> tasks(BatchId batch);
+    // Its tasks that ran, attempt by attempt (HistoryDatabase::spans); empty after a failure.
+    QFuture<QList<TaskSpan>> spans(BatchId batch);
 
 private:
     History() = default;

@@ -635,6 +635,44 @@ Result<QList<AttemptRecord>> HistoryDatabase::attempts(TaskId task)
     return found;
 }
 
+Result<QList<TaskSpan>> HistoryDatabase::spans(BatchId batch)
+{
+    QSqlQuery query(*m_db);
+    query.setForwardOnly(true);
+    if (Result<> ready = prepare(query, u"SELECT a.task_id, a.http_status, a.error_kind, a.timings FROM attempts a"
+                                         " JOIN tasks t ON t.id = a.task_id WHERE t.batch_id = ? ORDER BY a.task_id, a.attempt"_s);
+        !ready)
+        return ready.failure();
+    query.addBindValue(batch);
+    if (Result<> done = run(query); !done)
+        return done.failure();
+    QHash<TaskId, std::vector<TaskSpan::Attempt>> attempts;
+    while (query.next())
+        attempts[query.value(0).toULongLong()].push_back({timingsFrom(query.value(3)), query.value(1).toInt(), errorKindNamed(query.value(2).toString())});
+    if (query.lastError().isValid())
+        return failure(query.lastError());
+    QList<TaskSpan> spans;
+    const Result<> read = forEachTask(batch, [&](const TaskRow &row) {
+        if (row.startedAt < 0 || row.finishedAt < row.startedAt)
+            return; // never ran, or still running when last recorded
+        TaskSpan span;
+        span.id = row.id;
+        span.batch = row.batch;
+        span.url = row.url;
+        span.worker = row.worker;
+        span.state = stateNamed(row.state);
+        span.httpStatus = row.httpStatus;
+        span.error = row.error;
+        span.startedAt = row.startedAt;
+        span.finishedAt = row.finishedAt;
+        span.attempts = attempts.take(row.id);
+        spans.append(std::move(span));
+    });
+    if (!read)
+        return read.failure();
+    return spans;
+}
+
 Result<> HistoryDatabase::forEachTask(BatchId batch, const std::function<void(const TaskRow &)> &visit)
 {
     QSqlQuery query(*m_db);

@@ -3,6 +3,7 @@
 #include "HistoryBatch.h"
 #include "Result.h"
 #include "TaskRow.h"
+#include "TaskSpan.h"
 
 #include <QLockFile>
 
@@ -62,6 +63,9 @@ public:
     // through comes after the rows visited until then.
     Result<> forEachTask(BatchId batch, const std::function<void(const TaskRow &)> &visit);
     Result<QList<AttemptRecord>> attempts(TaskId task);
+    // What every task of the batch that ran did, attempt by attempt, for a timeline; times are
+    // UTC milliseconds, as recorded.
+    Result<QList<TaskSpan>> spans(BatchId batch);
 
 private:
     HistoryDatabase(const QString &path, const QString &connectionName, Access access);
