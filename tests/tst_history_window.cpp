@@ -227,7 +227,8 @@ private Q_SLOTS:
             for (int x = TimelineView::GutterWidth; x < timeline->viewport()->width(); x += 2)
                 if (const TaskSpan *task = timeline->taskAt({x, y})) {
                     found << task->id;
-                    phases |= std::any_of(task->pieces().begin(), task->pieces().end(),
+                    const std::vector<TaskSpan::Piece> pieces = task->pieces();
+                    phases |= std::any_of(pieces.cbegin(), pieces.cend(),
                                           [](const TaskSpan::Piece &piece) { return piece.phase == TaskSpan::Phase::FirstByte; });
                 }
         QCOMPARE(found.size(), 2);

@@ -177,6 +177,16 @@ struct Window {
         tasksView->selectionModel()->setCurrentIndex(tasks()->index(row, 0),
                                                      QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
     }
+    // Pastes the server's paths as a batch and waits until every task of it succeeded.
+    bool pasteAndRun(const QStringList &paths)
+    {
+        QStringList urls;
+        for (const QString &path : paths)
+            urls << server.url(path).toString();
+        QGuiApplication::clipboard()->setText(urls.join(u'\n'));
+        QTest::keySequence(view(u"taskView"_s), QKeySequence::Paste);
+        return QTest::qWaitFor([&] { return batches()->rowCount() == 1 && batchCount(0, BatchListModel::Succeeded) == int(paths.size()); }, 30'000);
+    }
     void selectBatchRow(int row)
     {
         view(u"batchView"_s)->selectionModel()->select(batches()->index(row, 0),
@@ -351,11 +361,7 @@ private Q_SLOTS:
     void timelineAndTaskTableSelectTogether()
     {
         Window w;
-        QGuiApplication::clipboard()->setText(w.server.url(u"/ok?1"_s).toString() + u"\n"_s + w.server.url(u"/ok?2"_s).toString() + u"\n"_s
-                                              + w.server.url(u"/ok?3"_s).toString());
-        QTest::keySequence(w.view(u"taskView"_s), QKeySequence::Paste);
-        QTRY_COMPARE(w.batches()->rowCount(), 1);
-        QTRY_COMPARE(w.batchCount(0, BatchListModel::Succeeded), 3);
+        QVERIFY(w.pasteAndRun({u"/ok?1"_s, u"/ok?2"_s, u"/ok?3"_s}));
         auto *timeline = w.window.findChild<TimelineView *>(u"timelineView"_s);
         QVERIFY(timeline);
         QTRY_VERIFY(timeline->isVisible());
@@ -382,11 +388,7 @@ private Q_SLOTS:
     void batchDetailsShowWhereTheTimeWent()
     {
         Window w;
-        QGuiApplication::clipboard()->setText(w.server.url(u"/ok?1"_s).toString() + u"\n"_s + w.server.url(u"/ok?2"_s).toString() + u"\n"_s
-                                              + w.server.url(u"/ok?3"_s).toString());
-        QTest::keySequence(w.view(u"taskView"_s), QKeySequence::Paste);
-        QTRY_COMPARE(w.batches()->rowCount(), 1);
-        QTRY_COMPARE(w.batchCount(0, BatchListModel::Succeeded), 3);
+        QVERIFY(w.pasteAndRun({u"/ok?1"_s, u"/ok?2"_s, u"/ok?3"_s}));
         QVERIFY(!w.action(u"batchDetailsAction"_s)->isEnabled());
         w.selectBatchRow(0);
         QVERIFY(w.action(u"batchDetailsAction"_s)->isEnabled());

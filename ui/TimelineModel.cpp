@@ -7,9 +7,6 @@ using namespace Qt::StringLiterals;
 namespace loopscope {
 
 namespace {
-// Notification tasks start as their batch ends; those that start this long after still belong to it.
-constexpr qint64 NotificationGraceMs = 1000;
-
 int workerNumber(const QString &worker)
 {
     bool numbered = false;
@@ -60,8 +57,7 @@ TimelineModel::Batch *TimelineModel::notificationsTarget(const TaskRecord &task)
         const BatchRecord &record = batch.record;
         if (record.kind != BatchKind::Fetches || record.firstStartedAt < 0 || !record.finished())
             continue;
-        if (task.startedAt >= record.firstStartedAt && task.startedAt <= record.lastFinishedAt + NotificationGraceMs
-            && (!target || record.lastFinishedAt > target->record.lastFinishedAt))
+        if (record.notifiedAt(task.startedAt) && (!target || record.lastFinishedAt > target->record.lastFinishedAt))
             target = &batch;
     }
     return target;

@@ -35,6 +35,12 @@ QString BatchRecord::blockedText() const
     return blockedSlowdown.isEmpty() ? text : text + u" ("_s + blockedSlowdown + u')';
 }
 
+bool BatchRecord::notifiedAt(qint64 startedAt) const
+{
+    constexpr qint64 NotificationGraceMs = 1000;
+    return firstStartedAt >= 0 && startedAt >= firstStartedAt && startedAt <= lastFinishedAt + NotificationGraceMs;
+}
+
 QString workerName(int worker)
 {
     return u"Worker %1"_s.arg(worker + 1);

@@ -82,6 +82,9 @@ struct BatchRecord {
     QString blockedText() const;
     // How much concurrency saved: sum of task times / elapsed time (0 until known).
     double gain(qint64 now) const;
+    // Whether a notification task that started then was sent for this batch's end: the
+    // notifications of a batch start as it ends, a second later at most.
+    bool notifiedAt(qint64 startedAt) const;
 };
 
 // The name of a batch's worker by its index: "Worker 1", "Worker 2", …

@@ -8,11 +8,6 @@
 
 namespace loopscope {
 
-namespace {
-// Notification tasks start as their batch ends; those that start this long after still belong to it.
-constexpr qint64 NotificationGraceMs = 1000;
-} // namespace
-
 TraceRecorder::TraceRecorder(Engine &engine, QObject *parent)
     : QObject(parent)
 {
@@ -65,7 +60,8 @@ QByteArray TraceRecorder::trace(const QList<BatchId> &batches) const
     for (const TaskSpan &task : m_tasks) {
         if (isChosen(task.batch)) {
             trace.addTask(task);
-        } else if (isNotification(task.batch) && task.startedAt >= fromMs && task.startedAt <= toMs + NotificationGraceMs) {
+        } else if (isNotification(task.batch)
+                   && std::any_of(chosen.cbegin(), chosen.cend(), [&task](const BatchRecord *batch) { return batch->notifiedAt(task.startedAt); })) {
             trace.addTask(task, true);
             endMs = std::max(endMs, task.finishedAt);
         }

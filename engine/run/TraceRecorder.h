@@ -26,8 +26,8 @@ public:
     void follow(LoopMonitor &monitor);
 
     bool knows(BatchId batch) const { return m_batches.count(batch) > 0; }
-    // The batches, their tasks, the notification tasks that ran up to a second after they
-    // ended, and what the loops reported meanwhile. Empty when none of the batches ever started.
+    // The batches, their tasks, the notification tasks sent as they ended
+    // (BatchRecord::notifiedAt), and what the loops reported meanwhile. Empty when none of the batches ever started.
     QByteArray trace(const QList<BatchId> &batches) const;
 
 private:
