@@ -172,9 +172,13 @@ QCoro::Task<int> FetchCommand::run()
 QCoro::Task<std::optional<QList<BatchId>>> FetchCommand::queueBatches()
 {
     BatchLauncher launcher(m_engine, m_history.get());
+    // A file that is no list at all (a binary, a log) would otherwise fill the terminal.
     const auto reportRejected = [this](const QList<RejectedLine> &rejected) {
-        for (const RejectedLine &line : rejected)
+        constexpr qsizetype MaxShown = 100;
+        for (const RejectedLine &line : rejected.first(std::min(rejected.size(), MaxShown)))
             m_err << line.toString() << '\n';
+        if (rejected.size() > MaxShown)
+            m_err << m_prefix << formatNumber(rejected.size() - MaxShown) << " more lines rejected, not shown\n";
         m_err.flush();
         m_rejectedLines += int(rejected.size());
     };

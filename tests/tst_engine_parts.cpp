@@ -4,14 +4,55 @@
 #include "HttpFetch.h"
 #include "TaskEnd.h"
 #include "TaskState.h"
+#include "Format.h"
 #include "UrlList.h"
 
 #include <QBuffer>
 #include <QTest>
 
+#include <sys/resource.h>
+
 using namespace Qt::StringLiterals;
 
 using namespace loopscope;
+
+namespace {
+// A list read from a pipe that never ends a line of `length` bytes, then one good line: it
+// hands out its bytes as they are asked for and holds none of them.
+class OneLongLine : public QIODevice {
+public:
+    explicit OneLongLine(qint64 length)
+        : m_length(length)
+    {
+        open(QIODevice::ReadOnly);
+    }
+    bool isSequential() const override { return true; }
+
+protected:
+    qint64 readData(char *data, qint64 maxSize) override
+    {
+        qint64 given = 0;
+        for (; given < maxSize && m_at < m_length; ++given, ++m_at)
+            data[given] = 'a';
+        for (; given < maxSize && m_at - m_length < qint64(sizeof Tail) - 1; ++given, ++m_at)
+            data[given] = Tail[m_at - m_length];
+        return given ? given : -1;
+    }
+    qint64 writeData(const char *, qint64) override { return -1; }
+
+private:
+    static constexpr char Tail[] = "\nhttp://example.org/after\n";
+    qint64 m_length;
+    qint64 m_at = 0;
+};
+
+qint64 peakRssKiB()
+{
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return usage.ru_maxrss;
+}
+} // namespace
 
 class TestEngineParts : public QObject {
     Q_OBJECT
@@ -335,6 +376,65 @@ private Q_SLOTS:
         QCOMPARE(run.queue().take(waiting)->task, 2);
         QVERIFY(run.move(2, TaskState::Running, 1));
         QVERIFY(!run.queue().take(waiting)); // http://A.example:80 is a.example:80 too
+    }
+
+    void outsideTextIsQuotedSafely()
+    {
+        QCOMPARE(quoted(u"plain"_s), u"\"plain\""_s);
+        QCOMPARE(quoted(u"a\x1b[2Jb\r\n\t\u202eevil\u200b\"q\\"_s), u"\"a\\x1b[2Jb\\x0d\\x0a\\x09\\u{202e}evil\\u{200b}\\\"q\\\\\""_s);
+        QCOMPARE(quoted(QString(1'600, u'a'), 10), u"\"aaaaaaaaaa\u2026\" (1,600 characters)"_s);
+        QCOMPARE(quoted(u"\U0001F600x"_s, 1), u"\"\U0001F600\u2026\" (3 characters)"_s); // a pair is one character
+        QCOMPARE(escaped(u"250 ok\x07"_s), u"250 ok\\x07"_s);
+    }
+
+    void invisibleCharactersAndForeignTextAreRejected_data()
+    {
+        QTest::addColumn<QByteArray>("line");
+        QTest::addColumn<QString>("reason");
+        QTest::newRow("zero-width space in a host") << QByteArray("http://a\u200bb.example/") << u"URL contains an invisible character (U+200B) at column 9"_s;
+        QTest::newRow("soft hyphen in a host") << QByteArray("http://ab\u00ad.example/") << u"URL contains an invisible character (U+00AD) at column 10"_s;
+        QTest::newRow("bidi override in a path") << QByteArray("http://example.org/\u202egpj.exe") << u"URL contains an invisible character (U+202E) at column 20"_s;
+        QTest::newRow("escape") << QByteArray("http://example.org/\x1b[2J") << u"URL contains an invisible character (U+001B) at column 20"_s;
+        QTest::newRow("NUL") << QByteArray("http://example.org/\0x", 21) << u"URL contains an invisible character (U+0000) at column 20"_s;
+        QTest::newRow("not UTF-8") << QByteArray("http://example.org/\xff\xfe") << u"not UTF-8 text"_s;
+        QTest::newRow("javascript") << QByteArray("javascript:alert(1)") << u"unsupported scheme \"javascript\" (only http and https)"_s;
+        QTest::newRow("file") << QByteArray("file:///etc/passwd") << u"unsupported scheme \"file\" (only http and https)"_s;
+        QTest::newRow("no scheme, quoted and cut")
+            << QByteArray("example.org/" + QByteArray(1'600, 'x'))
+            << u"not a URL (no scheme): \"example.org/"_s + QString(68, u'x') + u"\u2026\" (1,612 characters)"_s;
+        QTest::newRow("not valid, without QUrl's copy of it") << QByteArray("http://exa%mple.org/") << u"not a valid URL (Invalid hostname (contains invalid characters)): \"http://exa%mple.org/\""_s;
+    }
+
+    void invisibleCharactersAndForeignTextAreRejected()
+    {
+        QFETCH(QByteArray, line);
+        QFETCH(QString, reason);
+        QByteArray text = "http://example.org/first\n" + line + "\n";
+        QBuffer device(&text);
+        QVERIFY(device.open(QIODevice::ReadOnly));
+        const UrlList list = readUrlLines(device, u"list.txt"_s);
+        QCOMPARE(list.urls.size(), 1);
+        QCOMPARE(list.rejected.size(), 1);
+        QCOMPARE(list.rejected.first().toString(), u"list.txt:2: "_s + reason);
+    }
+
+    void anIdnHostIsFetchedByItsAsciiName()
+    {
+        const UrlList list = parseUrlLines(u"http://b\u00fccher.example/\n"_s, u"list.txt"_s);
+        QCOMPARE(list.rejected.size(), 0);
+        QCOMPARE(list.urls, QList<QByteArray>{"http://xn--bcher-kva.example/"});
+    }
+
+    void aLineOfHundredsOfMegabytesIsReadInBoundedMemory()
+    {
+        const qint64 before = peakRssKiB();
+        OneLongLine device(200'000'000);
+        const UrlList list = readUrlLines(device, u"-"_s);
+        QCOMPARE(list.rejected.size(), 1);
+        QCOMPARE(list.rejected.first().toString(), u"-:1: URL longer than 32,768 characters"_s);
+        QCOMPARE(list.urls, QList<QByteArray>{"http://example.org/after"});
+        // Reading the line whole would take 200 MB, and four times that as text.
+        QVERIFY2(peakRssKiB() - before < 32 * 1024, qPrintable(u"peak RSS grew by %1 KiB"_s.arg(peakRssKiB() - before)));
     }
 
     void urlLinesFromADevice()

@@ -1,5 +1,6 @@
 // Mail addresses, the composed RFC 5322 message and dot-stuffing: no header injection, only CRLF.
 #include "MailMessage.h"
+#include "SmtpReply.h"
 
 #include <QRegularExpression>
 #include <QTest>
@@ -94,6 +95,60 @@ void verifyLines(const QByteArray &message)
 class TestMailMessage : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    void smtpRepliesAreReadInWhateverPiecesTheyArrive()
+    {
+        SmtpReplyReader reader;
+        const QByteArray replies = "250-mail.example\r\n250-SIZE 1000\r\n250 AUTH PLAIN\r\n220 go ahead\r\n";
+        QList<SmtpReply> read;
+        for (const char byte : replies) { // one byte at a time, the worst a socket can do
+            Result<std::optional<SmtpReply>> next = reader.read(QByteArrayView(&byte, 1));
+            QVERIFY2(next, qPrintable(next.error()));
+            if (*next)
+                read << **next;
+        }
+        QCOMPARE(read.size(), 2);
+        QCOMPARE(read[0].code, 250);
+        QCOMPARE(read[0].lines, (QStringList{u"mail.example"_s, u"SIZE 1000"_s, u"AUTH PLAIN"_s}));
+        QCOMPARE(read[1].text(), u"220 go ahead"_s);
+        // Two replies in one piece: the second is given on the next call.
+        Result<std::optional<SmtpReply>> first = reader.read("221 bye\r\n354 go\r\n");
+        QCOMPARE((*first)->code, 221);
+        QCOMPARE((*reader.read())->code, 354);
+        QVERIFY(!*reader.read());
+    }
+
+    void whatIsNotAnSmtpReplyIsRefusedAndQuotedSafely_data()
+    {
+        QTest::addColumn<QByteArray>("received");
+        QTest::addColumn<QString>("error");
+        QTest::newRow("HTTP") << QByteArray("HTTP/1.1 400 Bad Request\r\n") << u"the server sent something that is not SMTP: \"HTTP/1.1 400 Bad Request\""_s;
+        QTest::newRow("escape sequences") << QByteArray("\x1b]0;owned\x07\r\n") << u"the server sent something that is not SMTP: \"\\x1b]0;owned\\x07\""_s;
+        QTest::newRow("code out of range") << QByteArray("999 no\r\n") << u"the server sent something that is not SMTP: \"999 no\""_s;
+        QTest::newRow("codes that change") << QByteArray("250-a\r\n550 b\r\n") << u"the server sent something that is not SMTP: \"550 b\""_s;
+        QTest::newRow("a line without end") << QByteArray(5'000, 'x') << u"the server sent a reply line longer than 4,096 bytes: \""_s + QString(80, u'x') + u"\u2026\" (5,000 characters)"_s;
+        QByteArray endless;
+        for (int i = 0; i < 101; ++i)
+            endless += "250-more\r\n";
+        QTest::newRow("endless lines") << endless << u"the server sent a reply of more than 100 lines"_s;
+    }
+
+    void whatIsNotAnSmtpReplyIsRefusedAndQuotedSafely()
+    {
+        QFETCH(QByteArray, received);
+        QFETCH(QString, error);
+        SmtpReplyReader reader;
+        const Result<std::optional<SmtpReply>> read = reader.read(received);
+        QVERIFY(!read);
+        QCOMPARE(read.error(), error);
+    }
+
+    void controlCharactersInAReplyAreShownAsEscapes()
+    {
+        SmtpReplyReader reader;
+        const Result<std::optional<SmtpReply>> read = reader.read("550 no \x1b[31muser\r\n");
+        QCOMPARE((*read)->text(), u"550 no \\x1b[31muser"_s);
+    }
+
     void parsesPlainAndNamedAddresses()
     {
         auto plain = parseMailAddress(u"  ann@example.com "_s);

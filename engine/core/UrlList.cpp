@@ -14,12 +14,23 @@ namespace {
 // and the server's answer recorded; longer lines are not URLs anyone meant.
 constexpr qsizetype MaxUrlLength = 32'768;
 
+// A line is read in pieces of at most this many bytes (UTF-8 takes up to 3 bytes for each
+// UTF-16 unit, and a line ends in CR LF), so reading stays bounded whatever a line holds.
+constexpr qsizetype MaxLineBytes = 3 * MaxUrlLength + 2;
+
+Failure invalid(const QString &why)
+{
+    return Failure{ErrorKind::Invalid, why};
+}
+
 void parseLine(QStringView raw, const QString &source, int lineNumber, UrlList &out)
 {
-    const QString line = raw.trimmed().toString();
+    const QStringView line = raw.trimmed();
     if (line.isEmpty() || line.startsWith(u'#'))
         return;
-    const Result<QUrl> url = fetchableUrl(line);
+    // Checked before the line is copied: a list may hold one line of 200 MB.
+    const Result<QUrl> url = line.size() > MaxUrlLength ? invalid(u"URL longer than %1 characters"_s.arg(formatNumber(MaxUrlLength)))
+                                                        : fetchableUrl(line.toString());
     if (url) {
         QByteArray encoded = url->toEncoded();
         encoded.squeeze(); // kept for as long as the task waits; toEncoded() leaves room to grow
@@ -27,6 +38,14 @@ void parseLine(QStringView raw, const QString &source, int lineNumber, UrlList &
     }
     else
         out.rejected.append({source, lineNumber, url.error()});
+}
+
+// What QUrl says is wrong, without the copy of the whole text it appends to it.
+QString qurlProblem(const QUrl &url)
+{
+    const QString problem = url.errorString();
+    const qsizetype source = problem.indexOf(u"; source was"_s);
+    return source < 0 ? problem : problem.left(source);
 }
 } // namespace
 
@@ -73,18 +92,23 @@ QString shownHost(const QUrl &url)
 
 Result<QUrl> fetchableUrl(const QString &line)
 {
-    const auto invalid = [](const QString &why) { return Failure{ErrorKind::Invalid, why}; };
     if (line.size() > MaxUrlLength)
         return invalid(u"URL longer than %1 characters"_s.arg(formatNumber(MaxUrlLength)));
-    for (const QChar c : line) {
+    for (qsizetype i = 0; i < line.size(); ++i) {
+        const QChar c = line[i];
         if (c.isSpace())
             return invalid(u"URL contains white space"_s);
+        // QUrl would drop some (a zero-width space in a host) and fetch another URL than the
+        // one the line seems to hold.
+        if (isInvisible(c.unicode()) && !c.isSurrogate())
+            return invalid(u"URL contains an invisible character (U+%1) at column %2"_s.arg(QString::number(c.unicode(), 16).toUpper().rightJustified(4, u'0'))
+                               .arg(i + 1));
     }
     const QUrl url(line, QUrl::StrictMode);
     if (!url.isValid())
-        return invalid(u"not a valid URL: %1"_s.arg(url.errorString()));
+        return invalid(u"not a valid URL (%1): %2"_s.arg(qurlProblem(url), quoted(line)));
     if (url.scheme().isEmpty())
-        return invalid(u"not a URL (no scheme): %1"_s.arg(line.left(80)));
+        return invalid(u"not a URL (no scheme): %1"_s.arg(quoted(line)));
     if (url.scheme() != u"http" && url.scheme() != u"https")
         return invalid(u"unsupported scheme \"%1\" (only http and https)"_s.arg(url.scheme()));
     if (url.host().isEmpty())
@@ -105,10 +129,23 @@ UrlList readUrlLines(QIODevice &device, const QString &source)
 {
     UrlList out;
     int lineNumber = 0;
+    QByteArray buffer(MaxLineBytes + 1, Qt::Uninitialized); // readLine() adds a '\0'
     // Until readLine() gives nothing: on a pipe (a list from `<(…)` or a slow producer),
     // atEnd() is true whenever no byte has arrived yet, not only at the end.
-    for (QByteArray line; !(line = device.readLine()).isEmpty();)
-        parseLine(QString::fromUtf8(line), source, ++lineNumber, out);
+    for (qint64 length; (length = device.readLine(buffer.data(), buffer.size())) > 0;) {
+        const QByteArrayView line(buffer.constData(), length);
+        ++lineNumber;
+        if (length == MaxLineBytes && !line.endsWith('\n')) {
+            // The rest of the line is read and dropped piece by piece.
+            for (qint64 rest; (rest = device.readLine(buffer.data(), buffer.size())) > 0 && buffer[rest - 1] != '\n';) {
+            }
+            out.rejected.append({source, lineNumber, u"URL longer than %1 characters"_s.arg(formatNumber(MaxUrlLength))});
+        } else if (!line.isValidUtf8()) {
+            out.rejected.append({source, lineNumber, u"not UTF-8 text"_s});
+        } else {
+            parseLine(QString::fromUtf8(line), source, lineNumber, out);
+        }
+    }
     return out;
 }
 

@@ -116,8 +116,21 @@ struct DiskFile {
 
     void write(const QByteArray &chunk)
     {
-        if (file && file->write(chunk) != chunk.size())
-            fail(u"cannot write %1: %2"_s.arg(target(), file->errorString()));
+        // A short write sets no error on the file; writing the rest tells why the disk took no more.
+        for (qsizetype written = 0; file && written < chunk.size();) {
+            const qint64 now = file->write(chunk.constData() + written, chunk.size() - written);
+            if (now <= 0)
+                fail(writeError());
+            else
+                written += now;
+        }
+    }
+
+    QString writeError() const
+    {
+        if (file->error() == QFileDevice::ResourceError) // what Qt makes of ENOSPC
+            return u"disk full: cannot write %1"_s.arg(target());
+        return u"cannot write %1: %2"_s.arg(target(), file->errorString());
     }
 
     void fail(const QString &why)
@@ -147,7 +160,7 @@ struct DiskFile {
             return {};
         file->close();
         if (file->error() != QFileDevice::NoError) {
-            fail(u"cannot write %1: %2"_s.arg(target(), file->errorString()));
+            fail(writeError());
             return {};
         }
         file.reset();

@@ -173,6 +173,25 @@ AttemptTimings timingsFrom(const QVariant &text)
 }
 
 constexpr auto Unfinished = "state IN ('queued', 'running')";
+
+// What was fetched, from where and when, is the user's alone to read: the file is made
+// readable by its owner only, before SQLite creates it (its -wal and -shm files take the
+// database's mode), and an older one made readable by others is brought into line.
+void keepPrivate(const QString &path)
+{
+    const QFile::Permissions ownerOnly = QFile::ReadOwner | QFile::WriteOwner;
+    QFile database(path);
+    if (!database.exists()) {
+        if (database.open(QIODevice::WriteOnly | QIODevice::NewOnly, ownerOnly))
+            database.close();
+        return;
+    }
+    for (const QString &file : QStringList{path, path + u"-wal"_s, path + u"-shm"_s}) {
+        const QFile::Permissions now = QFile::permissions(file);
+        if (now & (QFile::ReadGroup | QFile::WriteGroup | QFile::ReadOther | QFile::WriteOther))
+            QFile::setPermissions(file, now & ownerOnly);
+    }
+}
 } // namespace
 
 Result<std::unique_ptr<HistoryDatabase>> HistoryDatabase::open(const QString &path, Access access)
@@ -180,13 +199,16 @@ Result<std::unique_ptr<HistoryDatabase>> HistoryDatabase::open(const QString &pa
     const QFileInfo file(path);
     if (!QDir().mkpath(file.absolutePath()))
         return Failure{ErrorKind::Disk, u"history database %1: cannot create the folder %2"_s.arg(path, file.absolutePath())};
+    if (access == Access::ReadWrite)
+        keepPrivate(file.absoluteFilePath());
     std::unique_ptr<HistoryDatabase> history(new HistoryDatabase(
         file.absoluteFilePath(), u"loopscope-history-"_s + QUuid::createUuid().toString(QUuid::Id128), access));
     if (!history->m_db->open())
         return history->failure(history->m_db->lastError());
     // WAL: readers never wait for the writer, and a commit is one append. NORMAL sync keeps
     // every commit through a process crash (not through a power cut), at a fraction of FULL's cost.
-    for (const QString &pragma : {u"PRAGMA journal_mode=WAL"_s, u"PRAGMA synchronous=NORMAL"_s, u"PRAGMA busy_timeout=10000"_s,
+    // The wait for a lock first: another process may be writing as this one opens.
+    for (const QString &pragma : {u"PRAGMA busy_timeout=10000"_s, u"PRAGMA journal_mode=WAL"_s, u"PRAGMA synchronous=NORMAL"_s,
                                   u"PRAGMA foreign_keys=ON"_s}) {
         if (Result<> set = history->exec(pragma); !set)
             return set.failure();
@@ -196,6 +218,7 @@ Result<std::unique_ptr<HistoryDatabase>> HistoryDatabase::open(const QString &pa
     // This process's mark of life: held until it ends, however it ends.
     const QString runs = history->m_path + u".runs"_s;
     QDir().mkpath(runs);
+    QFile::setPermissions(runs, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
     history->m_owner = QUuid::createUuid().toString(QUuid::Id128);
     history->m_ownerLock = std::make_unique<QLockFile>(runs + u'/' + history->m_owner + u".lock"_s);
     history->m_ownerLock->setStaleLockTime(0); // stale only when its process is gone, never by age

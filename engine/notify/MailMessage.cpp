@@ -1,5 +1,7 @@
 #include "MailMessage.h"
 
+#include "Format.h"
+
 #include <QByteArrayView>
 #include <QLocale>
 #include <QStringView>
@@ -230,16 +232,16 @@ Result<MailAddress> parseMailAddress(const QString &text)
 
     // Outside quoted strings, '@', ',' and ';' tell how many addresses there are, '<' and '>' where.
     qsizetype ats = 0, separators = 0, opens = 0, closes = 0, open = -1;
-    bool quoted = false;
+    bool inQuotes = false;
     for (qsizetype i = 0; i < s.size(); ++i) {
         const QChar c = s[i];
-        if (quoted) {
+        if (inQuotes) {
             if (c == u'\\')
                 ++i;
             else if (c == u'"')
-                quoted = false;
+                inQuotes = false;
         } else if (c == u'"') {
-            quoted = true;
+            inQuotes = true;
         } else if (c == u'@') {
             ++ats;
         } else if (c == u',' || c == u';') {
@@ -251,7 +253,7 @@ Result<MailAddress> parseMailAddress(const QString &text)
             ++closes;
         }
     }
-    if (quoted)
+    if (inQuotes)
         return fail(u"unbalanced quotes"_s);
     if (ats > 1 || separators > 0)
         return fail(u"more than one address"_s);
@@ -275,7 +277,7 @@ Result<MailAddress> parseMailAddress(const QString &text)
         return fail(u"address contains white space"_s);
     const qsizetype at = address.indexOf(u'@');
     if (!isDotAtom(QStringView(address).left(at)) || !isDotAtom(QStringView(address).sliced(at + 1)))
-        return fail(u"not a plain address: %1"_s.arg(address.left(80)));
+        return fail(u"not a plain address: %1"_s.arg(quoted(address)));
     result.address = address;
     return result;
 }

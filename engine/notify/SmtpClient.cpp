@@ -1,6 +1,7 @@
 #include "SmtpClient.h"
 
 #include "CancelToken.h"
+#include "SmtpReply.h"
 #include "Wakeup.h"
 
 #include <QLoggingCategory>
@@ -25,14 +26,8 @@ Result<> SmtpServer::checkUrl() const
 }
 
 namespace {
-struct Reply {
-    int code = 0;
-    QStringList lines; // without the code
-    QString text() const { return QString::number(code) + u' ' + lines.join(u' '); }
-};
-
 // A 4xx asks to try again later; a 5xx, or a reply out of turn, will say the same next time.
-Failure refusal(const QString &host, const QString &step, const Reply &reply)
+Failure refusal(const QString &host, const QString &step, const SmtpReply &reply)
 {
     if (reply.code >= 400 && reply.code < 500)
         return {ErrorKind::Temporary, u"mail server %1 refused %2 for now: %3"_s.arg(host, step, reply.text())};
@@ -95,7 +90,7 @@ public:
     {
         if (!co_await command("STARTTLS", 220))
             co_return false;
-        m_buffer.clear(); // nothing said before the handshake may be trusted after it
+        m_replies.clear(); // nothing said before the handshake may be trusted after it
         m_socket.startClientEncryption();
         co_return co_await waitFor([&] { return m_socket.isEncrypted(); }, u"the TLS handshake"_s);
     }
@@ -111,7 +106,7 @@ public:
 
     QCoro::Task<bool> expect(int expected, const QString &step)
     {
-        const std::optional<Reply> reply = co_await readReply(step);
+        const std::optional<SmtpReply> reply = co_await readReply(step);
         if (!reply)
             co_return false;
         m_last = *reply;
@@ -122,7 +117,7 @@ public:
         co_return true;
     }
 
-    const Reply &lastReply() const { return m_last; }
+    const SmtpReply &lastReply() const { return m_last; }
     bool isEncrypted() const { return m_socket.isEncrypted(); }
     void quit()
     {
@@ -157,33 +152,23 @@ private:
         co_return true;
     }
 
-    // A reply is one or more lines "NNN-text" ending with "NNN text".
-    QCoro::Task<std::optional<Reply>> readReply(const QString &step)
+    QCoro::Task<std::optional<SmtpReply>> readReply(const QString &step)
     {
-        Reply reply;
-        for (;;) {
-            qsizetype end = -1;
-            const bool haveLine = co_await waitFor([&] {
-                m_buffer += m_socket.readAll();
-                end = m_buffer.indexOf("\r\n");
-                return end >= 0;
-            }, u"the reply to %1"_s.arg(step));
-            if (!haveLine)
-                co_return std::nullopt;
-            const QByteArray line = m_buffer.left(end);
-            m_buffer.remove(0, end + 2);
-            qCDebug(lcSmtp) << "S:" << line;
-            bool ok = false;
-            reply.code = line.left(3).toInt(&ok);
-            if (!ok || line.size() < 3) {
-                failure = {ErrorKind::Network,
-                           u"%1: the server sent something that is not SMTP: %2"_s.arg(step, QString::fromUtf8(line.left(200)))};
-                co_return std::nullopt;
+        std::optional<SmtpReply> reply;
+        const bool received = co_await waitFor([&] {
+            Result<std::optional<SmtpReply>> read = m_replies.read(m_socket.readAll());
+            if (!read) {
+                failure = {read.kind(), step + u": "_s + read.error()};
+                m_socket.abort();
+                return true;
             }
-            reply.lines << QString::fromUtf8(line.mid(4));
-            if (line.size() == 3 || line[3] != '-')
-                co_return reply;
-        }
+            reply = std::move(read).value();
+            return reply.has_value();
+        }, u"the reply to %1"_s.arg(step));
+        if (!received || !reply)
+            co_return std::nullopt;
+        qCDebug(lcSmtp) << "S:" << reply->text();
+        co_return reply;
     }
 
     // Why the socket ended the conversation, in the kinds an HTTP fetch uses for the same faults.
@@ -213,12 +198,12 @@ private:
     QSslSocket m_socket;
     QTimer m_timer;
     Wakeup m_wakeup;
-    QByteArray m_buffer;
-    Reply m_last;
+    SmtpReplyReader m_replies;
+    SmtpReply m_last;
     QStringList m_certificateProblems; // as QSslError words them, each once
 };
 
-bool offers(const Reply &ehlo, const QString &keyword)
+bool offers(const SmtpReply &ehlo, const QString &keyword)
 {
     for (const QString &line : ehlo.lines) {
         if (line.section(u' ', 0, 0).compare(keyword, Qt::CaseInsensitive) == 0)
@@ -227,7 +212,7 @@ bool offers(const Reply &ehlo, const QString &keyword)
     return false;
 }
 
-bool offersAuth(const Reply &ehlo, const QString &mechanism)
+bool offersAuth(const SmtpReply &ehlo, const QString &mechanism)
 {
     for (const QString &line : ehlo.lines) {
         const QStringList words = line.split(u' ', Qt::SkipEmptyParts);
@@ -271,7 +256,7 @@ QCoro::Task<Result<>> sendMail(SmtpServer server, MailMessage message, CancelTok
         if (!smtp.isEncrypted())
             co_return Failure{ErrorKind::Refused,
                               u"refusing to send the password without TLS: %1 offers no STARTTLS"_s.arg(server.url.host())};
-        const Reply ehlo = smtp.lastReply();
+        const SmtpReply ehlo = smtp.lastReply();
         const QByteArray user = server.user().toUtf8();
         const QByteArray password = server.password.toUtf8();
         bool authenticated = false;
