@@ -60,7 +60,7 @@ int run(const QStringList &arguments)
         err << "loopscope export: no history at " << path << '\n';
         return FetchCommand::UsageError;
     }
-    const Result<std::unique_ptr<HistoryDatabase>> opened = HistoryDatabase::open(path);
+    const Result<std::unique_ptr<HistoryDatabase>> opened = HistoryDatabase::open(path, HistoryDatabase::Access::ReadOnly);
     if (!opened) {
         err << "loopscope export: " << opened.error() << '\n';
         return FetchCommand::UsageError;

@@ -173,14 +173,14 @@ QCoro::Task<std::optional<QList<BatchId>>> FetchCommand::queueBatches()
 {
     BatchLauncher launcher(m_engine, m_history.get());
     // A file that is no list at all (a binary, a log) would otherwise fill the terminal.
-    const auto reportRejected = [this](const QList<RejectedLine> &rejected) {
+    const auto reportRejected = [this](const QList<RejectedLine> &rejected, qsizetype count) {
         constexpr qsizetype MaxShown = 100;
         for (const RejectedLine &line : rejected.first(std::min(rejected.size(), MaxShown)))
             m_err << line.toString() << '\n';
-        if (rejected.size() > MaxShown)
-            m_err << m_prefix << formatNumber(rejected.size() - MaxShown) << " more lines rejected, not shown\n";
+        if (count > MaxShown)
+            m_err << m_prefix << formatNumber(count - MaxShown) << " more lines rejected, not shown\n";
         m_err.flush();
-        m_rejectedLines += int(rejected.size());
+        m_rejectedLines += count;
     };
     const auto launched = [this](const Result<BatchLauncher::Launched> &batch) -> std::optional<QList<BatchId>> {
         if (!batch) {
@@ -196,7 +196,7 @@ QCoro::Task<std::optional<QList<BatchId>>> FetchCommand::queueBatches()
         const std::optional<UrlList> input = readInputs();
         if (!input)
             co_return std::nullopt;
-        reportRejected(input->rejected);
+        reportRejected(input->rejected, input->rejectedCount);
         const QString name = m_options.inputs.size() == 1 ? QFileInfo(m_options.inputs.first()).fileName() : u"fetch"_s;
         co_return launched(co_await launcher.launch(name, input->urls, m_options.settings));
     }
@@ -208,7 +208,7 @@ QCoro::Task<std::optional<QList<BatchId>>> FetchCommand::queueBatches()
             co_return std::nullopt;
         }
         const ServerErrors failed = readServerErrors(file, results);
-        reportRejected(failed.rejected);
+        reportRejected(failed.rejected, failed.rejected.size());
         if (failed.urls.isEmpty()) {
             if (!m_options.quiet)
                 m_out << "Nothing to refire: no record in " << results << " failed with a 5xx status." << Qt::endl;

@@ -84,7 +84,7 @@ private:
     QFile m_traceFile;
     std::unique_ptr<loopscope::PhaseStats> m_stats; // with --stats: of all attempts
     std::map<QString, loopscope::PhaseStats> m_hostStats;
-    int m_rejectedLines = 0;
+    qsizetype m_rejectedLines = 0;
     bool m_interrupted = false;
     bool m_historyFailed = false; // a failure of the history was printed
 };

@@ -1,5 +1,6 @@
 #include "Engine.h"
 #include "History.h"
+#include "HistoryTroublePrompt.h"
 #include "MainWindow.h"
 #include "MonitoredApplication.h"
 #include "SignalWatcher.h"
@@ -29,8 +30,8 @@ int main(int argc, char **argv)
         dbPath = files.at(1);
         files = files.mid(2);
     }
-    loopscope::Result<std::unique_ptr<loopscope::History>> opened = loopscope::History::open(dbPath);
-    const std::unique_ptr<loopscope::History> history = opened ? std::move(opened).value() : nullptr;
+    loopscope::HistoryTroublePrompt::Opened opened = loopscope::HistoryTroublePrompt::open(dbPath, nullptr);
+    const std::unique_ptr<loopscope::History> history = std::move(opened.history);
     loopscope::Engine engine; // after the history, so that it shuts down first and its last changes are recorded
     if (history)
         history->follow(engine);
@@ -38,8 +39,8 @@ int main(int argc, char **argv)
     SignalWatcher signalWatcher;
     QObject::connect(&signalWatcher, &SignalWatcher::received, &window, &loopscope::MainWindow::quitNow);
     window.show();
-    if (!history)
-        window.statusBar()->showMessage(QObject::tr("Work is not recorded: %1").arg(opened.error()));
+    if (!opened.message.isEmpty())
+        window.statusBar()->showMessage(opened.message);
     window.importFiles(files);
     return app.exec(); // the engine then shuts down: every task recorded, the worker joined
 }

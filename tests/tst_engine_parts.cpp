@@ -437,6 +437,25 @@ private Q_SLOTS:
         QVERIFY2(peakRssKiB() - before < 32 * 1024, qPrintable(u"peak RSS grew by %1 KiB"_s.arg(peakRssKiB() - before)));
     }
 
+    void aMillionRejectedLinesAreCountedAndTheFirstKept()
+    {
+        QByteArray text;
+        for (int i = 0; i < 1'000'000; ++i)
+            text += "ftp://example.org/" + QByteArray::number(i) + '\n';
+        text += "http://example.org/last\n";
+        QBuffer device(&text);
+        QVERIFY(device.open(QIODevice::ReadOnly));
+        UrlList list = readUrlLines(device, u"big.txt"_s);
+        QCOMPARE(list.urls.size(), 1);
+        QCOMPARE(list.rejectedCount, 1'000'000);
+        QCOMPARE(list.rejected.size(), UrlList::MaxRejectedKept);
+        QCOMPARE(list.rejected.last().line, int(UrlList::MaxRejectedKept));
+        // Two such lists together: still the first ones, and every one counted.
+        list.append(list);
+        QCOMPARE(list.rejectedCount, 2'000'000);
+        QCOMPARE(list.rejected.size(), UrlList::MaxRejectedKept);
+    }
+
     void urlLinesFromADevice()
     {
         QByteArray data("http://a.example/\nnot a url\n");

@@ -3,6 +3,7 @@
 #include "Engine.h"
 #include "History.h"
 #include "HistoryDatabase.h"
+#include "HistoryFile.h"
 #include "HistoryRecorder.h"
 #include "UrlList.h"
 #include "support/DatabaseDamage.h"
@@ -479,6 +480,118 @@ private Q_SLOTS:
         QVERIFY(namesFileAndCause(failures.first(), path, Malformed));
         QCOMPARE(threads.first(), QThread::currentThread());
         engine.shutdown();
+    }
+
+    void theHistoryIsReadableByItsOwnerAlone()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"h.sqlite"_s);
+        QVERIFY(openHistory(path));
+        const QFile::Permissions others = QFile::ReadGroup | QFile::WriteGroup | QFile::ReadOther | QFile::WriteOther;
+        QCOMPARE(QFile::permissions(path) & others, QFile::Permissions());
+        QCOMPARE(QFile::permissions(path + u".runs"_s) & (others | QFile::ExeGroup | QFile::ExeOther), QFile::Permissions());
+        // One made readable by others, as an older Loopscope did, is brought into line.
+        QVERIFY(QFile::setPermissions(path, QFile::permissions(path) | QFile::ReadGroup | QFile::ReadOther));
+        QVERIFY(openHistory(path));
+        QCOMPARE(QFile::permissions(path) & others, QFile::Permissions());
+    }
+
+    void whatIsWrongWithAFileIsTold()
+    {
+        QTemporaryDir dir;
+        const QString good = dir.filePath(u"good.sqlite"_s);
+        QVERIFY(createEmptyHistory(good));
+        QCOMPARE(HistoryFile::troubleOf(good), HistoryFile::Trouble::Other);
+
+        const QString garbage = dir.filePath(u"garbage.sqlite"_s);
+        QFile file(garbage);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(QByteArray(20'000, 'x'));
+        file.close();
+        QCOMPARE(HistoryFile::troubleOf(garbage), HistoryFile::Trouble::Damaged);
+
+        const QString cut = dir.filePath(u"cut.sqlite"_s);
+        {
+            auto db = openHistory(cut);
+            QVERIFY(db->createBatch(u"large"_s, urls(400), BatchSettings{}, {}));
+        }
+        QVERIFY(QFile::resize(cut, QFileInfo(cut).size() / 2));
+        QCOMPARE(HistoryFile::troubleOf(cut), HistoryFile::Trouble::Damaged);
+        const Result<std::unique_ptr<HistoryDatabase>> opened = HistoryDatabase::open(cut);
+        QVERIFY(!opened || !opened.value()->createBatch(u"more"_s, urls(1), BatchSettings{}, {}));
+
+        // Held by another connection, as by another process.
+        QSqlDatabase holder = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"holder"_s);
+        holder.setDatabaseName(good);
+        QVERIFY(holder.open());
+        QVERIFY(QSqlQuery(holder).exec(u"BEGIN EXCLUSIVE"_s));
+        QCOMPARE(HistoryFile::troubleOf(good), HistoryFile::Trouble::Busy);
+        QVERIFY(QSqlQuery(holder).exec(u"ROLLBACK"_s));
+        holder.close();
+        holder = {};
+        QSqlDatabase::removeDatabase(u"holder"_s);
+        QCOMPARE(HistoryFile::troubleOf(good), HistoryFile::Trouble::Other);
+    }
+
+    void aDamagedFileIsMovedAsideNeverDeleted()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"history.sqlite"_s);
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("not a database");
+        file.close();
+        const QDateTime at(QDate(2026, 12, 4), QTime(10, 15, 0));
+        const Result<QString> aside = HistoryFile::moveAside(path, at);
+        QVERIFY2(aside, qPrintable(aside.error()));
+        QCOMPARE(*aside, path + u".damaged-2026-12-04-101500"_s);
+        QVERIFY(!QFileInfo::exists(path));
+        QFile kept(*aside);
+        QVERIFY(kept.open(QIODevice::ReadOnly));
+        QCOMPARE(kept.readAll(), QByteArray("not a database"));
+        // A second damaged file at the same moment does not take the first one's place.
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.close();
+        const Result<QString> again = HistoryFile::moveAside(path, at);
+        QVERIFY(!again);
+        QCOMPARE(again.error(), u"cannot move %1 aside: %2 exists"_s.arg(path, *aside));
+        QVERIFY(QFileInfo::exists(path));
+        QVERIFY(createEmptyHistory(dir.filePath(u"new.sqlite"_s)));
+    }
+
+    void whatCanBeReadOfADamagedFileIsRecovered()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"history.sqlite"_s);
+        {
+            auto db = openHistory(path);
+            QVERIFY(db->createBatch(u"small"_s, urls(3), BatchSettings{}, {}));
+            QVERIFY(db->createBatch(u"large"_s, urls(2'000), BatchSettings{}, {})); // many pages of tasks
+        }
+        QFile original(path);
+        QVERIFY(original.open(QIODevice::ReadOnly));
+        const QString damage = DatabaseDamage::breakMiddlePage(path, u"tasks"_s);
+        QVERIFY2(damage.isEmpty(), qPrintable(damage));
+        const QByteArray damagedBytes = original.readAll();
+        original.close();
+        QCOMPARE(HistoryFile::troubleOf(path), HistoryFile::Trouble::Damaged);
+
+        const Result<HistoryFile::Recovered> recovered = HistoryFile::recover(path, QDateTime(QDate(2026, 12, 4), QTime(10, 15, 0)));
+        QVERIFY2(recovered, qPrintable(recovered.error()));
+        QCOMPARE(recovered->batches, 2);
+        // Rows before the damaged page and after it: one page holds far fewer than 1,000.
+        QVERIFY2(recovered->tasks > 1'000 && recovered->tasks < 2'003, qPrintable(QString::number(recovered->tasks)));
+        QFile kept(recovered->aside);
+        QVERIFY(kept.open(QIODevice::ReadOnly));
+        QCOMPARE(kept.readAll(), damagedBytes); // the damaged file, as it was
+
+        QCOMPARE(HistoryFile::troubleOf(path), HistoryFile::Trouble::Other);
+        auto db = openHistory(path);
+        QVERIFY(db);
+        const QList<TaskRow> rows = rowsOf(*db);
+        QCOMPARE(rows.size(), recovered->tasks);
+        QCOMPARE(rows.last().id, TaskId(2'003)); // the rows after the damage too
+        QVERIFY(db->createBatch(u"after"_s, urls(1), BatchSettings{}, {}));
     }
 
     void theWindowAndTheCommandsShareOneHistory()

@@ -6,9 +6,11 @@
 #include "History.h"
 #include "HistoryDatabase.h"
 #include "HistoryDialog.h"
+#include "HistoryTroublePrompt.h"
 #include "MainWindow.h"
 #include "TimelineView.h"
 #include "UrlList.h"
+#include "support/DatabaseDamage.h"
 #include "support/ModalDialogs.h"
 #include "support/TestHttpServer.h"
 
@@ -100,6 +102,79 @@ private Q_SLOTS:
         QStandardPaths::setTestModeEnabled(true);
         QCoreApplication::setOrganizationName(u"loopscope-history-tests"_s);
         QSettings().setValue(u"batch/retries"_s, 0); // failures stay failed, for retrying from the history
+    }
+
+    void aDamagedHistoryIsOfferedAWayOut_data()
+    {
+        QTest::addColumn<QString>("choice");
+        QTest::newRow("move aside") << u"moveAside"_s;
+        QTest::newRow("recover") << u"recover"_s;
+        QTest::newRow("without history") << u"withoutHistory"_s;
+    }
+
+    void aDamagedHistoryIsOfferedAWayOut()
+    {
+        QFETCH(QString, choice);
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"history.sqlite"_s);
+        {
+            auto db = HistoryDatabase::open(path);
+            QVERIFY(db);
+            QList<QByteArray> urls;
+            for (int i = 0; i < 2'000; ++i)
+                urls << "http://127.0.0.1:9/" + QByteArray::number(i);
+            QVERIFY((*db)->createBatch(u"large"_s, urls, BatchSettings{}, {}));
+        }
+        const QString damage = DatabaseDamage::breakMiddlePage(path, u"tasks"_s);
+        QVERIFY2(damage.isEmpty(), qPrintable(damage));
+        QFile damaged(path);
+        QVERIFY(damaged.open(QIODevice::ReadOnly));
+        const QByteArray damagedBytes = damaged.readAll();
+        damaged.close();
+
+        QString said;
+        QString mended;
+        onNextModal<QMessageBox>([&said, &mended, choice](QMessageBox *box) {
+            said = box->text() + u'\n' + box->informativeText();
+            box->findChild<QPushButton *>(choice)->click();
+            if (choice != u"withoutHistory") // then says what it did
+                onNextModal<QMessageBox>([&mended](QMessageBox *done) {
+                    mended = done->text();
+                    done->accept();
+                });
+        });
+        HistoryTroublePrompt::Opened opened = HistoryTroublePrompt::open(path, nullptr);
+        QVERIFY2(said.contains(path), qPrintable(said));
+        QVERIFY2(said.contains(u"database disk image is malformed"_s), qPrintable(said));
+        QVERIFY2(said.contains(u"The file is damaged"_s), qPrintable(said));
+
+        // The damaged file, with its -wal and -shm beside it if SQLite left them.
+        QStringList kept = QDir(dir.path()).entryList({u"history.sqlite.damaged-*"_s}, QDir::Files);
+        kept.removeIf([](const QString &name) { return name.endsWith(u"-wal"_s) || name.endsWith(u"-shm"_s); });
+        if (choice == u"withoutHistory") {
+            QVERIFY(!opened.history);
+            QVERIFY2(opened.message.startsWith(u"Work is not recorded: history database "_s), qPrintable(opened.message));
+            QVERIFY(kept.isEmpty());
+            QVERIFY(damaged.open(QIODevice::ReadOnly));
+            QCOMPARE(damaged.readAll(), damagedBytes); // left as it was
+            return;
+        }
+        QVERIFY(opened.history);
+        QCOMPARE(kept.size(), 1);
+        QFile aside(dir.filePath(kept.first()));
+        QVERIFY(aside.open(QIODevice::ReadOnly));
+        QCOMPARE(aside.readAll(), damagedBytes); // kept, never deleted
+        QVERIFY2(opened.message.contains(aside.fileName()), qPrintable(opened.message));
+        QCOMPARE(mended, opened.message);
+        const QList<HistoryBatch> batches = opened.history->batches().result();
+        if (choice == u"moveAside") {
+            QVERIFY2(opened.message.startsWith(u"A new history was started"_s), qPrintable(opened.message));
+            QVERIFY(batches.isEmpty());
+        } else {
+            QVERIFY2(opened.message.startsWith(u"Recovered 1 batch and "_s), qPrintable(opened.message));
+            QCOMPARE(batches.size(), 1);
+            QCOMPARE(batches.first().name, u"large"_s);
+        }
     }
 
     void queuedBatchesAreRecorded()

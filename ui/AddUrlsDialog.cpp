@@ -141,12 +141,12 @@ void AddUrlsDialog::showValidation(const UrlList &parsed)
 {
     m_parsed = parsed;
     m_counts->setText(countOf(parsed.urls.size(), tr("valid URL"), tr("valid URLs")) + u", "
-                      + countOf(parsed.rejected.size(), tr("rejected line"), tr("rejected lines")));
+                      + countOf(parsed.rejectedCount, tr("rejected line"), tr("rejected lines")));
     m_rejected->clear();
     for (const RejectedLine &line : parsed.rejected.mid(0, ShownRejections))
         m_rejected->addItem(tr("Line %1: %2").arg(line.line).arg(line.reason));
-    if (parsed.rejected.size() > ShownRejections)
-        m_rejected->addItem(tr("… and %1 more").arg(parsed.rejected.size() - ShownRejections));
+    if (parsed.rejectedCount > ShownRejections)
+        m_rejected->addItem(tr("… and %1 more").arg(parsed.rejectedCount - ShownRejections));
     m_rejected->setVisible(!parsed.rejected.isEmpty());
     m_buttons->button(QDialogButtonBox::Ok)->setEnabled(!parsed.urls.isEmpty());
 }

@@ -51,7 +51,7 @@ void QueueController::queueUrls(const UrlList &urls, const QString &batchName, c
     if (!urls.rejected.isEmpty()) {
         const QString first = urls.rejected.first().toString();
         message += (message.isEmpty() ? QString() : u"; "_s)
-                 + tr("%1 rejected, first: %2").arg(countOf(urls.rejected.size(), tr("line"), tr("lines")), first);
+                 + tr("%1 rejected, first: %2").arg(countOf(urls.rejectedCount, tr("line"), tr("lines")), first);
     }
     if (message.isEmpty())
         message = tr("No URLs found.");

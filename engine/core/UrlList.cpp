@@ -37,7 +37,7 @@ void parseLine(QStringView raw, const QString &source, int lineNumber, UrlList &
         out.urls.append(std::move(encoded));
     }
     else
-        out.rejected.append({source, lineNumber, url.error()});
+        out.reject({source, lineNumber, url.error()});
 }
 
 // What QUrl says is wrong, without the copy of the whole text it appends to it.
@@ -56,7 +56,17 @@ void UrlList::append(const UrlList &other)
         urls = other.urls;
     else
         urls.append(other.urls);
-    rejected.append(other.rejected);
+    const QList<RejectedLine> lines = other.rejected; // shared: other may be this list
+    rejectedCount += other.rejectedCount;
+    for (const RejectedLine &line : lines.first(std::min(lines.size(), MaxRejectedKept - rejected.size())))
+        rejected.append(line);
+}
+
+void UrlList::reject(RejectedLine line)
+{
+    if (rejected.size() < MaxRejectedKept)
+        rejected.append(std::move(line));
+    ++rejectedCount;
 }
 
 QList<QByteArray> encodedUrls(const QList<QUrl> &urls)
@@ -139,9 +149,9 @@ UrlList readUrlLines(QIODevice &device, const QString &source)
             // The rest of the line is read and dropped piece by piece.
             for (qint64 rest; (rest = device.readLine(buffer.data(), buffer.size())) > 0 && buffer[rest - 1] != '\n';) {
             }
-            out.rejected.append({source, lineNumber, u"URL longer than %1 characters"_s.arg(formatNumber(MaxUrlLength))});
+            out.reject({source, lineNumber, u"URL longer than %1 characters"_s.arg(formatNumber(MaxUrlLength))});
         } else if (!line.isValidUtf8()) {
-            out.rejected.append({source, lineNumber, u"not UTF-8 text"_s});
+            out.reject({source, lineNumber, u"not UTF-8 text"_s});
         } else {
             parseLine(QString::fromUtf8(line), source, lineNumber, out);
         }

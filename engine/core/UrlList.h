@@ -22,9 +22,15 @@ struct RejectedLine {
 
 // URLs read from text: one per line; blank lines and lines starting with '#' are skipped.
 struct UrlList {
-    QList<QByteArray> urls; // each checked by fetchableUrl(), as QUrl::toEncoded() gives it
-    QList<RejectedLine> rejected;
+    // A file that is no list at all (a log, a binary) rejects every line: the first ones
+    // say enough, and a million of them would take more memory than the URLs.
+    static constexpr qsizetype MaxRejectedKept = 1000;
 
+    QList<QByteArray> urls; // each checked by fetchableUrl(), as QUrl::toEncoded() gives it
+    QList<RejectedLine> rejected; // the first MaxRejectedKept
+    qsizetype rejectedCount = 0;  // all of them
+
+    void reject(RejectedLine line);
     void append(const UrlList &other);
 };
 

@@ -63,6 +63,10 @@ void describeStop(FetchOutcome &outcome, const AttemptProgress &progress, const 
         if (progress.announced > request.maxBytes)
             outcome.error += u" (Content-Length: %1)"_s.arg(formatNumber(progress.announced));
         break;
+    case AttemptStop::HugeHead:
+        outcome.kind = ErrorKind::TooLarge;
+        outcome.error = u"response headers larger than %1"_s.arg(formatBytes(MaxHeadBytes));
+        break;
     case AttemptStop::Disk:
         outcome.kind = ErrorKind::Disk;
         outcome.error = request.body->error();

@@ -8,7 +8,7 @@
 namespace loopscope {
 
 // Why this side ended an attempt before the server did.
-enum class AttemptStop { None, Timeout, IdleTimeout, TooLarge, Disk, Bomb, Undecodable, InsecureRedirect, UnsupportedRedirect, WrongRange };
+enum class AttemptStop { None, Timeout, IdleTimeout, TooLarge, HugeHead, Disk, Bomb, Undecodable, InsecureRedirect, UnsupportedRedirect, WrongRange };
 
 // What an attempt saw while it ran.
 struct AttemptProgress {

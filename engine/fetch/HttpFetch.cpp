@@ -225,12 +225,12 @@ QCoro::Task<FetchOutcome> fetchOnce(CurlMulti &multi, FetchRequest request, Canc
             const QUrl to = from.resolved(QUrl::fromEncoded(location.trimmed()));
             if (to.scheme() != u"http" && to.scheme() != u"https") {
                 progress.stop = AttemptStop::UnsupportedRedirect;
-                progress.stopDetail = QString::fromUtf8(location.trimmed()).left(200);
+                progress.stopDetail = escaped(QString::fromUtf8(location.trimmed()), 200);
                 return false;
             }
             if (from.scheme() == u"https" && to.scheme() == u"http") {
                 progress.stop = AttemptStop::InsecureRedirect;
-                progress.stopDetail = QString::fromUtf8(location.trimmed()).left(200);
+                progress.stopDetail = escaped(QString::fromUtf8(location.trimmed()), 200);
                 return false;
             }
             return true; // curl follows it and ignores its body
@@ -248,7 +248,7 @@ QCoro::Task<FetchOutcome> fetchOnce(CurlMulti &multi, FetchRequest request, Canc
             const QByteArray range = head.header("Content-Range").trimmed();
             if (!range.startsWith(QByteArray("bytes " + QByteArray::number(request.resumeFrom) + '-'))) {
                 progress.stop = AttemptStop::WrongRange;
-                progress.stopDetail = QString::fromLatin1(range.left(100));
+                progress.stopDetail = escaped(QString::fromLatin1(range), 100);
                 return false;
             }
             progress.resumedAt = progress.received = request.resumeFrom;
@@ -266,6 +266,11 @@ QCoro::Task<FetchOutcome> fetchOnce(CurlMulti &multi, FetchRequest request, Canc
         }
         if (line == "\r\n" || line == "\n")
             return headEnded();
+        head.bytes += line.size();
+        if (head.bytes > MaxHeadBytes) {
+            progress.stop = AttemptStop::HugeHead;
+            return false;
+        }
         const qsizetype colon = line.indexOf(':');
         if (colon > 0)
             head.add(line.first(colon).trimmed(), line.sliced(colon + 1).trimmed());

@@ -6,12 +6,16 @@
 
 namespace loopscope {
 
+// Browsers take 256 KiB at most; no server a download tool meets needs more than a few.
+constexpr qsizetype MaxHeadBytes = 100 * 1024;
+
 // The head of the response being received; a redirect's is replaced by the next one's.
 struct ResponseHead {
     int status = 0;
     QByteArray reason;
     QByteArray lines; // "Name: value\n" per header, as FetchOutcome::headers keeps them
     bool complete = false; // the blank line after the headers arrived
+    qsizetype bytes = 0;   // of the header lines received
 
     void add(QByteArrayView name, QByteArrayView value)
     {

@@ -36,15 +36,19 @@ T reported(Result<T> result, HistoryRecorder &recorder)
 }
 } // namespace
 
-Result<std::unique_ptr<History>> History::open(const QString &path)
+Result<std::unique_ptr<History>> History::open(const QString &path, Check check)
 {
     std::unique_ptr<History> history(new History);
     history->m_loop = std::make_unique<WorkerLoop>(u"loopscope history"_s);
     const QString wanted = path.isEmpty() ? defaultPath() : path;
-    QFuture<Result<>> opened = history->m_loop->submit([history = history.get(), wanted]() -> QCoro::Task<Result<>> {
+    QFuture<Result<>> opened = history->m_loop->submit([history = history.get(), wanted, check]() -> QCoro::Task<Result<>> {
         Result<std::unique_ptr<HistoryDatabase>> db = HistoryDatabase::open(wanted);
         if (!db)
             co_return db.failure();
+        if (check == Check::Verify) {
+            if (Result<> sound = (*db)->verify(); !sound)
+                co_return sound.failure();
+        }
         history->m_db = db->release();
         history->m_path = history->m_db->path();
         history->m_recorder = new HistoryRecorder(*history->m_db);

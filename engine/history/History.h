@@ -22,7 +22,10 @@ class History {
 public:
     // Opens the database at path (default: the user's data folder). Waits for the opening,
     // which is quick, so that a bad path is reported where it was given.
-    static Result<std::unique_ptr<History>> open(const QString &path);
+    // Verify reads the file through first (HistoryDatabase::verify): the window does, where a
+    // damaged file can be mended before anything is written to it.
+    enum class Check { Trust, Verify };
+    static Result<std::unique_ptr<History>> open(const QString &path, Check check = Check::Trust);
     static QString defaultPath();
     ~History(); // after every change already sent here is written
     History(const History &) = delete;

@@ -3,6 +3,7 @@
 // made and reviewed in one place and no other file speaks SQL.
 #include "HistoryDatabase.h"
 
+#include "HistoryFile.h"
 #include "SqliteStatement.h"
 
 #include <charconv>
@@ -17,10 +18,13 @@
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QUrl>
 #include <QUuid>
 #include <QVariant>
 
 #include <algorithm>
+
+#include <sqlite3.h>
 
 using namespace Qt::StringLiterals;
 
@@ -208,13 +212,17 @@ Result<std::unique_ptr<HistoryDatabase>> HistoryDatabase::open(const QString &pa
     // WAL: readers never wait for the writer, and a commit is one append. NORMAL sync keeps
     // every commit through a process crash (not through a power cut), at a fraction of FULL's cost.
     // The wait for a lock first: another process may be writing as this one opens.
-    for (const QString &pragma : {u"PRAGMA busy_timeout=10000"_s, u"PRAGMA journal_mode=WAL"_s, u"PRAGMA synchronous=NORMAL"_s,
-                                  u"PRAGMA foreign_keys=ON"_s}) {
+    QStringList pragmas{u"PRAGMA busy_timeout=10000"_s, u"PRAGMA foreign_keys=ON"_s};
+    if (access == Access::ReadWrite)
+        pragmas << u"PRAGMA journal_mode=WAL"_s << u"PRAGMA synchronous=NORMAL"_s;
+    for (const QString &pragma : std::as_const(pragmas)) {
         if (Result<> set = history->exec(pragma); !set)
             return set.failure();
     }
     if (Result<> migrated = history->migrate(); !migrated)
         return migrated.failure();
+    if (access == Access::ReadOnly)
+        return history; // a reader owns no batches
     // This process's mark of life: held until it ends, however it ends.
     const QString runs = history->m_path + u".runs"_s;
     QDir().mkpath(runs);
@@ -227,14 +235,34 @@ Result<std::unique_ptr<HistoryDatabase>> HistoryDatabase::open(const QString &pa
     return history;
 }
 
+Result<> HistoryDatabase::verify()
+{
+    QSqlQuery check(*m_db);
+    if (!check.exec(u"PRAGMA quick_check(1)"_s) || !check.next())
+        return failure(check.lastError());
+    // "*** in database main ***\nPage 26: btreeInitPage() returns error code 11": said in the
+    // words SQLite uses when a read meets the damage, with where quick_check found it.
+    if (QString verdict = check.value(0).toString(); verdict != u"ok") {
+        verdict.remove(u"*** in database main ***"_s);
+        return Failure{ErrorKind::Disk, u"history database %1: database disk image is malformed (%2)"_s.arg(m_path, verdict.simplified())};
+    }
+    return {};
+}
+
 HistoryDatabase::HistoryDatabase(const QString &path, const QString &connectionName, Access access)
     : m_path(path)
     , m_connectionName(connectionName)
     , m_db(std::make_unique<QSqlDatabase>(QSqlDatabase::addDatabase(u"QSQLITE"_s, connectionName)))
 {
     m_db->setDatabaseName(path);
-    if (access == Access::ReadOnly)
+    if (access == Access::ReadOnly && HistoryFile::fileSystemTroubleOf(path) == HistoryFile::Trouble::ReadOnly) {
+        // On read-only media SQLite cannot make the -shm file that reading a WAL database
+        // takes; there nobody can change the file, which is what "immutable" tells it.
+        m_db->setDatabaseName(QUrl::fromLocalFile(path).toString(QUrl::FullyEncoded) + u"?immutable=1"_s);
+        m_db->setConnectOptions(u"QSQLITE_OPEN_READONLY;QSQLITE_OPEN_URI"_s);
+    } else if (access == Access::ReadOnly) {
         m_db->setConnectOptions(u"QSQLITE_OPEN_READONLY"_s);
+    }
 }
 
 HistoryDatabase::~HistoryDatabase()
@@ -249,7 +277,24 @@ Failure HistoryDatabase::failure(const QSqlError &error) const
     // SQLite's own sentence ("database or disk is full", "attempt to write a readonly
     // database") says what is wrong; the driver's ("Unable to fetch row") adds nothing.
     const QString said = error.databaseText().isEmpty() ? error.text() : error.databaseText();
-    return Failure{ErrorKind::Disk, u"history database %1: %2"_s.arg(m_path, said)};
+    // SQLite says "unable to open database file" of a read-only folder and "disk I/O error" of
+    // a full disk; what the file system tells is said first. A full file is said plainly already.
+    HistoryFile::Trouble trouble = HistoryFile::Trouble::Other;
+    switch (error.nativeErrorCode().toInt() & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        trouble = HistoryFile::Trouble::Busy;
+        break;
+    case SQLITE_FULL:
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+        break;
+    default:
+        trouble = HistoryFile::fileSystemTroubleOf(m_path);
+    }
+    if (trouble == HistoryFile::Trouble::Other)
+        return Failure{ErrorKind::Disk, u"history database %1: %2"_s.arg(m_path, said)};
+    return Failure{ErrorKind::Disk, u"history database %1: %2 (%3)"_s.arg(m_path, HistoryFile::troubleText(trouble), said)};
 }
 
 Result<> HistoryDatabase::exec(const QString &statement)

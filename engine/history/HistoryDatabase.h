@@ -38,6 +38,10 @@ public:
     HistoryDatabase &operator=(const HistoryDatabase &) = delete;
 
     QString path() const { return m_path; }
+    // Reads every page through (SQLite's quick_check): a damaged file fails here, naming the
+    // first damage found, rather than part way through a read or a write that could make the
+    // damage worse. Takes about a second per 300 MB.
+    Result<> verify();
 
     // Writes a new batch and its queued tasks, owned by this process; returns the plan to run
     // them under their recorded ids. retryOf, when given, holds the task each URL retries.

@@ -108,6 +108,29 @@ make_cert() {
         -keyout "$dir/tls-key.pem" -out "$dir/tls-cert.pem" -subj "/O=Loopscope tests/CN=127.0.0.1" \
         -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" >"$dir/openssl.log" 2>&1 ||
         { cat "$dir/openssl.log" >&2; die "openssl failed to make the certificate"; }
+    make_expired_cert
+}
+
+# A self-signed certificate for expired.localhost that was valid for one day in 2020: openssl req
+# takes no dates in the past, openssl ca does.
+make_expired_cert() {
+    local ca=$dir/expired-ca
+    rm -rf "$ca" && mkdir -p "$ca" && : >"$ca/index.txt" && echo 01 >"$ca/serial"
+    printf '%s\n' "[ca]" "default_ca = self" "[self]" "database = $ca/index.txt" "new_certs_dir = $ca" "serial = $ca/serial" \
+        "default_md = sha256" "policy = any" "copy_extensions = copy" "[any]" "commonName = supplied" >"$ca/ca.cnf"
+    { "$OPENSSL" req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$dir/expired-key.pem" -out "$ca/request.csr" \
+        -subj "/CN=expired.localhost" -addext "subjectAltName=DNS:expired.localhost" &&
+        "$OPENSSL" ca -batch -selfsign -config "$ca/ca.cnf" -keyfile "$dir/expired-key.pem" -in "$ca/request.csr" \
+            -out "$dir/expired-cert.pem" -startdate 20200101000000Z -enddate 20200102000000Z; } >>"$dir/openssl.log" 2>&1 ||
+        { cat "$dir/openssl.log" >&2; die "openssl failed to make the expired certificate"; }
+}
+
+# Response headers of over 100 KiB in all, for /headers/huge: nginx takes no parameter longer than
+# 4 KiB, so they are many headers of 4,000 bytes.
+write_huge_headers() {
+    local i filler
+    filler=$(head -c 4000 < <(yes x | tr -d '\n'))
+    for i in $(seq 1 30); do echo "add_header X-Filler-$i \"$filler\";"; done >"$dir/huge-headers.conf"
 }
 
 write_files() {
@@ -117,6 +140,7 @@ write_files() {
         # Lines of 64 bytes ("0123...\n"), cut to exactly n bytes.
         head -c "$n" < <(yes '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ+') >"$dir/www/bytes/$n"
     done
+    write_huge_headers
     # Readable by whatever user the workers end up as.
     chmod -R a+rX "$dir"
 }

@@ -1,6 +1,7 @@
 #include "DatabaseDamage.h"
 
 #include <QFile>
+#include <functional>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QUuid>
@@ -71,7 +72,10 @@ QString breakTable(const QString &path, const QString &table)
     return {};
 }
 
-QString breakLastPage(const QString &path, const QString &table)
+namespace {
+// With one level of interior pages above its rows, the page of rows that `pick` chooses
+// from the number of children: 0 the first, count - 1 the last (the right-most child).
+QString breakRowPage(const QString &path, const QString &table, const std::function<qint64(qint64)> &pick)
 {
     const Layout layout = layoutOf(path, u"type = 'table' AND name = ?"_s, table);
     if (!layout.problem.isEmpty())
@@ -79,15 +83,36 @@ QString breakLastPage(const QString &path, const QString &table)
     QFile file(path);
     if (!file.open(QIODevice::ReadWrite))
         return path + u": "_s + file.errorString();
-    // An interior page of a table (type 5) names its right-most child in bytes 8 to 11 of its
-    // header, big-endian; with one level of interior pages, that child holds the last rows.
-    if (!file.seek((layout.rootPages.first() - 1) * layout.pageSize))
+    // An interior page of a table (type 5): the number of its cells in bytes 3 and 4, the
+    // right-most child in bytes 8 to 11, then a 2-byte pointer to each cell, whose first
+    // 4 bytes name a child; all big-endian.
+    const qint64 start = (layout.rootPages.first() - 1) * layout.pageSize;
+    if (!file.seek(start))
         return path + u": "_s + file.errorString();
-    const QByteArray header = file.read(12);
-    if (header.size() != 12 || header[0] != 5)
+    const QByteArray page = file.read(layout.pageSize);
+    if (page.size() != layout.pageSize || page[0] != 5)
         return path + u": the table "_s + table + u" fits in one page"_s;
-    const qint64 child = (qint64(quint8(header[8])) << 24) | (quint8(header[9]) << 16) | (quint8(header[10]) << 8) | quint8(header[11]);
+    const auto number = [&page](qint64 at, int bytes) {
+        qint64 value = 0;
+        for (int i = 0; i < bytes; ++i)
+            value = (value << 8) | quint8(page[at + i]);
+        return value;
+    };
+    const qint64 cells = number(3, 2);
+    const qint64 chosen = pick(cells + 1);
+    const qint64 child = chosen >= cells ? number(8, 4) : number(number(12 + 2 * chosen, 2), 4);
     return overwrite(file, child, layout.pageSize);
+}
+} // namespace
+
+QString breakLastPage(const QString &path, const QString &table)
+{
+    return breakRowPage(path, table, [](qint64 children) { return children - 1; });
+}
+
+QString breakMiddlePage(const QString &path, const QString &table)
+{
+    return breakRowPage(path, table, [](qint64 children) { return children / 2; });
 }
 
 } // namespace DatabaseDamage

@@ -15,4 +15,8 @@ QString breakTable(const QString &path, const QString &table);
 // through fails part way. The table must fill more than one page.
 QString breakLastPage(const QString &path, const QString &table);
 
+// Overwrites a page of rows in the middle of the table: the rows before it and after it can
+// still be read, the ones on it not.
+QString breakMiddlePage(const QString &path, const QString &table);
+
 } // namespace DatabaseDamage
