@@ -7,6 +7,7 @@
 #include "EngineClock.h"
 #include "TaskRow.h"
 #include "UrlList.h"
+#include "support/NginxFixture.h"
 #include "support/BatchWaits.h"
 #include "support/TestHttpServer.h"
 
@@ -25,12 +26,6 @@ using namespace Qt::StringLiterals;
 using namespace loopscope;
 
 namespace {
-QString nginxFile(const QString &name)
-{
-    QFile file(qEnvironmentVariable("LOOPSCOPE_NGINX_DIR") + u'/' + name);
-    return file.open(QIODevice::ReadOnly) ? QString::fromLatin1(file.readAll().trimmed()) : QString();
-}
-
 QString number(qint64 value) // as the error texts write it: "1,024"
 {
     return QLocale(QLocale::English).toString(value);

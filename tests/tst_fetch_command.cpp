@@ -9,6 +9,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "support/NginxFixture.h"
 #include "support/CommandRun.h"
 #include "support/SmtpFixture.h"
 #include "support/TestHttpServer.h"
@@ -23,18 +24,6 @@
 using namespace Qt::StringLiterals;
 
 namespace {
-QString nginxFile(const QString &name)
-{
-    QFile file(qEnvironmentVariable("LOOPSCOPE_NGINX_DIR") + u'/' + name);
-    return file.open(QIODevice::ReadOnly) ? QString::fromLatin1(file.readAll().trimmed()) : QString();
-}
-
-QString nginxBase()
-{
-    const QString port = nginxFile(u"port"_s);
-    return port.isEmpty() ? QString() : u"http://127.0.0.1:"_s + port;
-}
-
 QList<QJsonObject> readJsonl(const QString &path)
 {
     QFile file(path);

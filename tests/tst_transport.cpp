@@ -15,22 +15,12 @@
 #include <QTest>
 #include <QUuid>
 
+#include "support/NginxFixture.h"
 #include "support/CommandRun.h"
 
 using namespace Qt::StringLiterals;
 
 namespace {
-QString nginxPath(const QString &name)
-{
-    return qEnvironmentVariable("LOOPSCOPE_NGINX_DIR") + u'/' + name;
-}
-
-QString nginxFile(const QString &name)
-{
-    QFile file(nginxPath(name));
-    return file.open(QIODevice::ReadOnly) ? QString::fromLatin1(file.readAll().trimmed()) : QString();
-}
-
 // A loopback port nobody listens on.
 quint16 closedPort()
 {

@@ -16,14 +16,15 @@ struct CommandRun {
     QString err;
 };
 
-inline loopscope::Result<CommandRun> runLoopscope(const QStringList &arguments, const QByteArray &input = {},
-                                                  const QProcessEnvironment &environment = QProcessEnvironment::systemEnvironment(),
-                                                  int timeoutMs = 120'000)
+// Runs program with arguments; command names it in failures.
+inline loopscope::Result<CommandRun> runCommand(const QString &program, const QStringList &arguments, const QString &command,
+                                                const QByteArray &input = {},
+                                                const QProcessEnvironment &environment = QProcessEnvironment::systemEnvironment(),
+                                                int timeoutMs = 120'000)
 {
-    const QString command = u"loopscope "_s + arguments.join(u' ');
     QProcess process;
     process.setProcessEnvironment(environment);
-    process.start(qEnvironmentVariable("LOOPSCOPE_BIN"), arguments);
+    process.start(program, arguments);
     if (!process.waitForStarted())
         return loopscope::Failure{loopscope::ErrorKind::Invalid, command + u" did not start: "_s + process.errorString()};
     process.write(input);
@@ -36,4 +37,11 @@ inline loopscope::Result<CommandRun> runLoopscope(const QStringList &arguments, 
     }
     return CommandRun{process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1, QString::fromUtf8(process.readAllStandardOutput()),
                       QString::fromUtf8(process.readAllStandardError())};
+}
+
+inline loopscope::Result<CommandRun> runLoopscope(const QStringList &arguments, const QByteArray &input = {},
+                                                  const QProcessEnvironment &environment = QProcessEnvironment::systemEnvironment(),
+                                                  int timeoutMs = 120'000)
+{
+    return runCommand(qEnvironmentVariable("LOOPSCOPE_BIN"), arguments, u"loopscope "_s + arguments.join(u' '), input, environment, timeoutMs);
 }
