@@ -11,6 +11,7 @@
 #include "PhaseHistogram.h"
 #include "TaskDetailsDialog.h"
 #include "TaskTableModel.h"
+#include "TimelineModel.h"
 #include "TimelineView.h"
 #include "support/BatchWaits.h"
 #include "support/ModalDialogs.h"
@@ -405,6 +406,33 @@ private Q_SLOTS:
         host->setCurrentIndex(1);
         QCOMPARE(std::accumulate(total->buckets().begin(), total->buckets().end(), 0), 3);
         details->close();
+    }
+
+    void finishedBatchesAreRemovedFromEveryViewRunningOnesStay()
+    {
+        Window w;
+        QVERIFY(w.pasteAndRun({u"/ok?1"_s, u"/ok?2"_s, u"/ok?3"_s}));
+        QAction *remove = w.action(u"removeFinishedAction"_s);
+        QVERIFY(remove->isEnabled());
+        QGuiApplication::clipboard()->setText(w.server.url(u"/hang"_s).toString());
+        QTest::keySequence(w.view(u"taskView"_s), QKeySequence::Paste);
+        QTRY_COMPARE(w.batches()->rowCount(), 2);
+        QTRY_COMPARE(w.tasks()->rowCount(), 4);
+        auto *timeline = w.window.findChild<TimelineModel *>();
+        QVERIFY(timeline && timeline->batch(1));
+
+        remove->trigger();
+        QCOMPARE(w.batches()->rowCount(), 1); // the running one
+        QCOMPARE(w.batches()->index(0, BatchListModel::Name).data().toString(), u"Pasted 2"_s);
+        QCOMPARE(w.tasks()->rowCount(), 1);
+        QVERIFY(w.taskCell(0, TaskTableModel::Url).endsWith(u"/hang"_s));
+        QVERIFY(!timeline->batch(1));
+        QVERIFY(!remove->isEnabled()); // nothing left that ended
+        w.action(u"cancelAllAction"_s)->trigger();
+        QTRY_VERIFY(remove->isEnabled());
+        remove->trigger();
+        QCOMPARE(w.batches()->rowCount(), 0);
+        QCOMPARE(w.tasks()->rowCount(), 0);
     }
 
     void exportTraceWritesTheSelectedBatch()

@@ -106,4 +106,15 @@ void BatchListModel::apply(const QList<BatchRecord> &batches)
     changed.emitFor(*this, ColumnCount);
 }
 
+void BatchListModel::removeBatches(const QSet<BatchId> &batches)
+{
+    for (int row = int(m_batches.size()) - 1; row >= 0; --row) {
+        if (!batches.contains(m_batches[size_t(row)].id))
+            continue;
+        beginRemoveRows({}, row, row);
+        m_batches.erase(m_batches.begin() + row);
+        endRemoveRows();
+    }
+}
+
 } // namespace loopscope

@@ -3,6 +3,7 @@
 #include "BatchRecord.h"
 
 #include <QAbstractTableModel>
+#include <QSet>
 
 #include <vector>
 
@@ -23,6 +24,7 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
     void apply(const QList<BatchRecord> &batches);
+    void removeBatches(const QSet<BatchId> &batches);
     const BatchRecord &batch(int row) const { return m_batches[size_t(row)]; }
     const std::vector<BatchRecord> &batches() const { return m_batches; }
     int rowOf(BatchId id) const;

@@ -358,6 +358,9 @@ void MainWindow::createActions()
     m_batchDetailsAction = action(u"batchDetailsAction"_s, tr("Where the Time &Went…"), QIcon::fromTheme(u"view-statistics"_s), {},
                                   &MainWindow::showBatchDetails);
     m_batchDetailsAction->setToolTip(tr("Histograms of each phase of the selected batch's attempts, by host"));
+    m_removeFinishedAction = action(u"removeFinishedAction"_s, tr("Remove &Finished Batches"), QIcon::fromTheme(u"edit-clear"_s), {},
+                                    &MainWindow::removeFinishedBatches);
+    m_removeFinishedAction->setToolTip(tr("Clear the batches that ended from every view; the history keeps them"));
     QAction *quit = action(u"quitAction"_s, tr("&Quit"), QIcon::fromTheme(u"application-exit"_s), QKeySequence::Quit, &QWidget::close);
     QAction *notifications = action(u"notificationsAction"_s, tr("&Notifications…"), QIcon::fromTheme(u"mail-send"_s), {},
                                     [this] { m_notifications->edit(); });
@@ -382,6 +385,7 @@ void MainWindow::createActions()
     tasks->addActions({m_cancelBatchAction, m_retryBatchAction, m_batchDetailsAction});
     tasks->addSeparator();
     tasks->addAction(m_cancelAllAction);
+    tasks->addAction(m_removeFinishedAction);
     QMenu *view = menuBar()->addMenu(tr("&View"));
     QAction *timeline = m_timelineDock->toggleViewAction();
     timeline->setObjectName(u"timelineAction"_s);
@@ -549,6 +553,32 @@ void MainWindow::updateActions()
     m_retryBatchAction->setEnabled(can.requeueBatch);
     m_cancelAllAction->setEnabled(can.cancelAll);
     m_batchDetailsAction->setEnabled(m_selection.batch() != 0 || m_timelineShowsRecorded);
+    m_removeFinishedAction->setEnabled(!finishedBatches().isEmpty());
+}
+
+QSet<BatchId> MainWindow::finishedBatches() const
+{
+    QSet<BatchId> finished;
+    for (const BatchRecord &batch : m_batches->batches()) {
+        if (batch.kind == BatchKind::Fetches && batch.finished())
+            finished.insert(batch.id);
+    }
+    return finished;
+}
+
+// As download managers clear their finished downloads: a long session keeps only what is
+// still running in memory. The history keeps every batch (File → History).
+void MainWindow::removeFinishedBatches()
+{
+    const QSet<BatchId> finished = finishedBatches();
+    m_tasks->removeBatches(finished);
+    m_batches->removeBatches(finished);
+    m_timeline->removeBatches(finished);
+    m_trace->removeBatches(finished);
+    showTimelineOfSelection();
+    refreshHosts();
+    updateStatus();
+    updateActions();
 }
 
 void MainWindow::queueText(const QString &text, const QString &batchName)

@@ -7,6 +7,7 @@
 #include "TaskCommands.h"
 
 #include <QMainWindow>
+#include <QSet>
 #include <QCoroTask>
 
 class QAction;
@@ -81,6 +82,8 @@ private:
     void showHistory();
     void exportTrace();
     void showBatchDetails();
+    QSet<BatchId> finishedBatches() const;
+    void removeFinishedBatches();
     QCoro::Task<> startUp();
 
     Engine &m_engine;
@@ -120,6 +123,7 @@ private:
     QAction *m_retryBatchAction = nullptr;
     QAction *m_detailsAction = nullptr;
     QAction *m_batchDetailsAction = nullptr;
+    QAction *m_removeFinishedAction = nullptr;
     HistoryDialog *m_historyDialog = nullptr;
 
     bool m_quitConfirmed = false;

@@ -169,4 +169,25 @@ void TaskTableModel::apply(const QList<TaskRecord> &tasks)
     endInsertRows();
 }
 
+void TaskTableModel::removeBatches(const QSet<BatchId> &batches)
+{
+    // A reset rather than a removal per range: the rows of a batch interleave with those of
+    // batches queued at the same time, and most rows usually go.
+    beginResetModel();
+    std::vector<TaskRecord> tasks;
+    std::vector<QString> urlTexts;
+    QHash<TaskId, int> rowById;
+    for (size_t row = 0; row < m_tasks.size(); ++row) {
+        if (batches.contains(m_tasks[row].batch))
+            continue;
+        rowById.insert(m_tasks[row].id, int(tasks.size()));
+        tasks.push_back(std::move(m_tasks[row]));
+        urlTexts.push_back(std::move(m_urlTexts[row]));
+    }
+    m_tasks = std::move(tasks);
+    m_urlTexts = std::move(urlTexts);
+    m_rowById = std::move(rowById);
+    endResetModel();
+}
+
 } // namespace loopscope

@@ -4,6 +4,7 @@
 
 #include <QAbstractTableModel>
 #include <QHash>
+#include <QSet>
 
 #include <vector>
 
@@ -26,6 +27,8 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
     void apply(const QList<TaskRecord> &tasks);
+    // Forgets the tasks of these batches, and the memory they took.
+    void removeBatches(const QSet<BatchId> &batches);
     const TaskRecord &task(int row) const { return m_tasks[size_t(row)]; }
     int rowOf(TaskId id) const { return m_rowById.value(id, -1); }
     // The URL as shown, formatted once: filtering 100,000 rows must not format 100,000 URLs.

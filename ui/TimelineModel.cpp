@@ -126,6 +126,16 @@ void TimelineModel::load(const BatchRecord &record, const QList<TaskSpan> &spans
     Q_EMIT changed(record.id);
 }
 
+void TimelineModel::removeBatches(const QSet<BatchId> &batches)
+{
+    std::erase_if(m_where, [&batches](const auto &where) { return batches.contains(where.second.batch); });
+    for (const BatchId id : batches) {
+        m_kinds.erase(id);
+        if (m_batches.erase(id) > 0)
+            Q_EMIT changed(id);
+    }
+}
+
 const TimelineModel::Batch *TimelineModel::batch(BatchId id) const
 {
     const auto it = m_batches.find(id);

@@ -4,6 +4,7 @@
 #include "TaskSpan.h"
 
 #include <QObject>
+#include <QSet>
 
 #include <map>
 #include <vector>
@@ -44,6 +45,7 @@ public:
     void apply(const EngineUpdate &update);
     // A batch from the history (its times UTC, as recorded), unless this run has it already.
     void load(const BatchRecord &record, const QList<TaskSpan> &spans);
+    void removeBatches(const QSet<BatchId> &batches);
     // Null for a batch it never heard of.
     const Batch *batch(BatchId id) const;
     // The batch whose task this is, and where; null when unknown or not ended.

@@ -31,6 +31,14 @@ void TraceRecorder::take(const EngineUpdate &update)
             m_tasks.push_back(TaskSpan::from(task));
 }
 
+void TraceRecorder::removeBatches(const QSet<BatchId> &batches)
+{
+    for (const BatchId id : batches)
+        m_batches.erase(id);
+    std::erase_if(m_tasks, [&batches](const TaskSpan &task) { return batches.contains(task.batch); });
+    m_tasks.shrink_to_fit();
+}
+
 QByteArray TraceRecorder::trace(const QList<BatchId> &batches) const
 {
     qint64 fromMs = -1, toMs = -1;

@@ -5,6 +5,7 @@
 #include "TaskSpan.h"
 
 #include <QObject>
+#include <QSet>
 
 #include <map>
 #include <vector>
@@ -29,6 +30,8 @@ public:
     // The batches, their tasks, the notification tasks sent as they ended
     // (BatchRecord::notifiedAt), and what the loops reported meanwhile. Empty when none of the batches ever started.
     QByteArray trace(const QList<BatchId> &batches) const;
+    // Forgets these batches and their tasks.
+    void removeBatches(const QSet<BatchId> &batches);
 
 private:
     void take(const EngineUpdate &update);
