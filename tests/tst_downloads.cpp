@@ -114,6 +114,9 @@ private Q_SLOTS:
         QTest::newRow("dot dot") << QByteArray("attachment; filename=\"..\"") << plain << u"report.pdf"_s;
         QTest::newRow("dot") << QByteArray("attachment; filename=\".\"") << plain << u"report.pdf"_s;
         QTest::newRow("hidden") << QByteArray("attachment; filename=\".hidden\"") << plain << u"hidden"_s;
+        QTest::newRow("hidden behind dots and spaces") << QByteArray("inline; filename=\". . .bashrc\"") << plain << u"bashrc"_s;
+        QTest::newRow("dot dot behind a space") << QByteArray("attachment; filename=\". ..\"") << plain << u"report.pdf"_s;
+        QTest::newRow("hidden, extended") << QByteArray("attachment; filename*=UTF-8''%20.%20.profile") << plain << u"profile"_s;
         QTest::newRow("backslash") << QByteArray("attachment; filename=\"a/b\\\\c\"") << plain << u"c"_s;
         QTest::newRow("windows path") << QByteArray("attachment; filename=\"C:\\\\Windows\\\\evil.dll\"") << plain << u"evil.dll"_s;
         QTest::newRow("control characters") << QByteArray("attachment; filename*=UTF-8''a%0Ab%09c%7F%1B.txt") << plain << u"abc.txt"_s;
@@ -282,6 +285,24 @@ private Q_SLOTS:
         QCOMPARE(replaced.savedPath, dir.filePath(u"body.bin"_s));
         QCOMPARE(fileHash(replaced.savedPath), servedHash(3, 5000));
         QCOMPARE(everything(dir.path()), (QStringList{u"body (1).bin"_s, u"body.bin"_s}));
+    }
+
+    // As when a process died after saving a body but before recording it, and its resume
+    // fetched the body again: a second copy would belong to no task.
+    void aBodyAlreadySavedUnderItsNameIsKeptOnce()
+    {
+        TestHttpServer server;
+        QTemporaryDir dir;
+        const QUrl url = server.url(u"/random/5000/3/body.bin"_s);
+        ASSIGN_OR_FAIL(const TaskRecord first, fetchOne(url, savingTo(dir.path())));
+        ASSIGN_OR_FAIL(const TaskRecord again, fetchOne(url, savingTo(dir.path())));
+        QVERIFY2(again.state == TaskState::Succeeded, qPrintable(describe(again)));
+        QCOMPARE(again.savedPath, first.savedPath);
+        QCOMPARE(everything(dir.path()), QStringList{u"body.bin"_s});
+        // Other bytes under that name are another file.
+        ASSIGN_OR_FAIL(const TaskRecord other, fetchOne(server.url(u"/random/5000/4/body.bin"_s), savingTo(dir.path())));
+        QCOMPARE(other.savedPath, dir.filePath(u"body (1).bin"_s));
+        QCOMPARE(fileHash(other.savedPath), servedHash(4, 5000));
     }
 
     void tasksOfOneRunNeverShareAFile_data()

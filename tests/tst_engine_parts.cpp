@@ -394,6 +394,7 @@ private Q_SLOTS:
         QTest::newRow("zero-width space in a host") << QByteArray("http://a\u200bb.example/") << u"URL contains an invisible character (U+200B) at column 9"_s;
         QTest::newRow("soft hyphen in a host") << QByteArray("http://ab\u00ad.example/") << u"URL contains an invisible character (U+00AD) at column 10"_s;
         QTest::newRow("bidi override in a path") << QByteArray("http://example.org/\u202egpj.exe") << u"URL contains an invisible character (U+202E) at column 20"_s;
+        QTest::newRow("format character beyond the BMP") << QByteArray("http://exa\U0001BCA0mple.org/") << u"URL contains an invisible character (U+1BCA0) at column 11"_s;
         QTest::newRow("escape") << QByteArray("http://example.org/\x1b[2J") << u"URL contains an invisible character (U+001B) at column 20"_s;
         QTest::newRow("NUL") << QByteArray("http://example.org/\0x", 21) << u"URL contains an invisible character (U+0000) at column 20"_s;
         QTest::newRow("not UTF-8") << QByteArray("http://example.org/\xff\xfe") << u"not UTF-8 text"_s;

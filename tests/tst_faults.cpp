@@ -361,6 +361,10 @@ private Q_SLOTS:
         QCOMPARE(task.httpStatus, 503);
         QCOMPARE(task.error,
                  u"HTTP 503 Service Unavailable; the server asked to wait 120 s before another attempt, longer than the 60 s limit"_s);
+        // The largest wait the parser gives: said as it is, not overflowed.
+        ASSIGN_OR_FAIL(const TaskRecord longest, fetchOne(server.url(u"/retry-after/longest/9223372036854775"_s), BatchSettings{}));
+        QCOMPARE(longest.error, u"HTTP 503 Service Unavailable; the server asked to wait 9,223,372,036,854,775 s before another attempt, "
+                                "longer than the 60 s limit"_s);
     }
 
     void cancellingDuringABackoffWaitEndsTheTask()

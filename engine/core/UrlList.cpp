@@ -104,15 +104,17 @@ Result<QUrl> fetchableUrl(const QString &line)
 {
     if (line.size() > MaxUrlLength)
         return invalid(u"URL longer than %1 characters"_s.arg(formatNumber(MaxUrlLength)));
-    for (qsizetype i = 0; i < line.size(); ++i) {
-        const QChar c = line[i];
-        if (c.isSpace())
+    for (qsizetype i = 0, column = 1; i < line.size(); ++i, ++column) {
+        char32_t c = line[i].unicode();
+        if (QChar::isHighSurrogate(c) && i + 1 < line.size() && line[i + 1].isLowSurrogate())
+            c = QChar::surrogateToUcs4(char16_t(c), line[++i].unicode());
+        if (QChar::isSpace(c))
             return invalid(u"URL contains white space"_s);
         // QUrl would drop some (a zero-width space in a host) and fetch another URL than the
         // one the line seems to hold.
-        if (isInvisible(c.unicode()) && !c.isSurrogate())
-            return invalid(u"URL contains an invisible character (U+%1) at column %2"_s.arg(QString::number(c.unicode(), 16).toUpper().rightJustified(4, u'0'))
-                               .arg(i + 1));
+        if (isInvisible(c))
+            return invalid(u"URL contains an invisible character (U+%1) at column %2"_s.arg(QString::number(uint(c), 16).toUpper().rightJustified(4, u'0'))
+                               .arg(column));
     }
     const QUrl url(line, QUrl::StrictMode);
     if (!url.isValid())

@@ -12,6 +12,22 @@ using namespace Qt::StringLiterals;
 
 namespace loopscope {
 
+namespace {
+bool sameContents(const QString &a, const QString &b)
+{
+    QFile first(a);
+    QFile second(b);
+    if (first.size() != second.size() || !first.open(QIODevice::ReadOnly) || !second.open(QIODevice::ReadOnly))
+        return false;
+    constexpr qint64 Piece = 1 << 20;
+    while (!first.atEnd()) {
+        if (first.read(Piece) != second.read(Piece))
+            return false;
+    }
+    return true;
+}
+} // namespace
+
 DiskLoop::DiskLoop()
     : m_loop(u"loopscope disk"_s)
 {
@@ -27,6 +43,13 @@ Result<QString> DiskLoop::place(const QString &partPath, const QString &folder, 
             continue;
         const QFileInfo existing(path);
         const bool taken = existing.exists() || existing.isSymLink();
+        // The same body under the same name is kept once: so it is when a process died after
+        // saving a body and before recording it, and its resume fetched the body again.
+        if (taken && !overwrite && existing.isFile() && !existing.isSymLink() && sameContents(partPath, path)) {
+            QFile::remove(partPath);
+            m_placed.insert(path);
+            return candidate;
+        }
         if (taken && (!overwrite || existing.isDir()))
             continue;
         if (overwrite) {

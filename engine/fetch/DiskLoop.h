@@ -19,8 +19,9 @@ public:
 
     // On the disk loop only. Moves a complete part file into folder under name, or under
     // "name (1).ext", "name (2).ext", … when the name is taken by an existing file (unless
-    // overwrite) or by another download of this run (always). Gives the name used, or a Disk
-    // failure that names the path.
+    // overwrite) or by another download of this run (always). An existing file of an earlier
+    // run that holds the same bytes is kept as it is, and the part dropped. Gives the name
+    // used, or a Disk failure that names the path.
     Result<QString> place(const QString &partPath, const QString &folder, const QString &name, bool overwrite);
 
 private:

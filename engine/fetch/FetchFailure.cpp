@@ -162,7 +162,7 @@ void describeHttpError(FetchOutcome &outcome, const ResponseHead &head)
     outcome.retryAfterMs = retryAfterMs(retryAfter, QDateTime::currentDateTimeUtc());
     if (outcome.retryAfterMs && *outcome.retryAfterMs > MaxRetryAfterMs)
         outcome.error += u"; the server asked to wait %1 s before another attempt, longer than the %2 s limit"_s
-                             .arg(formatNumber((*outcome.retryAfterMs + 999) / 1000), seconds(MaxRetryAfterMs));
+                             .arg(formatNumber(*outcome.retryAfterMs / 1000 + (*outcome.retryAfterMs % 1000 != 0)), seconds(MaxRetryAfterMs));
 }
 
 } // namespace loopscope

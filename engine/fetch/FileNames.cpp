@@ -114,10 +114,11 @@ QString safeFileName(const QString &name)
         if (!unwanted(c))
             safe += unsafe(c) ? u'_' : c;
     }
-    safe = safe.trimmed();
-    while (safe.startsWith(u'.'))
-        safe.remove(0, 1);
-    safe = safe.trimmed();
+    // Dots and white space in any mix: ". .bashrc" would otherwise come out hidden, ". .." as "..".
+    qsizetype start = 0;
+    while (start < safe.size() && (safe[start] == u'.' || safe[start].isSpace()))
+        ++start;
+    safe = safe.mid(start).trimmed();
     if (safe.toUtf8().size() > MaxFileNameBytes) {
         const auto [base, extension] = splitExtension(safe);
         safe = utf8Prefix(base, MaxFileNameBytes - extension.toUtf8().size()).trimmed() + extension;
