@@ -7,13 +7,13 @@ namespace loopscope {
 namespace {
 constexpr size_t MaxRanges = 32;
 
-void announce(QAbstractItemModel &model, int first, int last, int columnCount)
+void announce(QAbstractItemModel &model, int first, int last, int firstColumn, int columnCount)
 {
-    Q_EMIT model.dataChanged(model.index(first, 0), model.index(last, columnCount - 1));
+    Q_EMIT model.dataChanged(model.index(first, firstColumn), model.index(last, columnCount - 1));
 }
 } // namespace
 
-void ChangedRows::emitFor(QAbstractItemModel &model, int columnCount)
+void ChangedRows::emitFor(QAbstractItemModel &model, int columnCount, int firstColumn)
 {
     if (m_rows.empty())
         return;
@@ -29,7 +29,7 @@ void ChangedRows::emitFor(QAbstractItemModel &model, int columnCount)
     if (ranges.size() > MaxRanges)
         ranges = {{ranges.front().first, ranges.back().second}};
     for (const auto &[first, last] : ranges)
-        announce(model, first, last, columnCount);
+        announce(model, first, last, firstColumn, columnCount);
     m_rows.clear();
 }
 

@@ -12,7 +12,9 @@ namespace loopscope {
 class ChangedRows {
 public:
     void add(int row) { m_rows.push_back(row); }
-    void emitFor(QAbstractItemModel &model, int columnCount);
+    // Columns from firstColumn on: a column whose cells never change (a task's id) is left out,
+    // so that a proxy sorted by it need not sort again.
+    void emitFor(QAbstractItemModel &model, int columnCount, int firstColumn = 0);
 
 private:
     std::vector<int> m_rows;

@@ -51,4 +51,12 @@ bool TaskFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex &) const
         || task.error.contains(m_text, Qt::CaseInsensitive);
 }
 
+// The rows come in the order the tasks were queued, which is their ids' order: sorted by id
+// ascending, the table shows them as they are. Kept sorted instead, the proxy would compare
+// each new row with the others as it arrives, a cost that grows with the table.
+void TaskFilterProxy::sort(int column, Qt::SortOrder order)
+{
+    QSortFilterProxyModel::sort(column == TaskTableModel::Id && order == Qt::AscendingOrder ? -1 : column, order);
+}
+
 } // namespace loopscope

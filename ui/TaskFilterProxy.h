@@ -23,6 +23,8 @@ public:
     void setStateFilter(StateFilter filter);
     void setText(const QString &text);
 
+    void sort(int column, Qt::SortOrder order = Qt::AscendingOrder) override;
+
 protected:
     bool filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const override;
 

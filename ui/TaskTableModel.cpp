@@ -7,8 +7,14 @@
 
 #include <QBrush>
 #include <QPalette>
+#include <QThreadPool>
 
 #include <algorithm>
+#include <memory>
+
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 namespace loopscope {
 
@@ -154,13 +160,12 @@ void TaskTableModel::apply(const QList<TaskRecord> &tasks)
             changed.add(row);
         }
     }
-    changed.emitFor(*this, ColumnCount);
+    // A task's id never changes: the task table, sorted by it unless asked otherwise, keeps its order.
+    changed.emitFor(*this, ColumnCount, Url);
     if (added.isEmpty())
         return;
     const int first = int(m_tasks.size());
     beginInsertRows({}, first, first + int(added.size()) - 1);
-    m_tasks.reserve(m_tasks.size() + size_t(added.size()));
-    m_urlTexts.reserve(m_tasks.capacity());
     for (const TaskRecord *task : std::as_const(added)) {
         m_rowById.insert(task->id, int(m_tasks.size()));
         m_tasks.push_back(*task);
@@ -174,8 +179,8 @@ void TaskTableModel::removeBatches(const QSet<BatchId> &batches)
     // A reset rather than a removal per range: the rows of a batch interleave with those of
     // batches queued at the same time, and most rows usually go.
     beginResetModel();
-    std::vector<TaskRecord> tasks;
-    std::vector<QString> urlTexts;
+    std::deque<TaskRecord> tasks;
+    std::deque<QString> urlTexts;
     QHash<TaskId, int> rowById;
     for (size_t row = 0; row < m_tasks.size(); ++row) {
         if (batches.contains(m_tasks[row].batch))
@@ -184,8 +189,17 @@ void TaskTableModel::removeBatches(const QSet<BatchId> &batches)
         tasks.push_back(std::move(m_tasks[row]));
         urlTexts.push_back(std::move(m_urlTexts[row]));
     }
-    m_tasks = std::move(tasks);
-    m_urlTexts = std::move(urlTexts);
+    // The rows that go are freed on another thread: a batch of 100,000 takes a tenth of a
+    // second to free, which the GUI loop should not wait for. glibc keeps freed memory for
+    // reuse; a long session that cleared its batches gives it back.
+    QThreadPool::globalInstance()->start(
+        [gone = std::make_shared<std::pair<std::deque<TaskRecord>, std::deque<QString>>>(std::exchange(m_tasks, std::move(tasks)),
+                                                                                        std::exchange(m_urlTexts, std::move(urlTexts)))]() mutable {
+            gone.reset();
+#ifdef __GLIBC__
+            malloc_trim(0);
+#endif
+        });
     m_rowById = std::move(rowById);
     endResetModel();
 }

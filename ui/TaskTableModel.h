@@ -6,7 +6,7 @@
 #include <QHash>
 #include <QSet>
 
-#include <vector>
+#include <deque>
 
 namespace loopscope {
 
@@ -43,8 +43,10 @@ private:
     QVariant display(const TaskRecord &task, int column) const;
     QVariant sortKey(const TaskRecord &task, int column) const;
 
-    std::vector<TaskRecord> m_tasks;
-    std::vector<QString> m_urlTexts;
+    // Deques: a table of 100,000 rows that grows is never moved whole, as a vector is each
+    // time it outgrows its room (tens of MiB copied within one update).
+    std::deque<TaskRecord> m_tasks;
+    std::deque<QString> m_urlTexts;
     QHash<TaskId, int> m_rowById;
 };
 
