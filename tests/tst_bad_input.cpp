@@ -184,6 +184,9 @@ private Q_SLOTS:
             out.close();
             Case c = fetched({big}, 1, {u"long-line.txt:1: URL longer than 32,768 characters"_s, u"Succeeded 1, failed 0"_s});
             c.check = [] { // read in pieces: a line whole would take 200 MB, and four times that as text
+#if defined(__SANITIZE_ADDRESS__)
+                return QString(); // AddressSanitizer keeps up to 256 MB of freed memory aside: RSS says nothing here
+#endif
                 const qint64 rss = largestChildRssKiB();
                 return rss < 150 * 1024 ? QString() : u"a process of this test took %1 MiB"_s.arg(rss / 1024);
             };

@@ -428,14 +428,17 @@ private Q_SLOTS:
 
     void aLineOfHundredsOfMegabytesIsReadInBoundedMemory()
     {
-        const qint64 before = peakRssKiB();
+        [[maybe_unused]] const qint64 before = peakRssKiB();
         OneLongLine device(200'000'000);
         const UrlList list = readUrlLines(device, u"-"_s);
         QCOMPARE(list.rejected.size(), 1);
         QCOMPARE(list.rejected.first().toString(), u"-:1: URL longer than 32,768 characters"_s);
         QCOMPARE(list.urls, QList<QByteArray>{"http://example.org/after"});
-        // Reading the line whole would take 200 MB, and four times that as text.
+        // Reading the line whole would take 200 MB, and four times that as text. (AddressSanitizer
+        // keeps up to 256 MB of freed memory aside, so there RSS says nothing of this.)
+#if !defined(__SANITIZE_ADDRESS__)
         QVERIFY2(peakRssKiB() - before < 32 * 1024, qPrintable(u"peak RSS grew by %1 KiB"_s.arg(peakRssKiB() - before)));
+#endif
     }
 
     void aMillionRejectedLinesAreCountedAndTheFirstKept()
