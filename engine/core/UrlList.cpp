@@ -23,14 +23,18 @@ Failure invalid(const QString &why)
     return Failure{ErrorKind::Invalid, why};
 }
 
+Failure tooLong()
+{
+    return invalid(u"URL longer than %1 characters"_s.arg(formatNumber(MaxUrlLength)));
+}
+
 void parseLine(QStringView raw, const QString &source, int lineNumber, UrlList &out)
 {
     const QStringView line = raw.trimmed();
     if (line.isEmpty() || line.startsWith(u'#'))
         return;
     // Checked before the line is copied: a list may hold one line of 200 MB.
-    const Result<QUrl> url = line.size() > MaxUrlLength ? invalid(u"URL longer than %1 characters"_s.arg(formatNumber(MaxUrlLength)))
-                                                        : fetchableUrl(line.toString());
+    const Result<QUrl> url = line.size() > MaxUrlLength ? Result<QUrl>(tooLong()) : fetchableUrl(line.toString());
     if (url) {
         QByteArray encoded = url->toEncoded();
         encoded.squeeze(); // kept for as long as the task waits; toEncoded() leaves room to grow
@@ -103,7 +107,7 @@ QString shownHost(const QUrl &url)
 Result<QUrl> fetchableUrl(const QString &line)
 {
     if (line.size() > MaxUrlLength)
-        return invalid(u"URL longer than %1 characters"_s.arg(formatNumber(MaxUrlLength)));
+        return tooLong();
     for (qsizetype i = 0, column = 1; i < line.size(); ++i, ++column) {
         char32_t c = line[i].unicode();
         if (QChar::isHighSurrogate(c) && i + 1 < line.size() && line[i + 1].isLowSurrogate())
@@ -151,7 +155,7 @@ UrlList readUrlLines(QIODevice &device, const QString &source)
             // The rest of the line is read and dropped piece by piece.
             for (qint64 rest; (rest = device.readLine(buffer.data(), buffer.size())) > 0 && buffer[rest - 1] != '\n';) {
             }
-            out.reject({source, lineNumber, u"URL longer than %1 characters"_s.arg(formatNumber(MaxUrlLength))});
+            out.reject({source, lineNumber, tooLong().message});
         } else if (!line.isValidUtf8()) {
             out.reject({source, lineNumber, u"not UTF-8 text"_s});
         } else {

@@ -23,33 +23,43 @@ const QStringList &companions()
     return suffixes;
 }
 
+// A connection that closes itself.
+struct Connection {
+    sqlite3 *db = nullptr;
+    ~Connection() { sqlite3_close(db); }
+    QString error() const { return QString::fromUtf8(sqlite3_errmsg(db)); }
+};
+
+struct Statement {
+    sqlite3_stmt *statement = nullptr;
+    ~Statement() { sqlite3_finalize(statement); }
+};
+
 // What SQLite says when the file is opened and read through, and then asked for a write lock;
 // SQLITE_OK when it is fine.
 int sqliteVerdict(const QString &path)
 {
-    sqlite3 *db = nullptr;
-    int code = sqlite3_open_v2(QFile::encodeName(path).constData(), &db, SQLITE_OPEN_READWRITE, nullptr);
+    Connection connection;
+    int code = sqlite3_open_v2(QFile::encodeName(path).constData(), &connection.db, SQLITE_OPEN_READWRITE, nullptr);
     const auto step = [&](const char *sql) {
         if (code != SQLITE_OK)
             return;
-        sqlite3_stmt *statement = nullptr;
-        code = sqlite3_prepare_v2(db, sql, -1, &statement, nullptr);
+        Statement statement;
+        code = sqlite3_prepare_v2(connection.db, sql, -1, &statement.statement, nullptr);
         while (code == SQLITE_OK || code == SQLITE_ROW) {
-            code = sqlite3_step(statement);
-            if (code == SQLITE_ROW && sqlite3_column_count(statement) == 1) {
-                const auto *text = reinterpret_cast<const char *>(sqlite3_column_text(statement, 0));
+            code = sqlite3_step(statement.statement);
+            if (code == SQLITE_ROW && sqlite3_column_count(statement.statement) == 1) {
+                const auto *text = reinterpret_cast<const char *>(sqlite3_column_text(statement.statement, 0));
                 if (text && qstrcmp(text, "ok") != 0)
                     code = SQLITE_CORRUPT; // quick_check lists what it found
             }
         }
         if (code == SQLITE_DONE)
             code = SQLITE_OK;
-        sqlite3_finalize(statement);
     };
     step("PRAGMA quick_check(1)");
     step("BEGIN IMMEDIATE");
     step("ROLLBACK");
-    sqlite3_close(db);
     return code & 0xff; // the primary code of an extended one
 }
 
@@ -126,18 +136,6 @@ Result<QString> moveAside(const QString &path, const QDateTime &at)
 }
 
 namespace {
-// A connection that closes itself.
-struct Connection {
-    sqlite3 *db = nullptr;
-    ~Connection() { sqlite3_close(db); }
-    QString error() const { return QString::fromUtf8(sqlite3_errmsg(db)); }
-};
-
-struct Statement {
-    sqlite3_stmt *statement = nullptr;
-    ~Statement() { sqlite3_finalize(statement); }
-};
-
 // The columns of table both files have, as "a, b, c": an older file has fewer.
 QByteArray sharedColumns(Connection &from, Connection &to, const char *table)
 {
