@@ -42,12 +42,12 @@ BatchSettings savingTo(const QString &folder, bool overwrite = false)
 // Runs the URLs as one batch and returns their final records, in order; unwrap with ASSIGN_OR_FAIL.
 Result<QList<TaskRecord>> fetchAll(Engine &engine, const QList<QUrl> &urls, const BatchSettings &settings)
 {
-    return finishedTasks(engine, engine.addBatch(u"downloads"_s, urls, settings), 120'000);
+    return gatheredBatch(engine, u"downloads"_s, urls, settings, 120'000);
 }
 
 Result<TaskRecord> fetchOne(Engine &engine, const QUrl &url, const BatchSettings &settings)
 {
-    return finishedTask(engine, engine.addBatch(u"downloads"_s, {url}, settings), 120'000);
+    return gatheredTask(engine, u"downloads"_s, url, settings, 120'000);
 }
 
 Result<TaskRecord> fetchOne(const QUrl &url, const BatchSettings &settings)

@@ -5,6 +5,7 @@
 #include "Engine.h"
 #include "UrlList.h"
 #include "HostQueue.h"
+#include "Mailbox.h"
 #include "support/BatchWaits.h"
 #include "support/TestHttpServer.h"
 
@@ -512,15 +513,23 @@ private Q_SLOTS:
         TestHttpServer server;
         Engine engine;
         QThread observerThread;
-        observerThread.start();
         auto *observer = new Observer(engine);
         observer->moveToThread(&observerThread);
+        observerThread.start();
         const BatchId id = engine.addBatch(u"far"_s, repeat(server.url(u"/ok"_s), 3), BatchSettings{});
         ASSIGN_OR_FAIL(const BatchRecord batch, waitForBatch(engine, id));
         QCOMPARE(batch.count(TaskState::Succeeded), 3);
         QTRY_VERIFY(observer->deliveredOn.load() != nullptr);
         QCOMPARE(observer->deliveredOn.load(), &observerThread);
-        QMetaObject::invokeMethod(observer, &QObject::deleteLater);
+        // Deleted on its thread, and known here to be gone (the engine it listened to goes
+        // next) through an atomic, not through the thread's end, which Qt orders unseen.
+        std::atomic<bool> deleted = false;
+        Mailbox::open(&observerThread);
+        Mailbox::post(&observerThread, [observer, &deleted] {
+            delete observer;
+            deleted = true;
+        });
+        QTRY_VERIFY(deleted.load());
         observerThread.quit();
         observerThread.wait();
     }

@@ -69,7 +69,7 @@ public:
 // Runs one URL as a batch of its own and returns its final record; unwrap with ASSIGN_OR_FAIL.
 Result<TaskRecord> fetchOne(Engine &engine, const QUrl &url, const BatchSettings &settings)
 {
-    return finishedTask(engine, engine.addBatch(u"fault"_s, {url}, settings), 60'000);
+    return gatheredTask(engine, u"fault"_s, url, settings, 60'000);
 }
 
 Result<TaskRecord> fetchOne(const QUrl &url, const BatchSettings &settings)

@@ -201,6 +201,9 @@ private Q_SLOTS:
         view.viewport()->repaint();
         QVERIFY(view.paintedBars() > 0);
         QVERIFY2(view.paintedBars() <= lanesInView * view.viewport()->width(), qPrintable(QString::number(view.paintedBars())));
+        // Not even looked at one by one: a task per pixel column at most.
+        QVERIFY2(view.visitedTasks() <= lanesInView * (view.viewport()->width() - TimelineView::GutterWidth + 2),
+                 qPrintable(QString::number(view.visitedTasks())));
         for (int i = 0; i < 20; ++i) // far in: a few tasks per lane in view
             wheel(view.viewport(), {500, 100}, 120);
         view.viewport()->repaint();
@@ -208,6 +211,33 @@ private Q_SLOTS:
         QVERIFY(tasksPerLaneInView < 50);
         QVERIFY(view.paintedBars() > 0);
         QVERIFY2(view.paintedBars() <= lanesInView * tasksPerLaneInView, qPrintable(QString::number(view.paintedBars())));
+    }
+
+    // Among thousands of successes narrower than a pixel each, the one failure still shows.
+    void aNarrowFailureIsNotHiddenAmongSuccesses()
+    {
+        constexpr int PerLane = 4000, Failed = 2345;
+        TimelineModel model;
+        QList<TaskRecord> tasks;
+        for (int i = 0; i < PerLane; ++i)
+            tasks << ended(TaskId(i + 1), Fetches, u"Worker 1"_s, 1000 + i * 10, 9, i + 1 == Failed ? TaskState::Failed : TaskState::Succeeded);
+        model.apply(updateOf(tasks, {batchRecord(Fetches, BatchKind::Fetches, PerLane, 1000, 1000 + PerLane * 10)}));
+        TimelineView view(model);
+        view.resize(800, 150);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        view.setBatch(Fetches);
+        const QImage frame = view.viewport()->grab().toImage();
+        const double at = view.xOf((1000 + (Failed - 1) * 10) * 1000);
+        QVERIFY(view.xOf(1'000'000 + 9'000) - view.xOf(1'000'000) < 1); // narrower than a pixel
+        const int y = view.laneTop(0) + TimelineView::LaneHeight / 2;
+        const QRgb failed = TimelineView::colourOf(TaskState::Failed).rgb();
+        bool seen = false;
+        for (int x = int(at) - 1; x <= int(at) + 1; ++x)
+            seen |= frame.pixel(x * frame.width() / view.viewport()->width(), y * frame.height() / view.viewport()->height()) == failed;
+        QVERIFY(seen);
+        const QRgb succeeded = TimelineView::colourOf(TaskState::Succeeded).rgb();
+        QCOMPARE(frame.pixel(int(view.xOf(1'500'000)), y), succeeded);
     }
 
     void aRunningTaskShowsUntilItEnds()

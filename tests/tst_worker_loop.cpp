@@ -1,5 +1,6 @@
 // The thread-safe bridge: post() runs plain calls on the worker loop; submit() runs a
-// coroutine there and hands back a future the caller co_awaits on its own thread.
+// coroutine there and hands back a future the caller co_awaits on its own thread; runAndWait()
+// runs one there while the caller blocks.
 #include "WorkerLoop.h"
 
 #include <QTest>
@@ -76,13 +77,37 @@ private Q_SLOTS:
     void submitVoid()
     {
         WorkerLoop loop(u"test loop"_s);
-        bool ran = false;
+        std::atomic<bool> ran = false; // set on the loop, read here
         QFuture<void> future = loop.submit([&]() -> QCoro::Task<> {
             ran = true;
             co_return;
         });
         QTRY_VERIFY(future.isFinished());
         QVERIFY(ran);
+    }
+
+    void runAndWaitBlocksUntilTheCoroutineHasEnded()
+    {
+        WorkerLoop loop(u"test loop"_s);
+        QThread *coroutineThread = nullptr; // written there, read here after the hand-over
+        const QString answer = loop.runAndWait([&]() -> QCoro::Task<QString> {
+            coroutineThread = QThread::currentThread();
+            QTimer timer; // the loop runs on while the caller waits
+            timer.start(20ms);
+            co_await qCoro(timer).waitForTimeout();
+            co_return u"answered"_s;
+        });
+        QCOMPARE(answer, u"answered"_s);
+        QCOMPARE(coroutineThread, loop.thread());
+
+        bool ended = false;
+        loop.runAndWait([&]() -> QCoro::Task<> {
+            QTimer timer;
+            timer.start(20ms);
+            co_await qCoro(timer).waitForTimeout();
+            ended = true;
+        });
+        QVERIFY(ended);
     }
 };
 

@@ -3,6 +3,7 @@
 #include "Format.h"
 #include "History.h"
 #include "HistoryModel.h"
+#include "OnPool.h"
 #include "TaskWriter.h"
 
 #include <QDialogButtonBox>
@@ -14,7 +15,6 @@
 #include <QPushButton>
 #include <QTableView>
 #include <QVBoxLayout>
-#include <QtConcurrentRun>
 #include <QCoroFuture>
 
 using namespace Qt::StringLiterals;
@@ -147,7 +147,7 @@ QCoro::Task<> HistoryDialog::exportSelected()
     const TaskWriter::Format format = path.endsWith(u".csv"_s, Qt::CaseInsensitive) ? TaskWriter::Format::Csv : TaskWriter::Format::Jsonl;
     // The file is written on a pool thread: a large batch must not stall the window. The
     // future is named: GCC 12 destroys a lambda temporary inside co_await twice.
-    QFuture<QString> writing = QtConcurrent::run([path, rows, format] {
+    QFuture<QString> writing = runOnPool([path, rows, format] {
         QFile file(path);
         if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate))
             return tr("Cannot write %1: %2").arg(path, file.errorString());

@@ -4,17 +4,13 @@
 #include "EngineClock.h"
 #include "Format.h"
 #include "Icons.h"
+#include "OnPool.h"
 
 #include <QBrush>
 #include <QPalette>
-#include <QThreadPool>
 
 #include <algorithm>
 #include <memory>
-
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 
 namespace loopscope {
 
@@ -189,17 +185,7 @@ void TaskTableModel::removeBatches(const QSet<BatchId> &batches)
         tasks.push_back(std::move(m_tasks[row]));
         urlTexts.push_back(std::move(m_urlTexts[row]));
     }
-    // The rows that go are freed on another thread: a batch of 100,000 takes a tenth of a
-    // second to free, which the GUI loop should not wait for. glibc keeps freed memory for
-    // reuse; a long session that cleared its batches gives it back.
-    QThreadPool::globalInstance()->start(
-        [gone = std::make_shared<std::pair<std::deque<TaskRecord>, std::deque<QString>>>(std::exchange(m_tasks, std::move(tasks)),
-                                                                                        std::exchange(m_urlTexts, std::move(urlTexts)))]() mutable {
-            gone.reset();
-#ifdef __GLIBC__
-            malloc_trim(0);
-#endif
-        });
+    freeElsewhere(std::pair(std::exchange(m_tasks, std::move(tasks)), std::exchange(m_urlTexts, std::move(urlTexts))));
     m_rowById = std::move(rowById);
     endResetModel();
 }

@@ -1,5 +1,7 @@
 #include "TimelineModel.h"
 
+#include "OnPool.h"
+
 #include <algorithm>
 
 using namespace Qt::StringLiterals;
@@ -15,10 +17,18 @@ int workerNumber(const QString &worker)
 }
 } // namespace
 
-size_t TimelineModel::Lane::firstEndingFrom(qint64 us) const
+void TimelineModel::Lane::add(TaskSpan task)
 {
-    const auto it = std::partition_point(tasks.begin(), tasks.end(), [us](const TaskSpan &task) { return task.endUs() < us; });
-    return size_t(it - tasks.begin());
+    if (task.state != TaskState::Succeeded)
+        unsucceeded.push_back(tasks.size());
+    endsUs.push_back(task.endUs());
+    tasks.push_back(std::move(task));
+}
+
+size_t TimelineModel::Lane::firstEndingFrom(qint64 us, size_t from) const
+{
+    const auto it = std::lower_bound(endsUs.begin() + qsizetype(std::min(from, endsUs.size())), endsUs.end(), us);
+    return size_t(it - endsUs.begin());
 }
 
 const TaskSpan *TimelineModel::Lane::taskAt(qint64 us) const
@@ -41,7 +51,7 @@ TimelineModel::Lane &TimelineModel::laneOf(Batch &batch, const QString &worker, 
         return workerNumber(worker) < workerNumber(lane.worker);
     };
     const auto at = std::find_if(batch.lanes.begin(), batch.lanes.end(), before);
-    const auto inserted = batch.lanes.insert(at, Lane{worker, notifications, {}, {}});
+    const auto inserted = batch.lanes.insert(at, Lane{worker, notifications, {}, {}, {}, {}});
     // Lanes moved: the index of every ended task of this batch after it moved too.
     for (auto &[task, where] : m_where)
         if (where.batch == batch.record.id && where.lane >= int(inserted - batch.lanes.begin()))
@@ -97,7 +107,7 @@ void TimelineModel::apply(const EngineUpdate &update)
             if (lane.running.id == task.id)
                 lane.running = {};
             m_where[task.id] = {batch->record.id, int(&lane - batch->lanes.data()), lane.tasks.size()};
-            lane.tasks.push_back(TaskSpan::from(task));
+            lane.add(TaskSpan::from(task));
         }
         touched(batch->record.id);
     }
@@ -121,19 +131,32 @@ void TimelineModel::load(const BatchRecord &record, const QList<TaskSpan> &spans
     for (const TaskSpan *span : byStart) {
         Lane &lane = laneOf(batch, span->worker, false);
         m_where[span->id] = {record.id, int(&lane - batch.lanes.data()), lane.tasks.size()};
-        lane.tasks.push_back(*span);
+        lane.add(*span);
     }
     Q_EMIT changed(record.id);
 }
 
 void TimelineModel::removeBatches(const QSet<BatchId> &batches)
 {
-    std::erase_if(m_where, [&batches](const auto &where) { return batches.contains(where.second.batch); });
+    // Taken out here, freed elsewhere (a batch of 100,000 tasks leaves as many spans and nodes).
+    std::vector<decltype(m_where)::node_type> goneWhere;
+    for (auto it = m_where.begin(); it != m_where.end();)
+        if (batches.contains(it->second.batch))
+            goneWhere.push_back(m_where.extract(it++));
+        else
+            ++it;
+    std::vector<decltype(m_batches)::node_type> gone;
     for (const BatchId id : batches) {
         m_kinds.erase(id);
-        if (m_batches.erase(id) > 0)
-            Q_EMIT changed(id);
+        if (auto batch = m_batches.extract(id))
+            gone.push_back(std::move(batch));
     }
+    std::vector<BatchId> removed;
+    for (const auto &batch : gone)
+        removed.push_back(batch.key());
+    freeElsewhere(std::pair(std::move(goneWhere), std::move(gone)));
+    for (const BatchId id : removed)
+        Q_EMIT changed(id);
 }
 
 const TimelineModel::Batch *TimelineModel::batch(BatchId id) const

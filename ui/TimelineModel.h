@@ -27,9 +27,13 @@ public:
         QString worker;
         bool notifications = false;
         std::vector<TaskSpan> tasks; // ended, in the order they ran
+        std::vector<qint64> endsUs;  // tasks[i].endUs(), kept for the searches, which ask it often
+        std::vector<size_t> unsucceeded; // the indexes of the tasks that failed or were cancelled
         Running running;             // id 0: none now
-        // The index of the first task that ends at or after us; tasks.size() when none does.
-        size_t firstEndingFrom(qint64 us) const;
+        void add(TaskSpan task);
+        // The index of the first task from index from on that ends at or after us;
+        // tasks.size() when none does.
+        size_t firstEndingFrom(qint64 us, size_t from = 0) const;
         // The task under us, or null.
         const TaskSpan *taskAt(qint64 us) const;
     };

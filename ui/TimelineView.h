@@ -37,6 +37,8 @@ public:
     const TaskSpan *taskAt(const QPoint &viewportPosition) const;
     // How many bars (merged where they share pixels) the last frame painted.
     int paintedBars() const { return m_paintedBars; }
+    // How many tasks the last frame looked at: about the lanes' width in pixels at most.
+    int visitedTasks() const { return m_visitedTasks; }
 
     static QColor colourOf(TaskSpan::Phase phase);
     static QColor colourOf(TaskState endState);
@@ -74,6 +76,7 @@ private:
     bool m_dragged = false;
     QTimer m_live; // repaints while the batch runs: the present moves
     int m_paintedBars = 0;
+    int m_visitedTasks = 0;
 };
 
 } // namespace loopscope

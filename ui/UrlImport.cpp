@@ -1,18 +1,19 @@
 #include "UrlImport.h"
 
+#include "OnPool.h"
+
 #include <QFile>
-#include <QtConcurrent>
 
 namespace loopscope {
 
 QFuture<UrlList> parseUrlsInBackground(const QString &text, const QString &source)
 {
-    return QtConcurrent::run([text, source] { return parseUrlLines(text, source); });
+    return runOnPool([text, source] { return parseUrlLines(text, source); });
 }
 
 QFuture<UrlList> readUrlFileInBackground(const QString &path)
 {
-    return QtConcurrent::run([path] {
+    return runOnPool([path] {
         QFile file(path);
         if (!file.open(QIODevice::ReadOnly))
             return UrlList{{}, {RejectedLine{path, 0, file.errorString()}}};

@@ -187,9 +187,9 @@ DiskWriter::DiskWriter(DiskLoop &disk, const QString &folder, bool overwrite, Ta
 QCoro::Task<DiskWriter::Part> DiskWriter::findPart()
 {
     Q_ASSERT(!m_started);
-    m_disk.loop().post([file = m_file, self = this] {
+    m_disk.loop().post([file = m_file, writer = Recipient(this)] {
         const Part part = file->find();
-        QMetaObject::invokeMethod(self, [self, part] { self->found(part); }, Qt::QueuedConnection);
+        writer.call([part](DiskWriter &self) { self.found(part); });
     });
     co_await m_found.next();
     co_return m_part;
@@ -211,11 +211,11 @@ void DiskWriter::start(const QString &name, const QByteArray &validator)
 {
     Q_ASSERT(!m_started);
     m_started = m_open = true;
-    m_disk.loop().post([file = m_file, name, validator, self = this] {
+    m_disk.loop().post([file = m_file, name, validator, writer = Recipient(this)] {
         file->name = name;
         file->open(validator);
         if (!file->error.isEmpty())
-            QMetaObject::invokeMethod(self, [self, error = file->error] { self->wrote({}, error); }, Qt::QueuedConnection);
+            writer.call([error = file->error](DiskWriter &self) { self.wrote({}, error); });
     });
 }
 
@@ -223,10 +223,10 @@ void DiskWriter::resume()
 {
     Q_ASSERT(!m_started && m_part.bytes > 0);
     m_started = m_open = true;
-    m_disk.loop().post([file = m_file, self = this] {
+    m_disk.loop().post([file = m_file, writer = Recipient(this)] {
         file->reopen();
         if (!file->error.isEmpty())
-            QMetaObject::invokeMethod(self, [self, error = file->error] { self->wrote({}, error); }, Qt::QueuedConnection);
+            writer.call([error = file->error](DiskWriter &self) { self.wrote({}, error); });
     });
 }
 
@@ -253,14 +253,13 @@ void DiskWriter::flush()
         return;
     m_unwritten += m_piece.size();
     // Moved, not shared: the piece must come back unshared to be filled again in place.
-    m_disk.loop().post([file = m_file, chunk = std::exchange(m_piece, {}), self = this]() mutable {
+    m_disk.loop().post([file = m_file, chunk = std::exchange(m_piece, {}), writer = Recipient(this)]() mutable {
         const bool failedBefore = !file->error.isEmpty();
         file->write(chunk);
         const QString error = failedBefore ? QString() : file->error; // reported once
         // The piece goes back to be filled again: a fresh one of this size would come from
         // mmap and cost a page fault per page as it fills.
-        QMetaObject::invokeMethod(self, [self, chunk = std::move(chunk), error]() mutable { self->wrote(std::move(chunk), error); },
-                                  Qt::QueuedConnection);
+        writer.call([chunk = std::move(chunk), error](DiskWriter &self) mutable { self.wrote(std::move(chunk), error); });
     });
 }
 
@@ -289,9 +288,9 @@ QCoro::Task<QString> DiskWriter::commit()
 {
     Q_ASSERT(m_open);
     flush();
-    m_disk.loop().post([file = m_file, self = this] {
+    m_disk.loop().post([file = m_file, writer = Recipient(this)] {
         const QString name = file->keep();
-        QMetaObject::invokeMethod(self, [self, name, error = file->error] { self->closed(name, error); }, Qt::QueuedConnection);
+        writer.call([name, error = file->error](DiskWriter &self) { self.closed(name, error); });
     });
     co_await m_closed.next();
     if (m_placedName.isEmpty())
@@ -305,9 +304,9 @@ QCoro::Task<> DiskWriter::discard()
     m_piece.clear();
     if (!m_open)
         co_return;
-    m_disk.loop().post([file = m_file, self = this] {
+    m_disk.loop().post([file = m_file, writer = Recipient(this)] {
         file->removePart();
-        QMetaObject::invokeMethod(self, [self] { self->closed({}, {}); }, Qt::QueuedConnection);
+        writer.call([](DiskWriter &self) { self.closed({}, {}); });
     });
     co_await m_closed.next();
 }

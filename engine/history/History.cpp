@@ -41,7 +41,7 @@ Result<std::unique_ptr<History>> History::open(const QString &path, Check check)
     std::unique_ptr<History> history(new History);
     history->m_loop = std::make_unique<WorkerLoop>(u"loopscope history"_s);
     const QString wanted = path.isEmpty() ? defaultPath() : path;
-    QFuture<Result<>> opened = history->m_loop->submit([history = history.get(), wanted, check]() -> QCoro::Task<Result<>> {
+    const Result<> opened = history->m_loop->runAndWait([history = history.get(), wanted, check]() -> QCoro::Task<Result<>> {
         Result<std::unique_ptr<HistoryDatabase>> db = HistoryDatabase::open(wanted);
         if (!db)
             co_return db.failure();
@@ -54,8 +54,8 @@ Result<std::unique_ptr<History>> History::open(const QString &path, Check check)
         history->m_recorder = new HistoryRecorder(*history->m_db);
         co_return Result<>{};
     });
-    if (const Result<> result = opened.result(); !result)
-        return result.failure();
+    if (!opened)
+        return opened.failure();
     return history;
 }
 
@@ -69,11 +69,11 @@ QString History::defaultPath()
 History::~History()
 {
     // Queued after every update already sent here, so those are written first.
-    m_loop->submit([this]() -> QCoro::Task<> {
+    m_loop->runAndWait([this]() -> QCoro::Task<> {
         delete m_recorder;
         delete m_db;
         co_return;
-    }).waitForFinished();
+    });
 }
 
 void History::follow(Engine &engine)
@@ -83,7 +83,8 @@ void History::follow(Engine &engine)
 
 QMetaObject::Connection History::onFailure(QObject *context, std::function<void(const Failure &)> fn)
 {
-    return QObject::connect(m_recorder, &HistoryRecorder::failed, context, std::move(fn));
+    return QObject::connect(m_recorder, &HistoryRecorder::failed, m_recorder, relayTo<Failure>(context, std::move(fn)),
+                            Qt::DirectConnection);
 }
 
 QFuture<void> History::written()

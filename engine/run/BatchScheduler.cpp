@@ -32,6 +32,20 @@ void BatchScheduler::addBatch(const BatchPlan &plan, TaskId appendFrom)
 {
     Q_ASSERT(QThread::currentThread() == thread());
     const LoopMonitor::Activity activity("BatchScheduler::addBatch");
+    dispatch(admit(plan, appendFrom));
+}
+
+QCoro::Task<QList<TaskRecord>> BatchScheduler::addGatheredBatch(BatchPlan plan)
+{
+    Q_ASSERT(QThread::currentThread() == thread());
+    Batch &batch = admit(plan, 0);
+    const QFuture<QList<TaskRecord>> gathered = startGathering(batch);
+    dispatch(batch);
+    co_return co_await gathered;
+}
+
+BatchScheduler::Batch &BatchScheduler::admit(const BatchPlan &plan, TaskId appendFrom)
+{
     Batch &batch = m_batches[plan.id];
     batch.run = std::make_unique<BatchRun>(plan, EngineClock::now(), appendFrom);
     if (!m_announceQueued)
@@ -43,7 +57,7 @@ void BatchScheduler::addBatch(const BatchPlan &plan, TaskId appendFrom)
     m_batchByFirstTask.emplace(batch.run->record().firstTask, plan.id);
     qCDebug(lcEngine) << "batch" << plan.id << plan.name << "with" << plan.urls.size() << "tasks";
     m_publisher.add(*batch.run);
-    dispatch(batch);
+    return batch;
 }
 
 void BatchScheduler::dispatch(Batch &batch)
@@ -334,14 +348,18 @@ QCoro::Task<QList<TaskRecord>> BatchScheduler::gather(BatchId id)
     const auto it = m_batches.find(id);
     if (it == m_batches.end())
         co_return QList<TaskRecord>{};
-    Batch &batch = it->second;
+    const QFuture<QList<TaskRecord>> gathered = startGathering(it->second);
+    co_return co_await gathered;
+}
+
+QFuture<QList<TaskRecord>> BatchScheduler::startGathering(Batch &batch)
+{
     if (!batch.gathered) {
         batch.gathered.emplace();
         batch.gathered->start();
         batch.run->keepEndedRecords();
     }
-    const QFuture<QList<TaskRecord>> gathered = batch.gathered->future();
-    co_return co_await gathered;
+    return batch.gathered->future();
 }
 
 QCoro::Task<> BatchScheduler::shutdown()

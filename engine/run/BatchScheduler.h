@@ -45,6 +45,8 @@ public:
     // The gather of a batch: every task's final record, in the batch's order. Ask before the
     // batch ends (its tasks are let go then); an empty list for a batch that is gone.
     QCoro::Task<QList<TaskRecord>> gather(BatchId id);
+    // Adds the batch (its ids all set) and gathers it from the start, however soon it ends.
+    QCoro::Task<QList<TaskRecord>> addGatheredBatch(BatchPlan plan);
     // Cancels everything and resumes once no task runs and every change has been published.
     QCoro::Task<> shutdown();
 
@@ -67,6 +69,8 @@ private:
     static constexpr size_t KeptFinishedBatches = 1'000;
 
     QCoro::Task<> runTask(Batch &batch, int index, QString host, int worker);
+    Batch &admit(const BatchPlan &plan, TaskId appendFrom); // ready to dispatch
+    QFuture<QList<TaskRecord>> startGathering(Batch &batch);
     void dispatch(Batch &batch);
     void cancelQueued(BatchRun &run, int index, CancelReason reason);
     // Schedules the delivery of run's changes: at once when they finished it.

@@ -19,7 +19,7 @@ Engine::Engine(QObject *parent)
     qRegisterMetaType<SlowCallback>();
     m_scheduler->moveToThread(m_loop->thread());
     connect(m_loop->thread(), &QThread::finished, m_scheduler, &QObject::deleteLater);
-    connect(&m_scheduler->publisher(), &UpdatePublisher::updated, this, &Engine::updated);
+    observe(this, [this](const EngineUpdate &update) { Q_EMIT updated(update); });
 }
 
 Engine::~Engine()
@@ -34,6 +34,21 @@ BatchId Engine::addBatch(const QString &name, const QList<QUrl> &urls, const Bat
 
 BatchId Engine::addBatch(BatchPlan plan)
 {
+    number(plan);
+    const BatchId id = plan.id;
+    m_loop->post([scheduler = m_scheduler, plan = std::move(plan)] { scheduler->addBatch(plan); });
+    return id;
+}
+
+QFuture<QList<TaskRecord>> Engine::addGatheredBatch(const QString &name, const QList<QUrl> &urls, const BatchSettings &settings)
+{
+    BatchPlan plan{0, name, settings, encodedUrls(urls), {}};
+    number(plan);
+    return m_loop->submit([scheduler = m_scheduler, plan = std::move(plan)] { return scheduler->addGatheredBatch(plan); });
+}
+
+void Engine::number(BatchPlan &plan)
+{
     if (plan.id == 0)
         plan.id = m_nextBatch++;
     if (plan.taskIds.isEmpty()) {
@@ -42,9 +57,6 @@ BatchId Engine::addBatch(BatchPlan plan)
         for (qsizetype i = 0; i < plan.urls.size(); ++i)
             plan.taskIds.append(first + TaskId(i));
     }
-    const BatchId id = plan.id;
-    m_loop->post([scheduler = m_scheduler, plan = std::move(plan)] { scheduler->addBatch(plan); });
-    return id;
 }
 
 void Engine::cancelTask(TaskId id, CancelReason reason)
@@ -106,17 +118,21 @@ QFuture<QString> Engine::sendTestNotification(const NotificationSettings &settin
 
 QMetaObject::Connection Engine::observe(QObject *context, std::function<void(const EngineUpdate &)> fn)
 {
-    return connect(&m_scheduler->publisher(), &UpdatePublisher::updated, context, std::move(fn));
+    const UpdatePublisher *publisher = &m_scheduler->publisher();
+    return connect(publisher, &UpdatePublisher::updated, publisher, relayTo<EngineUpdate>(context, std::move(fn)),
+                   Qt::DirectConnection);
 }
 
 QMetaObject::Connection Engine::observeLoopReports(QObject *context, std::function<void(const LoopReport &)> fn)
 {
-    return connect(m_loopMonitor, &LoopMonitor::reported, context, std::move(fn));
+    return connect(m_loopMonitor, &LoopMonitor::reported, m_loopMonitor, relayTo<LoopReport>(context, std::move(fn)),
+                   Qt::DirectConnection);
 }
 
 QMetaObject::Connection Engine::observeSlowCallbacks(QObject *context, std::function<void(const SlowCallback &)> fn)
 {
-    return connect(m_loopMonitor, &LoopMonitor::slowCallback, context, std::move(fn));
+    return connect(m_loopMonitor, &LoopMonitor::slowCallback, m_loopMonitor,
+                   relayTo<SlowCallback>(context, std::move(fn)), Qt::DirectConnection);
 }
 
 void Engine::setSlowCallbackThreshold(int ms)
@@ -129,7 +145,7 @@ void Engine::shutdown()
     if (!m_loop)
         return;
     // Blocking here is brief: cancellation aborts every transfer at once.
-    m_loop->submit([scheduler = m_scheduler] { return scheduler->shutdown(); }).waitForFinished();
+    m_loop->runAndWait([scheduler = m_scheduler] { return scheduler->shutdown(); });
     m_loop.reset();
 }
 

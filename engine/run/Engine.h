@@ -42,6 +42,8 @@ public:
     // as it ends; so ask before its tasks end, as right after adding it. Of a task let go
     // before, the record holds only its id, state and times; for a batch gone, an empty list.
     QFuture<QList<TaskRecord>> gather(BatchId id) const;
+    // Queues a batch and gathers it from the start: no record is missed, however soon it ends.
+    QFuture<QList<TaskRecord>> addGatheredBatch(const QString &name, const QList<QUrl> &urls, const BatchSettings &settings);
     // The records of a running batch's tasks as they are now (of ended tasks, as gather() says
     // of those let go); empty once it has ended.
     QFuture<QList<TaskRecord>> tasks(BatchId id) const;
@@ -66,7 +68,8 @@ public:
 
     // Calls fn with every update on context's thread, straight from the worker loop. Unlike
     // updated(), nothing passes through the engine's own thread, so the updates of a shutdown
-    // (during which that thread waits) arrive too.
+    // (during which that thread waits) arrive too. Here and below, context must be on its
+    // thread already; the calls go through that thread's Mailbox.
     QMetaObject::Connection observe(QObject *context, std::function<void(const EngineUpdate &)> fn);
 
     // The worker loop's health, on context's thread: every second how late it ran its timers,
@@ -80,6 +83,8 @@ Q_SIGNALS:
     void updated(const loopscope::EngineUpdate &update);
 
 private:
+    void number(BatchPlan &plan); // gives the plan the ids it leaves out
+
     std::unique_ptr<WorkerLoop> m_loop;
     BatchScheduler *m_scheduler; // lives on the worker thread, deleted when it finishes
     LoopMonitor *m_loopMonitor;  // lives on the worker thread until it finishes

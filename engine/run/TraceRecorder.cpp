@@ -3,6 +3,7 @@
 #include "ChromeTrace.h"
 #include "Engine.h"
 #include "LoopMonitor.h"
+#include "OnPool.h"
 
 #include <algorithm>
 
@@ -35,8 +36,11 @@ void TraceRecorder::removeBatches(const QSet<BatchId> &batches)
 {
     for (const BatchId id : batches)
         m_batches.erase(id);
-    std::erase_if(m_tasks, [&batches](const TaskSpan &task) { return batches.contains(task.batch); });
-    m_tasks.shrink_to_fit();
+    std::vector<TaskSpan> kept;
+    for (TaskSpan &task : m_tasks)
+        if (!batches.contains(task.batch))
+            kept.push_back(std::move(task));
+    freeElsewhere(std::exchange(m_tasks, std::move(kept)));
 }
 
 QByteArray TraceRecorder::trace(const QList<BatchId> &batches) const
