@@ -97,8 +97,10 @@ test)
     export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
     export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/lsan.supp:print_suppressions=0}
     export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-    # A race report fails the suite (TSan's exit code); tests/tsan.supp names what is Qt's or curl's alone.
-    export TSAN_OPTIONS=${TSAN_OPTIONS:-suppressions=$PWD/tests/tsan.supp:history_size=4:second_deadlock_stack=1}
+    # A race report fails the suite (TSan's exit code); tests/tsan.supp names what is Qt's alone.
+    # die_after_fork=0: the suites start loopscope with QProcess, whose child runs nothing but
+    # exec; TSan would otherwise take the fork of a threaded process as fatal for later threads.
+    export TSAN_OPTIONS=${TSAN_OPTIONS:-suppressions=$PWD/tests/tsan.supp:history_size=4:second_deadlock_stack=1:die_after_fork=0}
     ctest --test-dir "$BUILT_DIR" --output-on-failure --timeout 600 "$@"
     ;;
 *)

@@ -5,7 +5,7 @@
 #include "Engine.h"
 #include "UrlList.h"
 #include "HostQueue.h"
-#include "Mailbox.h"
+#include "WorkerLoop.h"
 #include "support/BatchWaits.h"
 #include "support/TestHttpServer.h"
 
@@ -515,7 +515,7 @@ private Q_SLOTS:
         QThread observerThread;
         auto *observer = new Observer(engine);
         observer->moveToThread(&observerThread);
-        observerThread.start();
+        startLoopThread(observerThread);
         const BatchId id = engine.addBatch(u"far"_s, repeat(server.url(u"/ok"_s), 3), BatchSettings{});
         ASSIGN_OR_FAIL(const BatchRecord batch, waitForBatch(engine, id));
         QCOMPARE(batch.count(TaskState::Succeeded), 3);
@@ -524,14 +524,12 @@ private Q_SLOTS:
         // Deleted on its thread, and known here to be gone (the engine it listened to goes
         // next) through an atomic, not through the thread's end, which Qt orders unseen.
         std::atomic<bool> deleted = false;
-        Mailbox::open(&observerThread);
         Mailbox::post(&observerThread, [observer, &deleted] {
             delete observer;
             deleted = true;
         });
         QTRY_VERIFY(deleted.load());
-        observerThread.quit();
-        observerThread.wait();
+        endLoopThread(observerThread);
     }
 
     void plansRunUnderTheirOwnIds()

@@ -25,9 +25,9 @@ void TimelineModel::Lane::add(TaskSpan task)
     tasks.push_back(std::move(task));
 }
 
-size_t TimelineModel::Lane::firstEndingFrom(qint64 us, size_t from) const
+size_t TimelineModel::Lane::firstEndingFrom(qint64 us) const
 {
-    const auto it = std::lower_bound(endsUs.begin() + qsizetype(std::min(from, endsUs.size())), endsUs.end(), us);
+    const auto it = std::lower_bound(endsUs.begin(), endsUs.end(), us);
     return size_t(it - endsUs.begin());
 }
 

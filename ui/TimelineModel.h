@@ -31,9 +31,8 @@ public:
         std::vector<size_t> unsucceeded; // the indexes of the tasks that failed or were cancelled
         Running running;             // id 0: none now
         void add(TaskSpan task);
-        // The index of the first task from index from on that ends at or after us;
-        // tasks.size() when none does.
-        size_t firstEndingFrom(qint64 us, size_t from = 0) const;
+        // The index of the first task that ends at or after us; tasks.size() when none does.
+        size_t firstEndingFrom(qint64 us) const;
         // The task under us, or null.
         const TaskSpan *taskAt(qint64 us) const;
     };

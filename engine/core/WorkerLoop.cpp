@@ -7,26 +7,34 @@
 
 namespace loopscope {
 
-WorkerLoop::WorkerLoop(const QString &name)
-    : m_thread(std::make_unique<QThread>())
+void startLoopThread(QThread &thread)
 {
-    m_thread->setObjectName(name);
-    Mailbox::open(m_thread.get());
-    // Returns once the thread has made its event dispatcher, which posting to it wakes: the
-    // dispatcher is then handed to this thread through a std::mutex, visibly to sanitizers,
-    // instead of through the atomics inside Qt that they cannot see.
+    Mailbox::open(&thread);
     std::mutex mutex;
     std::condition_variable changed;
     bool started = false;
-    const QMetaObject::Connection announcing = QObject::connect(m_thread.get(), &QThread::started, m_thread.get(), [&] {
+    const QMetaObject::Connection announcing = QObject::connect(&thread, &QThread::started, &thread, [&] {
         const std::lock_guard lock(mutex);
         started = true;
         changed.notify_one();
     }, Qt::DirectConnection);
-    m_thread->start();
+    thread.start();
     std::unique_lock lock(mutex);
     changed.wait(lock, [&] { return started; });
     QObject::disconnect(announcing);
+}
+
+void endLoopThread(QThread &thread)
+{
+    Mailbox::post(&thread, [] { QThread::currentThread()->quit(); });
+    thread.wait();
+}
+
+WorkerLoop::WorkerLoop(const QString &name)
+    : m_thread(std::make_unique<QThread>())
+{
+    m_thread->setObjectName(name);
+    startLoopThread(*m_thread);
 }
 
 LoopMonitor *WorkerLoop::watch(const QString &loopName)
@@ -40,11 +48,7 @@ LoopMonitor *WorkerLoop::watch(const QString &loopName)
 
 WorkerLoop::~WorkerLoop()
 {
-    // Asked through the mailbox, after the calls already posted, rather than with quit() from
-    // here: waking the loop writes to GLib's eventfd, which the ending thread closes, and the
-    // mailbox's lock, which the ending thread takes too, is what lets sanitizers see the order.
-    Mailbox::post(m_thread.get(), [] { QThread::currentThread()->quit(); });
-    m_thread->wait();
+    endLoopThread(*m_thread);
 }
 
 } // namespace loopscope

@@ -19,6 +19,16 @@ namespace loopscope {
 
 class LoopMonitor;
 
+// Starts thread, which runs an event loop, and returns once the thread has made its event
+// dispatcher, which posting to it wakes: the dispatcher is handed to this thread under a
+// std::mutex, visibly to sanitizers, rather than through atomics inside Qt they cannot see.
+void startLoopThread(QThread &thread);
+// Ends the loop of a thread started so, after the calls already posted to it, and waits for the
+// thread to finish. Asked through the thread's Mailbox rather than with quit(): waking the loop
+// writes to GLib's eventfd, which the ending thread closes, and the mailbox's lock, which the
+// ending thread takes too, is what lets sanitizers see that order.
+void endLoopThread(QThread &thread);
+
 // A thread running its own event loop: the home of every network and notification object.
 // post() is asyncio's call_soon_threadsafe; submit() is run_coroutine_threadsafe — the
 // coroutine runs on this loop and the caller co_awaits the returned QFuture on its own thread;

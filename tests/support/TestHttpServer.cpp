@@ -1,5 +1,7 @@
 #include "TestHttpServer.h"
 
+#include "WorkerLoop.h"
+
 #include <QHash>
 #include <QMutex>
 #include <QTcpServer>
@@ -435,13 +437,12 @@ TestHttpServer::TestHttpServer()
     home->moveToThread(&d->thread);
     d->thread.home = home;
     d->thread.setObjectName(u"TestHttpServer"_s);
-    d->thread.start();
+    loopscope::startLoopThread(d->thread);
 }
 
 TestHttpServer::~TestHttpServer()
 {
-    d->thread.quit();
-    d->thread.wait();
+    loopscope::endLoopThread(d->thread);
     d->thread.cleared.load(std::memory_order_acquire);
 }
 
