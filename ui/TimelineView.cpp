@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <ranges>
 
 using namespace Qt::StringLiterals;
 
@@ -306,16 +307,11 @@ void TimelineView::paintLane(QPainter &painter, const TimelineModel::Lane &lane,
     // search. A frame so costs the lane's width in pixels, not its tasks: 100,000 of them on
     // one worker paint as fast as a hundred. Only the narrow ones, when narrowOnly.
     const auto paintTasks = [&](size_t count, auto indexOf, bool narrowOnly) {
-        const auto firstEndingFrom = [&](qint64 us, size_t below) { // a lower_bound over their ends
-            size_t above = count;
-            while (below < above) {
-                const size_t middle = below + (above - below) / 2;
-                if (lane.endsUs[indexOf(middle)] < us)
-                    below = middle + 1;
-                else
-                    above = middle;
-            }
-            return below;
+        // The first of them from index from on that ends at or after us.
+        const auto firstEndingFrom = [&](qint64 us, size_t from) {
+            const auto indexes = std::views::iota(from, count);
+            const auto found = std::ranges::partition_point(indexes, [&](size_t i) { return lane.endsUs[indexOf(i)] < us; });
+            return found == indexes.end() ? count : *found;
         };
         for (size_t i = firstEndingFrom(viewStart, 0); i < count;) {
             const TaskSpan &task = lane.tasks[indexOf(i)];

@@ -2,25 +2,16 @@
 
 #include "LoopMonitor.h"
 
-#include <condition_variable>
-#include <mutex>
-
 namespace loopscope {
 
 void startLoopThread(QThread &thread)
 {
     Mailbox::open(&thread);
-    std::mutex mutex;
-    std::condition_variable changed;
-    bool started = false;
-    const QMetaObject::Connection announcing = QObject::connect(&thread, &QThread::started, &thread, [&] {
-        const std::lock_guard lock(mutex);
-        started = true;
-        changed.notify_one();
-    }, Qt::DirectConnection);
+    HandOver<void> started;
+    const QMetaObject::Connection announcing =
+        QObject::connect(&thread, &QThread::started, &thread, [&started] { started.give({}); }, Qt::DirectConnection);
     thread.start();
-    std::unique_lock lock(mutex);
-    changed.wait(lock, [&] { return started; });
+    started.take();
     QObject::disconnect(announcing);
 }
 

@@ -29,6 +29,32 @@ void startLoopThread(QThread &thread);
 // ending thread takes too, is what lets sanitizers see that order.
 void endLoopThread(QThread &thread);
 
+// Where one value (of void: the news that something happened) passes to a thread that waits
+// for it, under a std::mutex that sanitizers see.
+template<typename T>
+class HandOver {
+public:
+    using Value = std::conditional_t<std::is_void_v<T>, std::monostate, T>;
+    void give(Value value)
+    {
+        const std::lock_guard lock(m_mutex);
+        m_value.emplace(std::move(value));
+        m_given.notify_one();
+    }
+    T take()
+    {
+        std::unique_lock lock(m_mutex);
+        m_given.wait(lock, [this] { return m_value.has_value(); });
+        if constexpr (!std::is_void_v<T>)
+            return std::move(*m_value);
+    }
+
+private:
+    std::mutex m_mutex;
+    std::condition_variable m_given;
+    std::optional<Value> m_value;
+};
+
 // A thread running its own event loop: the home of every network and notification object.
 // post() is asyncio's call_soon_threadsafe; submit() is run_coroutine_threadsafe — the
 // coroutine runs on this loop and the caller co_awaits the returned QFuture on its own thread;
@@ -80,32 +106,6 @@ public:
     }
 
 private:
-    // Where one value (of void: the news that it is done) passes from the worker to a thread
-    // that waits for it.
-    template<typename T>
-    class HandOver {
-    public:
-        using Value = std::conditional_t<std::is_void_v<T>, std::monostate, T>;
-        void give(Value value)
-        {
-            const std::lock_guard lock(m_mutex);
-            m_value.emplace(std::move(value));
-            m_given.notify_one();
-        }
-        T take()
-        {
-            std::unique_lock lock(m_mutex);
-            m_given.wait(lock, [this] { return m_value.has_value(); });
-            if constexpr (!std::is_void_v<T>)
-                return std::move(*m_value);
-        }
-
-    private:
-        std::mutex m_mutex;
-        std::condition_variable m_given;
-        std::optional<Value> m_value;
-    };
-
     template<typename T, typename Factory>
     static QCoro::Task<> runWaited(std::shared_ptr<HandOver<T>> handOver, Factory factory)
     {
